@@ -1,0 +1,74 @@
+// The command line, parsed into the role tend plays (SPEC section 3). Pure:
+// takes argv, returns a description or a usage error; no I/O.
+
+export type Invocation =
+  | {
+      readonly role: "single-command";
+      readonly argv: readonly string[];
+      readonly singleChild: boolean;
+    }
+  | { readonly role: "run"; readonly configPath: string | undefined }
+  | { readonly role: "ctl"; readonly args: readonly string[] }
+  | { readonly role: "check"; readonly args: readonly string[] }
+  | { readonly role: "version" }
+  | { readonly role: "help" }
+  | { readonly role: "usage-error"; readonly message: string };
+
+/** Parses tend's arguments (argv without the executable and script). */
+export function parseArgs(args: readonly string[]): Invocation {
+  const [first, ...rest] = args;
+  if (first === "ctl") return { role: "ctl", args: rest };
+  if (first === "check") return { role: "check", args: rest };
+
+  let singleChild = false;
+  let configPath: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    switch (arg) {
+      case "--":
+        return singleCommand(args.slice(i + 1), singleChild, configPath);
+      case "-h":
+      case "--help":
+        return { role: "help" };
+      case "-v":
+      case "--version":
+        return { role: "version" };
+      case "--single-child":
+        singleChild = true;
+        break;
+      case "-c":
+      case "--configuration": {
+        const value = args[i + 1];
+        if (value === undefined || value === "") return usageError(`${arg} needs a file name`);
+        configPath = value;
+        i++;
+        break;
+      }
+      default:
+        if (arg.startsWith("--configuration=")) {
+          configPath = arg.slice("--configuration=".length);
+          break;
+        }
+        if (arg.startsWith("-")) return usageError(`unknown option '${arg}'`);
+        return usageError(
+          `unexpected argument '${arg}'; to run a command, put it after '--': tend -- ${args.slice(i).join(" ")}`,
+        );
+    }
+  }
+  if (singleChild) return usageError("--single-child needs a command after '--'");
+  return { role: "run", configPath };
+}
+
+function singleCommand(
+  argv: readonly string[],
+  singleChild: boolean,
+  configPath: string | undefined,
+): Invocation {
+  if (configPath !== undefined) return usageError("-c and a command after '--' exclude each other");
+  if (argv.length === 0 || argv[0] === "") return usageError("no command given after '--'");
+  return { role: "single-command", argv, singleChild };
+}
+
+function usageError(message: string): Invocation {
+  return { role: "usage-error", message };
+}

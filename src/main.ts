@@ -1,0 +1,44 @@
+// Entry point: decides which role tend plays from its name and arguments, runs
+// it, and exits with the code it returns. No logic lives here.
+
+import packageJson from "../package.json" with { type: "json" };
+import { parseArgs } from "./cli/args.ts";
+import { USAGE } from "./cli/usage.ts";
+import { ExitCode } from "./core/exit-codes.ts";
+import { warn } from "./runtime/diagnostics.ts";
+import { runSingleCommand } from "./runtime/single-command.ts";
+
+async function main(args: readonly string[]): Promise<number> {
+  const invocation = parseArgs(args);
+  switch (invocation.role) {
+    case "help":
+      process.stdout.write(USAGE);
+      return ExitCode.OK;
+    case "version":
+      process.stdout.write(`tend ${packageJson.version}\n`);
+      return ExitCode.OK;
+    case "usage-error":
+      warn(`${invocation.message}\n\n${USAGE}`);
+      return ExitCode.USAGE;
+    case "single-command":
+      return runSingleCommand(invocation);
+    case "run":
+    case "ctl":
+    case "check":
+      warn(`'${invocation.role}' is not available in this version yet; use: tend -- CMD [ARG...]`);
+      return ExitCode.USAGE;
+  }
+}
+
+// tend must outlive any mistake of its own: report it and carry on, so the
+// programs it looks after are never orphaned by a bug in a callback.
+process.on("uncaughtException", (error) => warn(`internal error: ${error.stack ?? error}`));
+process.on("unhandledRejection", (error) => warn(`internal error: ${String(error)}`));
+
+main(Bun.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    warn(`fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(ExitCode.FAILURE);
+  },
+);

@@ -1,0 +1,72 @@
+// The only module that touches bun:ffi: the few C library calls that Bun and
+// Node do not expose (waitpid on one pid, prctl). Loaded on first use, so a
+// tend that never needs them pays nothing at start.
+
+import { dlopen, FFIType, ptr, toArrayBuffer } from "bun:ffi";
+
+const WNOHANG = 1;
+const PR_SET_CHILD_SUBREAPER = 36;
+
+const symbols = {
+  waitpid: { args: [FFIType.i32, FFIType.ptr, FFIType.i32], returns: FFIType.i32 },
+  prctl: {
+    args: [FFIType.i32, FFIType.u64, FFIType.u64, FFIType.u64, FFIType.u64],
+    returns: FFIType.i32,
+  },
+  __errno_location: { args: [], returns: FFIType.ptr },
+} as const;
+
+type Libc = ReturnType<typeof dlopen<typeof symbols>>["symbols"];
+
+/**
+ * glibc names its C library libc.so.6; musl (Alpine) ships one file that is
+ * both the dynamic loader and libc, linked as libc.musl-<arch>.so.1.
+ */
+function libcCandidates(): string[] {
+  const muslArch = process.arch === "arm64" ? "aarch64" : "x86_64";
+  return ["libc.so.6", `libc.musl-${muslArch}.so.1`, `/lib/ld-musl-${muslArch}.so.1`, "libc.so"];
+}
+
+let loaded: Libc | undefined;
+
+function libc(): Libc {
+  if (loaded) return loaded;
+  const failures: string[] = [];
+  for (const name of libcCandidates()) {
+    try {
+      loaded = dlopen(name, symbols).symbols;
+      return loaded;
+    } catch (error) {
+      failures.push(`${name}: ${(error as Error).message}`);
+    }
+  }
+  throw new Error(`cannot load the C library (${failures.join("; ")})`);
+}
+
+function errno(lib: Libc): number {
+  const where = lib.__errno_location();
+  if (where === null) return 0;
+  return new Int32Array(toArrayBuffer(where, 4))[0] ?? 0;
+}
+
+const statusCell = new Int32Array(1);
+
+/**
+ * waitpid(pid, &status, WNOHANG) for one pid. Returns the raw status when the
+ * pid was reaped, `undefined` when it is still running or not our child.
+ */
+export function reapIfExited(pid: number): number | undefined {
+  // 0: still running; -1 (ECHILD): not a child of ours, or already reaped.
+  return libc().waitpid(pid, ptr(statusCell), WNOHANG) === pid ? statusCell[0] : undefined;
+}
+
+/**
+ * Makes this process the reaper of its descendants' orphans, as PID 1 is in a
+ * container (prctl(2) PR_SET_CHILD_SUBREAPER, Linux 3.4+).
+ */
+export function becomeChildSubreaper(): void {
+  const lib = libc();
+  if (lib.prctl(PR_SET_CHILD_SUBREAPER, 1n, 0n, 0n, 0n) !== 0) {
+    throw new Error(`prctl(PR_SET_CHILD_SUBREAPER) failed with errno ${errno(lib)}`);
+  }
+}

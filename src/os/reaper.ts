@@ -1,0 +1,69 @@
+// The one owner of waiting for processes tend did not spawn. Bun's spawner
+// waits for its own children; calling waitpid(-1) beside it would steal their
+// exit status (Bun then reports ECHILD and a null code). So the registry of
+// pids tend spawned and the reaper of everything else live together here.
+
+import { readdirSync, readFileSync } from "node:fs";
+import { reapIfExited } from "./libc.ts";
+
+/** Pids whose exit Bun's spawner reports: the reaper must never touch them. */
+const spawned = new Set<number>();
+
+export function trackSpawned(pid: number): void {
+  spawned.add(pid);
+}
+
+/** Called once the spawner has reported the exit (Bun has reaped the pid). */
+export function untrackSpawned(pid: number): void {
+  spawned.delete(pid);
+}
+
+export function isSpawned(pid: number): boolean {
+  return spawned.has(pid);
+}
+
+/**
+ * Direct children of this process, from every thread's `children` list: the
+ * kernel re-parents an orphan to any live thread of the reaper, not always
+ * the main one.
+ */
+export function listChildren(): number[] {
+  const pids: number[] = [];
+  let tasks: string[];
+  try {
+    tasks = readdirSync("/proc/self/task");
+  } catch {
+    return pids;
+  }
+  for (const task of tasks) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/self/task/${task}/children`, "latin1");
+    } catch {
+      continue; // the thread ended while we looked
+    }
+    for (const field of text.split(" ")) {
+      if (field !== "") pids.push(Number(field));
+    }
+  }
+  return pids;
+}
+
+export interface ReapedOrphan {
+  readonly pid: number;
+  readonly rawStatus: number;
+}
+
+/**
+ * Reaps every exited child that tend did not spawn. Safe to call at any time
+ * (a pid still running is left alone by WNOHANG); meant to run on SIGCHLD.
+ */
+export function reapOrphans(): ReapedOrphan[] {
+  const reaped: ReapedOrphan[] = [];
+  for (const pid of listChildren()) {
+    if (spawned.has(pid)) continue;
+    const rawStatus = reapIfExited(pid);
+    if (rawStatus !== undefined) reaped.push({ pid, rawStatus });
+  }
+  return reaped;
+}

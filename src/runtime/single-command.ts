@@ -1,0 +1,73 @@
+// Single-command mode (`tend -- CMD`): tend as tini or dumb-init. Runs one
+// command in its own session, forwards signals to it, reaps every orphan, and
+// ends with the command's exit code.
+
+import { onExit } from "signal-exit";
+import { ExitCode, exitCodeOf } from "../core/exit-codes.ts";
+import { FORWARDED_SIGNALS, type SignalName } from "../core/signals.ts";
+import { becomeChildSubreaper } from "../os/libc.ts";
+import { reapOrphans } from "../os/reaper.ts";
+import { onSignals, sendSignal } from "../os/signals.ts";
+import { SpawnError, type SpawnedChild, spawnChild } from "../os/spawn.ts";
+import { warn } from "./diagnostics.ts";
+
+export interface SingleCommandOptions {
+  readonly argv: readonly string[];
+  /** Signals go to the child alone instead of its process group. */
+  readonly singleChild: boolean;
+}
+
+export async function runSingleCommand(options: SingleCommandOptions): Promise<number> {
+  let child: SpawnedChild | undefined;
+  let childRunning = false;
+
+  const forward = (name: SignalName): void => {
+    if (!child || !childRunning) return;
+    try {
+      sendSignal(child.pid, name, !options.singleChild);
+    } catch (error) {
+      warn(`could not forward ${name} to pid ${child.pid}: ${(error as Error).message}`);
+    }
+  };
+  onSignals(FORWARDED_SIGNALS, forward);
+  onSignals(["SIGCHLD"], reapQuietly);
+
+  if (process.pid !== 1) becomeSubreaperOrWarn();
+
+  try {
+    child = spawnChild({ argv: options.argv, newSession: true });
+  } catch (error) {
+    if (!(error instanceof SpawnError)) throw error;
+    warn(error.message);
+    return error.code === "ENOENT" ? ExitCode.NOT_FOUND : ExitCode.NOT_EXECUTABLE;
+  }
+  childRunning = true;
+
+  // Last chance: if tend itself dies while the command runs, take the
+  // command's process group with it rather than leave it unsupervised.
+  const spawned = child;
+  onExit(() => {
+    if (childRunning) sendSignal(spawned.pid, "SIGKILL", !options.singleChild);
+  });
+
+  const status = await child.exited;
+  childRunning = false;
+  reapQuietly();
+  return exitCodeOf(status);
+}
+
+function reapQuietly(): void {
+  try {
+    reapOrphans();
+  } catch (error) {
+    warn(`reaping failed: ${(error as Error).message}`);
+  }
+}
+
+function becomeSubreaperOrWarn(): void {
+  try {
+    becomeChildSubreaper();
+  } catch (error) {
+    warn(`orphans of the command will not be reaped by tend: ${(error as Error).message}`);
+  }
+}
