@@ -68,7 +68,9 @@ function exitStatusOf(child: {
 function toSpawnError(command: string, error: unknown): SpawnError {
   const code = (error as { code?: unknown }).code;
   if (code === "ENOENT") {
-    return new SpawnError(`${command}: command not found`, "ENOENT", { cause: error });
+    // As a shell words it: a path that does not exist, or a name not on PATH.
+    const reason = command.includes("/") ? "no such file or directory" : "command not found";
+    return new SpawnError(`${command}: ${reason}`, "ENOENT", { cause: error });
   }
   if (code === "EACCES") {
     return new SpawnError(`${command}: permission denied (not executable)`, "EACCES", {

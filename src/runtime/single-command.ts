@@ -2,12 +2,11 @@
 // command in its own session, forwards signals to it, reaps every orphan, and
 // ends with the command's exit code.
 
-import { onExit } from "signal-exit";
 import { ExitCode, exitCodeOf } from "../core/exit-codes.ts";
 import { FORWARDED_SIGNALS, type SignalName } from "../core/signals.ts";
 import { becomeChildSubreaper } from "../os/libc.ts";
 import { reapOrphans } from "../os/reaper.ts";
-import { onSignals, sendSignal } from "../os/signals.ts";
+import { onLastChanceExit, onSignals, sendSignal } from "../os/signals.ts";
 import { SpawnError, type SpawnedChild, spawnChild } from "../os/spawn.ts";
 import { warn } from "./diagnostics.ts";
 
@@ -46,7 +45,7 @@ export async function runSingleCommand(options: SingleCommandOptions): Promise<n
   // Last chance: if tend itself dies while the command runs, take the
   // command's process group with it rather than leave it unsupervised.
   const spawned = child;
-  onExit(() => {
+  onLastChanceExit(() => {
     if (childRunning) sendSignal(spawned.pid, "SIGKILL", !options.singleChild);
   });
 

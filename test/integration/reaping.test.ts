@@ -1,0 +1,68 @@
+// Zombie reaping: as PID 1 every orphan is reaped without touching the
+// command's own exit status; outside a PID namespace tend is a subreaper. A
+// control run under an init that never reaps shows the observation can fail.
+
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import {
+  BUN,
+  childrenOf,
+  FIXTURES,
+  pidNamespaces,
+  start,
+  waitFor,
+  zombieChildrenOf,
+} from "./harness.ts";
+
+const SPAWN_ORPHANS = join(FIXTURES, "spawn-orphans.sh");
+
+/**
+ * Watches the init's children while orphans come and go: returns the most
+ * children seen at once, after the init is back to its one command and no
+ * zombie is left.
+ */
+async function watchOrphansDrain(initPid: number, expectAtLeast: number): Promise<number> {
+  let most = 0;
+  await waitFor(() => {
+    most = Math.max(most, childrenOf(initPid).length);
+    return most > expectAtLeast;
+  }, `more than ${expectAtLeast} children of the init`);
+  await waitFor(
+    () => childrenOf(initPid).length === 1 && zombieChildrenOf(initPid).length === 0,
+    "every orphan to be reaped",
+    20_000,
+  );
+  return most;
+}
+
+describe.skipIf(!pidNamespaces.ok)("reaping as PID 1", () => {
+  test("2,000 double-forked orphans leave no zombie; the exit code is still the command's", async () => {
+    const tend = start(["--", "sh", SPAWN_ORPHANS, "2000", "0.1", "3", "7"]);
+    const tendPid = await tend.tendPid;
+    await watchOrphansDrain(tendPid, 100);
+    const result = await tend.finished;
+    expect(result.stdout).toBe("spawned 2000\n");
+    expect(result.code).toBe(7);
+  }, 30_000);
+
+  test("control: under an init that never reaps, the same orphans stay zombies", async () => {
+    const init = start(["sh", SPAWN_ORPHANS, "50", "0", "3", "0"], {
+      asPid1: true,
+      binary: [BUN, join(FIXTURES, "no-reap-init.ts")],
+    });
+    const initPid = await init.tendPid;
+    await waitFor(() => zombieChildrenOf(initPid).length >= 50, "50 zombies to pile up");
+    init.kill("SIGKILL");
+    await init.finished;
+  });
+});
+
+describe("reaping outside a PID namespace", () => {
+  test("tend is a child subreaper: the command's orphans become tend's and are reaped", async () => {
+    const tend = start(["--", "sh", SPAWN_ORPHANS, "20", "0.5", "2", "5"], { asPid1: false });
+    const tendPid = await tend.tendPid;
+    const most = await watchOrphansDrain(tendPid, 10);
+    expect(most).toBeGreaterThan(10);
+    expect((await tend.finished).code).toBe(5);
+  });
+});

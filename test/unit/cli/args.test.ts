@@ -1,0 +1,43 @@
+import { describe, expect, test } from "bun:test";
+import { parseArgs } from "../../../src/cli/args.ts";
+
+describe("parseArgs", () => {
+  test.each([
+    [["--", "sleep", "1"], { role: "single-command", argv: ["sleep", "1"], singleChild: false }],
+    [
+      ["--single-child", "--", "sh", "-c", "x"],
+      { role: "single-command", argv: ["sh", "-c", "x"], singleChild: true },
+    ],
+    // Everything after "--" belongs to the command, options included.
+    [
+      ["--", "ls", "--", "-v"],
+      { role: "single-command", argv: ["ls", "--", "-v"], singleChild: false },
+    ],
+    [[], { role: "run", configPath: undefined }],
+    [["-c", "/etc/tend.ini"], { role: "run", configPath: "/etc/tend.ini" }],
+    [["--configuration=/x.yaml"], { role: "run", configPath: "/x.yaml" }],
+    [["--version"], { role: "version" }],
+    [["-v"], { role: "version" }],
+    [["--help"], { role: "help" }],
+    [["-h", "--", "x"], { role: "help" }],
+    [["ctl", "status", "web"], { role: "ctl", args: ["status", "web"] }],
+    [["check", "-c", "x.ini"], { role: "check", args: ["-c", "x.ini"] }],
+  ] as const)("%j", (args, expected) => {
+    expect(parseArgs(args)).toEqual(expected);
+  });
+
+  test.each([
+    [["--"], "no command given after '--'"],
+    [["--", ""], "no command given after '--'"],
+    [["--bogus"], "unknown option '--bogus'"],
+    [["-c"], "-c needs a file name"],
+    [["--single-child"], "--single-child needs a command after '--'"],
+    [["-c", "x.ini", "--", "sleep"], "-c and a command after '--' exclude each other"],
+    [
+      ["sleep", "5"],
+      "unexpected argument 'sleep'; to run a command, put it after '--': tend -- sleep 5",
+    ],
+  ] as const)("%j is a usage error", (args, message) => {
+    expect(parseArgs(args)).toEqual({ role: "usage-error", message });
+  });
+});
