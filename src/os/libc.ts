@@ -1,22 +1,23 @@
 // The only module that touches bun:ffi: the few C library calls that Bun and
-// Node do not expose (waitpid on one pid, prctl). Loaded on first use, so a
-// tend that never needs them pays nothing at start.
+// Node do not expose (waitpid on one pid, prctl). bun:ffi and the C library
+// are loaded on first use: importing bun:ffi alone costs an idle tend over
+// 1 MiB of resident memory, and as PID 1 it may never need them.
 
-import { dlopen, FFIType, ptr, toArrayBuffer } from "bun:ffi";
+import type * as Ffi from "bun:ffi";
+
+const ffi = (): typeof Ffi => require("bun:ffi") as typeof Ffi;
 
 const WNOHANG = 1;
 const PR_SET_CHILD_SUBREAPER = 36;
 
+// Types by name, so that declaring them needs nothing from bun:ffi at runtime.
 const symbols = {
-  waitpid: { args: [FFIType.i32, FFIType.ptr, FFIType.i32], returns: FFIType.i32 },
-  prctl: {
-    args: [FFIType.i32, FFIType.u64, FFIType.u64, FFIType.u64, FFIType.u64],
-    returns: FFIType.i32,
-  },
-  __errno_location: { args: [], returns: FFIType.ptr },
+  waitpid: { args: ["i32", "ptr", "i32"], returns: "i32" },
+  prctl: { args: ["i32", "u64", "u64", "u64", "u64"], returns: "i32" },
+  __errno_location: { args: [], returns: "ptr" },
 } as const;
 
-type Libc = ReturnType<typeof dlopen<typeof symbols>>["symbols"];
+type Libc = ReturnType<typeof Ffi.dlopen<typeof symbols>>["symbols"];
 
 /**
  * glibc names its C library libc.so.6; musl (Alpine) ships one file that is
@@ -34,7 +35,7 @@ function libc(): Libc {
   const failures: string[] = [];
   for (const name of libcCandidates()) {
     try {
-      loaded = dlopen(name, symbols).symbols;
+      loaded = ffi().dlopen(name, symbols).symbols;
       return loaded;
     } catch (error) {
       failures.push(`${name}: ${(error as Error).message}`);
@@ -46,7 +47,7 @@ function libc(): Libc {
 function errno(lib: Libc): number {
   const where = lib.__errno_location();
   if (where === null) return 0;
-  return new Int32Array(toArrayBuffer(where, 4))[0] ?? 0;
+  return new Int32Array(ffi().toArrayBuffer(where, 0, 4))[0] ?? 0;
 }
 
 const statusCell = new Int32Array(1);
@@ -57,7 +58,7 @@ const statusCell = new Int32Array(1);
  */
 export function reapIfExited(pid: number): number | undefined {
   // 0: still running; -1 (ECHILD): not a child of ours, or already reaped.
-  return libc().waitpid(pid, ptr(statusCell), WNOHANG) === pid ? statusCell[0] : undefined;
+  return libc().waitpid(pid, ffi().ptr(statusCell), WNOHANG) === pid ? statusCell[0] : undefined;
 }
 
 /**

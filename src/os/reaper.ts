@@ -3,8 +3,17 @@
 // exit status (Bun then reports ECHILD and a null code). So the registry of
 // pids tend spawned and the reaper of everything else live together here.
 
-import { readdirSync, readFileSync } from "node:fs";
+import { decodeWaitStatus, type ExitStatus } from "../core/exit-codes.ts";
 import { reapIfExited } from "./libc.ts";
+
+// node:fs is loaded on the first reap, not at start: in Bun, importing it
+// costs about 5 MiB of resident memory that an idle init would carry for
+// nothing (measured with bench/pid1.ts).
+let fs: typeof import("node:fs") | undefined;
+const lazyFs = (): typeof import("node:fs") => {
+  fs ??= require("node:fs") as typeof import("node:fs");
+  return fs;
+};
 
 /** Pids whose exit Bun's spawner reports: the reaper must never touch them. */
 const spawned = new Set<number>();
@@ -31,14 +40,14 @@ export function listChildren(): number[] {
   const pids: number[] = [];
   let tasks: string[];
   try {
-    tasks = readdirSync("/proc/self/task");
+    tasks = lazyFs().readdirSync("/proc/self/task");
   } catch {
     return pids;
   }
   for (const task of tasks) {
     let text: string;
     try {
-      text = readFileSync(`/proc/self/task/${task}/children`, "latin1");
+      text = lazyFs().readFileSync(`/proc/self/task/${task}/children`, "latin1");
     } catch {
       continue; // the thread ended while we looked
     }
@@ -51,7 +60,8 @@ export function listChildren(): number[] {
 
 export interface ReapedOrphan {
   readonly pid: number;
-  readonly rawStatus: number;
+  /** Undefined for the odd status that is not an end (stopped, continued). */
+  readonly status: ExitStatus | undefined;
 }
 
 /**
@@ -63,7 +73,7 @@ export function reapOrphans(): ReapedOrphan[] {
   for (const pid of listChildren()) {
     if (spawned.has(pid)) continue;
     const rawStatus = reapIfExited(pid);
-    if (rawStatus !== undefined) reaped.push({ pid, rawStatus });
+    if (rawStatus !== undefined) reaped.push({ pid, status: decodeWaitStatus(rawStatus) });
   }
   return reaped;
 }
