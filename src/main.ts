@@ -5,6 +5,7 @@ import packageJson from "../package.json" with { type: "json" };
 import { parseArgs } from "./cli/args.ts";
 import { USAGE } from "./cli/usage.ts";
 import { ExitCode } from "./core/exit-codes.ts";
+import { runCheck } from "./runtime/check.ts";
 import { warn } from "./runtime/diagnostics.ts";
 import { runSingleCommand } from "./runtime/single-command.ts";
 
@@ -22,9 +23,10 @@ async function main(args: readonly string[]): Promise<number> {
       return ExitCode.USAGE;
     case "single-command":
       return runSingleCommand(invocation);
+    case "check":
+      return runCheck(invocation);
     case "run":
     case "ctl":
-    case "check":
       warn(`'${invocation.role}' is not available in this version yet; use: tend -- CMD [ARG...]`);
       return ExitCode.USAGE;
   }

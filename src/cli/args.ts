@@ -9,7 +9,7 @@ export type Invocation =
     }
   | { readonly role: "run"; readonly configPath: string | undefined }
   | { readonly role: "ctl"; readonly args: readonly string[] }
-  | { readonly role: "check"; readonly args: readonly string[] }
+  | { readonly role: "check"; readonly configPath: string | undefined; readonly yaml: boolean }
   | { readonly role: "version" }
   | { readonly role: "help" }
   | { readonly role: "usage-error"; readonly message: string };
@@ -18,7 +18,7 @@ export type Invocation =
 export function parseArgs(args: readonly string[]): Invocation {
   const [first, ...rest] = args;
   if (first === "ctl") return { role: "ctl", args: rest };
-  if (first === "check") return { role: "check", args: rest };
+  if (first === "check") return parseCheckArgs(rest);
 
   let singleChild = false;
   let configPath: string | undefined;
@@ -57,6 +57,24 @@ export function parseArgs(args: readonly string[]): Invocation {
   }
   if (singleChild) return usageError("--single-child needs a command after '--'");
   return { role: "run", configPath };
+}
+
+/** `check [-c FILE] [--yaml]` */
+function parseCheckArgs(args: readonly string[]): Invocation {
+  let configPath: string | undefined;
+  let yaml = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === "--yaml") yaml = true;
+    else if (arg === "-c" || arg === "--configuration") {
+      const value = args[++i];
+      if (value === undefined || value === "") return usageError(`check: ${arg} needs a file name`);
+      configPath = value;
+    } else if (arg.startsWith("--configuration="))
+      configPath = arg.slice("--configuration=".length);
+    else return usageError(`check: unexpected argument '${arg}'`);
+  }
+  return { role: "check", configPath, yaml };
 }
 
 function singleCommand(

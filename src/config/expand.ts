@@ -1,0 +1,90 @@
+// supervisord's expansions: every value is a Python %-format string applied
+// to a mapping (`%(program_name)s`, `%(process_num)02d`, `%(ENV_HOME)s`), so
+// a literal percent is written `%%`. Pure: the mapping is an argument.
+
+export type Expansions = Readonly<Record<string, string | number>>;
+
+export type Expanded = { ok: true; value: string } | { ok: false; message: string };
+
+// %(name)[flags][width][.precision]type
+const SPEC = /%\(([^)]*)\)([-+ #0]*)(\d*)(?:\.(\d+))?([sdirxXoc])/y;
+
+export function expand(text: string, expansions: Expansions): Expanded {
+  if (!text.includes("%")) return { ok: true, value: text };
+  let out = "";
+  let at = 0;
+  while (at < text.length) {
+    const percent = text.indexOf("%", at);
+    if (percent === -1) {
+      out += text.slice(at);
+      break;
+    }
+    out += text.slice(at, percent);
+    if (text[percent + 1] === "%") {
+      out += "%";
+      at = percent + 2;
+      continue;
+    }
+    SPEC.lastIndex = percent;
+    const match = SPEC.exec(text);
+    if (!match) {
+      return {
+        ok: false,
+        message: `${JSON.stringify(text)} is badly formatted at "${text.slice(percent, percent + 12)}": write %% for a literal percent sign, or %(name)s for an expansion`,
+      };
+    }
+    const [whole, name = "", flags = "", width = "", precision, type = "s"] = match;
+    const value = expansions[name];
+    if (value === undefined) {
+      return {
+        ok: false,
+        message: `${JSON.stringify(text)} names %(${name}) which cannot be expanded; available: ${Object.keys(expansions).sort().join(", ")}`,
+      };
+    }
+    const formatted = formatOne(value, flags, width, precision, type);
+    if (formatted === undefined) {
+      return {
+        ok: false,
+        message: `${JSON.stringify(text)} is badly formatted: %(${name})${type} needs a number, but ${name} is ${JSON.stringify(String(value))}`,
+      };
+    }
+    out += formatted;
+    at = percent + whole.length;
+  }
+  return { ok: true, value: out };
+}
+
+function formatOne(
+  value: string | number,
+  flags: string,
+  width: string,
+  precision: string | undefined,
+  type: string,
+): string | undefined {
+  let body: string;
+  let sign = "";
+  if (type === "s" || type === "r") {
+    body = String(value);
+    if (precision !== undefined) body = body.slice(0, Number(precision));
+  } else {
+    if (typeof value !== "number") return undefined;
+    const n = Math.trunc(value);
+    if (n < 0) sign = "-";
+    else if (flags.includes("+")) sign = "+";
+    else if (flags.includes(" ")) sign = " ";
+    const magnitude = Math.abs(n);
+    if (type === "x") body = magnitude.toString(16);
+    else if (type === "X") body = magnitude.toString(16).toUpperCase();
+    else if (type === "o") body = magnitude.toString(8);
+    else if (type === "c") body = String.fromCodePoint(magnitude);
+    else body = String(magnitude);
+  }
+  const size = Number(width || 0);
+  const length = sign.length + body.length;
+  if (length >= size) return sign + body;
+  if (flags.includes("-")) return sign + body + " ".repeat(size - length);
+  if (flags.includes("0") && type !== "s" && type !== "r") {
+    return sign + "0".repeat(size - length) + body;
+  }
+  return " ".repeat(size - length) + sign + body;
+}

@@ -1,0 +1,162 @@
+// tend's YAML form of the same sections (SPEC section 5): `supervisord:`,
+// `programs: {name: {...}}`, `groups: {name: {...}}`, `include: [globs]`,
+// and the server sections. Produces the same raw sections as the INI loader,
+// with line numbers from the yaml package. Scalars keep their source text
+// (`umask: 022` stays "022"), so both syntaxes meet the same converters.
+
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from "yaml";
+import type { Problems } from "./problems.ts";
+import type { RawEntry, RawScalar, RawSection, RawValue } from "./raw.ts";
+
+/** Top-level keys that hold one section each, as INI names the section. */
+const SINGLE_SECTIONS = ["supervisord", "unix_http_server", "inet_http_server", "supervisorctl"];
+/** Top-level keys that hold named sections: `programs: {web: ...}` is [program:web]. */
+const NAMED_SECTIONS: Record<string, string> = {
+  programs: "program",
+  groups: "group",
+  eventlisteners: "eventlistener",
+  fcgi_programs: "fcgi-program",
+  rpcinterfaces: "rpcinterface",
+  ctlplugins: "ctlplugin",
+};
+
+export function loadYaml(
+  source: string,
+  file: string,
+  here: string,
+  problems: Problems,
+): RawSection[] {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const lineOf = (node: Node | null | undefined): number | undefined =>
+    node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
+
+  for (const error of doc.errors) {
+    problems.error(
+      { file, line: error.linePos?.[0]?.line },
+      `invalid YAML: ${firstLine(error.message)}`,
+    );
+  }
+  for (const warning of doc.warnings) {
+    problems.warn(
+      { file, line: warning.linePos?.[0]?.line },
+      `YAML: ${firstLine(warning.message)}`,
+    );
+  }
+  if (doc.errors.length > 0) return [];
+  if (doc.contents === null) return [];
+  if (!isMap(doc.contents)) {
+    problems.error(
+      { file, line: lineOf(doc.contents) },
+      "expected a mapping of sections (programs:, supervisord:, ...)",
+    );
+    return [];
+  }
+
+  const sections: RawSection[] = [];
+  const section = (name: string, node: Node | null, keyLine: number | undefined): void => {
+    if (!isMap(node)) {
+      problems.error(
+        { file, line: lineOf(node) ?? keyLine, section: name },
+        "expected a mapping of keys",
+      );
+      return;
+    }
+    sections.push({ name, file, line: keyLine, here, entries: entriesOf(node, name) });
+  };
+  const entriesOf = (map: YAMLMap, sectionName: string): Map<string, RawEntry> => {
+    const entries = new Map<string, RawEntry>();
+    for (const pair of map.items) {
+      const key = String(isScalar(pair.key) ? pair.key.value : pair.key);
+      const line = lineOf(pair.key as Node);
+      const value = rawValue(pair.value as Node | null);
+      if (value === undefined) {
+        problems.error(
+          { file, line, section: sectionName, key },
+          "expected a value, a list of values or a mapping of names to values",
+        );
+        continue;
+      }
+      entries.set(key, { value, line });
+    }
+    return entries;
+  };
+
+  for (const pair of doc.contents.items) {
+    const top = String(isScalar(pair.key) ? pair.key.value : pair.key);
+    const keyLine = lineOf(pair.key as Node);
+    const node = pair.value as Node | null;
+    if (top === "include") {
+      const value = rawValue(node);
+      if (value === undefined)
+        problems.error(
+          { file, line: keyLine, section: "include" },
+          "expected a list of file globs",
+        );
+      else
+        sections.push({
+          name: "include",
+          file,
+          line: keyLine,
+          here,
+          entries: new Map([["files", { value, line: keyLine }]]),
+        });
+    } else if (SINGLE_SECTIONS.includes(top)) {
+      section(top, node, keyLine);
+    } else if (top in NAMED_SECTIONS) {
+      if (!isMap(node)) {
+        problems.error(
+          { file, line: lineOf(node) ?? keyLine, section: top },
+          `expected a mapping of names to ${top}`,
+        );
+        continue;
+      }
+      for (const named of node.items) {
+        const name = String(isScalar(named.key) ? named.key.value : named.key);
+        section(
+          `${NAMED_SECTIONS[top]}:${name}`,
+          named.value as Node | null,
+          lineOf(named.key as Node),
+        );
+      }
+    } else {
+      sections.push({ name: top, file, line: keyLine, here, entries: new Map() });
+    }
+  }
+  return sections;
+}
+
+/** A scalar as its source text; a list of scalars; a mapping of scalars. */
+function rawValue(node: Node | null): RawValue | undefined {
+  if (node === null || node === undefined) return "";
+  if (isScalar(node)) return scalar(node);
+  if (isSeq(node)) {
+    const items: RawScalar[] = [];
+    for (const item of node.items) {
+      if (!isScalar(item)) return undefined;
+      items.push(scalar(item));
+    }
+    return items;
+  }
+  if (isMap(node)) {
+    const map: Record<string, RawScalar> = {};
+    for (const pair of node.items) {
+      if (!isScalar(pair.value) && pair.value !== null) return undefined;
+      const key = String(isScalar(pair.key) ? pair.key.value : pair.key);
+      map[key] = pair.value === null ? "" : scalar(pair.value);
+    }
+    return map;
+  }
+  return undefined;
+}
+
+function scalar(node: { value: unknown; source?: string }): RawScalar {
+  if (typeof node.value === "string") return node.value;
+  if (node.value === null) return "";
+  // Numbers and booleans as written, so that 022 stays octal-looking.
+  return node.source ?? String(node.value);
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0] ?? message;
+}

@@ -1,0 +1,61 @@
+// The one typed, immutable model both syntaxes produce. Field names are
+// supervisord's keys, because they are also what users write and what
+// `tend check` prints.
+
+import type {
+  GROUP_KEYS,
+  INET_HTTP_SERVER_KEYS,
+  PROGRAM_KEYS,
+  Settings,
+  SUPERVISORCTL_KEYS,
+  SUPERVISORD_KEYS,
+  UNIX_HTTP_SERVER_KEYS,
+} from "./schema.ts";
+
+export interface SourcePosition {
+  readonly file: string;
+  readonly line: number | undefined;
+}
+
+export type ProgramSettings = Settings<typeof PROGRAM_KEYS>;
+
+/** One process to run: a program, or one of its numprocs copies. */
+export interface ProcessConfig extends Omit<ProgramSettings, "command" | "process_name"> {
+  /** The process name (process_name expanded). */
+  readonly name: string;
+  readonly group: string;
+  /** The [program:x] it comes from. */
+  readonly program: string;
+  readonly process_num: number;
+  readonly command: readonly string[];
+  readonly source: SourcePosition;
+}
+
+export interface GroupConfig {
+  readonly name: string;
+  readonly priority: number;
+  /** In start order: ascending priority, then name. */
+  readonly processes: readonly ProcessConfig[];
+  /** Declared by a [group:x] section, not made for a lone program. */
+  readonly explicit: boolean;
+}
+
+export type SupervisordConfig = Settings<typeof SUPERVISORD_KEYS>;
+export type UnixHttpServerConfig = Settings<typeof UNIX_HTTP_SERVER_KEYS>;
+export type InetHttpServerConfig = Omit<Settings<typeof INET_HTTP_SERVER_KEYS>, "port"> & {
+  readonly host: string;
+  readonly port: number;
+};
+export type SupervisorctlConfig = Settings<typeof SUPERVISORCTL_KEYS>;
+export type GroupSettings = Settings<typeof GROUP_KEYS>;
+
+export interface Config {
+  /** Every file read, the main one first. */
+  readonly files: readonly string[];
+  readonly supervisord: SupervisordConfig;
+  /** In start order: ascending priority, then name. */
+  readonly groups: readonly GroupConfig[];
+  readonly unix_http_server: UnixHttpServerConfig | undefined;
+  readonly inet_http_server: InetHttpServerConfig | undefined;
+  readonly supervisorctl: SupervisorctlConfig;
+}

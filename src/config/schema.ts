@@ -1,0 +1,125 @@
+// Every section's keys: converter and default (supervisord's, as raw text it
+// would read, except where SPEC section 9 differs). Adding a key is one line
+// here; its type in the model follows from the converter.
+
+import type { Converter } from "./converters.ts";
+import * as c from "./converters.ts";
+import type { RawValue } from "./raw.ts";
+
+export interface KeySpec<T> {
+  readonly convert: Converter<T>;
+  /** Raw default, expanded and converted like a given value; or from earlier keys. */
+  readonly default:
+    | RawValue
+    | undefined
+    | ((earlier: Readonly<Record<string, unknown>>) => RawValue);
+  /** Expanded per process (with process_num), as supervisord does for these keys. */
+  readonly perProcess?: boolean;
+}
+
+const key = <T>(
+  convert: Converter<T>,
+  dflt: KeySpec<T>["default"],
+  perProcess = false,
+): KeySpec<T> => ({ convert, default: dflt, perProcess });
+
+/** A key with no default: absent from the model unless given. */
+const optional = <T>(convert: Converter<T>, perProcess = false): KeySpec<T | undefined> =>
+  key(convert as Converter<T | undefined>, undefined, perProcess);
+
+export const PROGRAM_KEYS = {
+  command: optional(c.command, true),
+  process_name: key(c.name, "%(program_name)s", true),
+  numprocs: key(c.integer(1), "1"),
+  numprocs_start: key(c.integer(0), "0"),
+  priority: key(c.integer(), "999"),
+  autostart: key(c.boolean, "true"),
+  startsecs: key(c.integer(0), "1"),
+  startretries: key(c.integer(0), "3"),
+  autorestart: key(c.autorestart, "unexpected"),
+  exitcodes: key(c.exitcodes, "0"),
+  stopsignal: key(c.signal, "TERM"),
+  stopwaitsecs: key(c.integer(0), "10"),
+  stopasgroup: key(c.boolean, "false"),
+  killasgroup: key(c.boolean, (earlier) => String(earlier.stopasgroup)),
+  user: optional(c.string),
+  redirect_stderr: key(c.boolean, "false"),
+  stdout_logfile: key(c.logfile, "AUTO", true),
+  stdout_logfile_maxbytes: key(c.byteSize, "50MB", true),
+  stdout_logfile_backups: key(c.integer(0), "10", true),
+  stdout_capture_maxbytes: key(c.byteSize, "0"),
+  stdout_events_enabled: key(c.boolean, "false"),
+  stdout_syslog: key(c.boolean, "false", true),
+  stderr_logfile: key(c.logfile, "AUTO", true),
+  stderr_logfile_maxbytes: key(c.byteSize, "50MB", true),
+  stderr_logfile_backups: key(c.integer(0), "10", true),
+  stderr_capture_maxbytes: key(c.byteSize, "0"),
+  stderr_events_enabled: key(c.boolean, "false"),
+  stderr_syslog: key(c.boolean, "false", true),
+  environment: key(c.environment, "", true),
+  directory: optional(c.string, true),
+  umask: optional(c.octal),
+  serverurl: key(c.serverurl, "AUTO"),
+  // tend's own (SPEC section 7)
+  critical: key(c.boolean, "false"),
+} satisfies Record<string, KeySpec<unknown>>;
+
+export const GROUP_KEYS = {
+  programs: key(c.listOfNames, ""),
+  priority: key(c.integer(), "999"),
+} satisfies Record<string, KeySpec<unknown>>;
+
+export const SUPERVISORD_KEYS = {
+  // tend's log goes to its stdout unless told otherwise (SPEC section 9).
+  logfile: key(c.logfile, "/dev/stdout"),
+  logfile_maxbytes: key(c.byteSize, "50MB"),
+  logfile_backups: key(c.integer(0), "10"),
+  loglevel: key(c.loglevel, "info"),
+  pidfile: optional(c.string),
+  umask: key(c.octal, "022"),
+  nodaemon: key(c.boolean, "false"),
+  silent: key(c.boolean, "false"),
+  minfds: key(c.integer(0), "1024"),
+  minprocs: key(c.integer(0), "200"),
+  nocleanup: key(c.boolean, "false"),
+  childlogdir: optional(c.string),
+  user: optional(c.string),
+  directory: optional(c.string),
+  strip_ansi: key(c.boolean, "false"),
+  environment: key(c.environment, ""),
+  identifier: key(c.string, "supervisor"),
+  // tend's own (SPEC section 8)
+  log_format: key(c.oneOf("text", "json"), "text"),
+  log_prefix: key(c.boolean, "true"),
+} satisfies Record<string, KeySpec<unknown>>;
+
+export const UNIX_HTTP_SERVER_KEYS = {
+  file: key(c.string, "/run/tend.sock"),
+  chmod: key(c.octal, "0700"),
+  chown: optional(c.string),
+  username: optional(c.string),
+  password: optional(c.string),
+} satisfies Record<string, KeySpec<unknown>>;
+
+export const INET_HTTP_SERVER_KEYS = {
+  port: optional(c.inetAddress),
+  username: optional(c.string),
+  password: optional(c.string),
+} satisfies Record<string, KeySpec<unknown>>;
+
+export const SUPERVISORCTL_KEYS = {
+  serverurl: optional(c.serverurl),
+  username: optional(c.string),
+  password: optional(c.string),
+  prompt: key(c.string, "supervisor"),
+  history_file: optional(c.string),
+} satisfies Record<string, KeySpec<unknown>>;
+
+export const INCLUDE_KEYS = {
+  files: key(c.listOfGlobs, ""),
+} satisfies Record<string, KeySpec<unknown>>;
+
+/** The typed settings a key table produces. */
+export type Settings<Keys extends Record<string, KeySpec<unknown>>> = {
+  readonly [K in keyof Keys]: Keys[K] extends KeySpec<infer T> ? T : never;
+};

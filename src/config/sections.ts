@@ -1,0 +1,108 @@
+// Reading one raw section through a key table: unknown keys (warned, with a
+// guess), expansion of each value, conversion, defaults. Errors name the
+// file, line, section and key, with the value received.
+
+import type { Converter } from "./converters.ts";
+import { type Expansions, expand } from "./expand.ts";
+import { type Problems, quote } from "./problems.ts";
+import type { RawEntry, RawScalar, RawSection, RawValue } from "./raw.ts";
+import type { KeySpec } from "./schema.ts";
+import { didYouMean } from "./suggest.ts";
+
+export type KeyTable = Record<string, KeySpec<unknown>>;
+
+/** Warns about every key of `section` that `tables` do not know. */
+export function warnUnknownKeys(
+  section: RawSection,
+  known: readonly string[],
+  problems: Problems,
+): void {
+  for (const [name, entry] of section.entries) {
+    if (known.includes(name)) continue;
+    problems.warn(
+      { file: section.file, line: entry.line, section: section.name, key: name },
+      `unknown key, ignored${didYouMean(name, known)}`,
+    );
+  }
+}
+
+/** Expands every string inside a raw value. */
+function expandRaw(
+  value: RawValue,
+  expansions: Expansions,
+): { ok: true; value: RawValue } | { ok: false; message: string } {
+  const one = (item: RawScalar): { ok: true; value: RawScalar } | { ok: false; message: string } =>
+    typeof item === "string" ? expand(item, expansions) : { ok: true, value: item };
+  if (Array.isArray(value)) {
+    const items: RawScalar[] = [];
+    for (const item of value as RawScalar[]) {
+      const done = one(item);
+      if (!done.ok) return done;
+      items.push(done.value);
+    }
+    return { ok: true, value: items };
+  }
+  if (typeof value === "object") {
+    const map: Record<string, RawScalar> = {};
+    for (const [k, item] of Object.entries(value as Record<string, RawScalar>)) {
+      const done = one(item);
+      if (!done.ok) return done;
+      map[k] = done.value;
+    }
+    return { ok: true, value: map };
+  }
+  return one(value as RawScalar);
+}
+
+export interface ReadOptions {
+  readonly expansions: Expansions;
+  /** Only these keys (the others are read elsewhere, e.g. per process). */
+  readonly only?: (key: string) => boolean;
+  /** Values already read, visible to defaults that depend on them. */
+  readonly earlier?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Reads the keys of `table` from `section` (or only defaults when it is
+ * absent). A key that fails is reported and left out of the result.
+ */
+export function readKeys(
+  table: KeyTable,
+  section: RawSection | undefined,
+  where: { file: string; section: string },
+  options: ReadOptions,
+  problems: Problems,
+): Record<string, unknown> {
+  const result: Record<string, unknown> = { ...options.earlier };
+  for (const [name, spec] of Object.entries(table)) {
+    if (options.only && !options.only(name)) continue;
+    const entry: RawEntry | undefined = section?.entries.get(name);
+    const raw = entry
+      ? entry.value
+      : typeof spec.default === "function"
+        ? spec.default(result)
+        : spec.default;
+    if (raw === undefined) {
+      result[name] = undefined;
+      continue;
+    }
+    const place = {
+      file: entry ? (section?.file ?? where.file) : where.file,
+      line: entry?.line ?? section?.line,
+      section: where.section,
+      key: name,
+    };
+    const expanded = expandRaw(raw, options.expansions);
+    if (!expanded.ok) {
+      problems.error(place, expanded.message);
+      continue;
+    }
+    const converted = (spec.convert as Converter<unknown>)(expanded.value);
+    if (!converted.ok) {
+      problems.error(place, `got ${quote(expanded.value)}; expected ${converted.expected}`);
+      continue;
+    }
+    result[name] = converted.value;
+  }
+  return result;
+}

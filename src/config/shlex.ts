@@ -1,0 +1,96 @@
+// The two ways supervisord splits strings with Python's shlex, reproduced so
+// that tend reads the same values: `command=` is split like a POSIX shell
+// (shlex.split), `environment=` is tokenised by shlex's non-POSIX mode.
+
+export type Split<T> = { ok: true; value: T } | { ok: false; message: string };
+
+const WHITESPACE = " \t\r\n";
+
+/** shlex.split(text): POSIX quoting and backslash escapes, no comments. */
+export function splitCommand(text: string): Split<string[]> {
+  const words: string[] = [];
+  let word = "";
+  let inWord = false;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (quote === "'") {
+      if (c === "'") quote = undefined;
+      else word += c;
+    } else if (quote === '"') {
+      if (c === '"') quote = undefined;
+      else if (c === "\\" && (text[i + 1] === '"' || text[i + 1] === "\\")) word += text[++i];
+      else word += c;
+    } else if (WHITESPACE.includes(c)) {
+      if (inWord) words.push(word);
+      word = "";
+      inWord = false;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      inWord = true;
+    } else if (c === "\\") {
+      if (i + 1 >= text.length) return { ok: false, message: "ends with a lone backslash" };
+      word += text[++i];
+      inWord = true;
+    } else {
+      word += c;
+      inWord = true;
+    }
+  }
+  if (quote !== undefined) return { ok: false, message: `has no closing quotation (${quote})` };
+  if (inWord) words.push(word);
+  return { ok: true, value: words };
+}
+
+// shlex's non-POSIX word characters plus the ones supervisord adds.
+const WORD_CHARS = /[A-Za-z0-9_/.+\-():]/;
+
+/**
+ * supervisord's dict_of_key_value_pairs: `KEY=val,KEY2="a,b"` into a map.
+ * Tokens come from shlex's non-POSIX mode: quoted strings keep their quotes
+ * (stripped afterwards), `#` starts a comment, and every other character that
+ * is not a word character stands alone — so a value such as x@y needs quotes.
+ */
+export function splitKeyValuePairs(text: string): Split<Record<string, string>> {
+  const tokens: string[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i] as string;
+    if (WHITESPACE.includes(c)) {
+      i++;
+    } else if (c === "#") {
+      const end = text.indexOf("\n", i);
+      i = end === -1 ? text.length : end + 1;
+    } else if (c === '"' || c === "'") {
+      const close = text.indexOf(c, i + 1);
+      if (close === -1) return { ok: false, message: `has no closing quotation (${c})` };
+      tokens.push(text.slice(i, close + 1));
+      i = close + 1;
+    } else if (WORD_CHARS.test(c)) {
+      let end = i + 1;
+      // Inside a word, quotes are ordinary characters in non-POSIX mode.
+      while (
+        end < text.length &&
+        (WORD_CHARS.test(text[end] as string) || `"'`.includes(text[end] as string))
+      )
+        end++;
+      tokens.push(text.slice(i, end));
+      i = end;
+    } else {
+      tokens.push(c);
+      i++;
+    }
+  }
+  const pairs: Record<string, string> = {};
+  for (let at = 0; at < tokens.length; at += 4) {
+    const [key, equals, value] = tokens.slice(at, at + 3);
+    if (key === undefined || equals !== "=" || value === undefined) {
+      return {
+        ok: false,
+        message: `expected KEY=value pairs separated by commas; it ends unexpectedly after ${JSON.stringify(tokens.slice(0, at).join(""))} (quote values that contain characters other than letters, digits and _/.+-():)`,
+      };
+    }
+    pairs[key] = value.replace(/^['"]+|['"]+$/g, "");
+  }
+  return { ok: true, value: pairs };
+}

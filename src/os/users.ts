@@ -1,0 +1,32 @@
+// Looking up users in /etc/passwd: `user=` names are resolved when a program
+// starts (SPEC section 9), and `tend check` warns about unknown ones.
+
+import { readFileSync } from "node:fs";
+
+export interface UserEntry {
+  readonly name: string;
+  readonly uid: number;
+  readonly gid: number;
+  readonly home: string;
+}
+
+function passwdEntries(path: string): UserEntry[] {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return [];
+  }
+  return text.split("\n").flatMap((line) => {
+    const [name, , uid, gid, , home] = line.split(":");
+    if (!name || uid === undefined || gid === undefined) return [];
+    return [{ name, uid: Number(uid), gid: Number(gid), home: home ?? "/" }];
+  });
+}
+
+/** A user by name, or by numeric id as supervisord accepts. */
+export function findUser(nameOrId: string, passwd = "/etc/passwd"): UserEntry | undefined {
+  const entries = passwdEntries(passwd);
+  if (/^\d+$/.test(nameOrId)) return entries.find((entry) => entry.uid === Number(nameOrId));
+  return entries.find((entry) => entry.name === nameOrId);
+}

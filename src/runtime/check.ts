@@ -1,0 +1,61 @@
+// `tend check [-c FILE] [--yaml]`: load the config, print every warning and
+// error on stderr and the effective config on stdout; exit 0 or 2. Starts
+// nothing.
+
+import { isYamlPath } from "../config/files.ts";
+import { loadConfig } from "../config/load.ts";
+import { printIni, printYaml } from "../config/print.ts";
+import { formatProblem, type Problem } from "../config/problems.ts";
+import { findConfig } from "../config/search.ts";
+import { ExitCode } from "../core/exit-codes.ts";
+import { findUser } from "../os/users.ts";
+import { warn } from "./diagnostics.ts";
+
+export interface CheckOptions {
+  readonly configPath: string | undefined;
+  readonly yaml: boolean;
+}
+
+export function runCheck(options: CheckOptions): number {
+  const path = options.configPath ?? locate();
+  if (path === undefined) return ExitCode.USAGE;
+  const result = loadConfig(path);
+  const problems: Problem[] = [...result.warnings];
+  if (result.ok) {
+    for (const group of result.config.groups) {
+      for (const process of group.processes) {
+        if (process.user !== undefined && findUser(process.user) === undefined) {
+          problems.push({
+            severity: "warning",
+            file: process.source.file,
+            line: process.source.line,
+            section: `program:${process.program}`,
+            key: "user",
+            message: `user ${JSON.stringify(process.user)} does not exist on this machine; ${process.name} will fail to start here`,
+          });
+        }
+      }
+    }
+  } else problems.push(...result.errors);
+  for (const problem of sortProblems(problems)) process.stderr.write(`${formatProblem(problem)}\n`);
+  if (!result.ok) {
+    process.stderr.write(`${path}: ${result.errors.length} error(s); nothing would start\n`);
+    return ExitCode.USAGE;
+  }
+  const yaml = options.yaml || isYamlPath(path);
+  process.stdout.write(yaml ? printYaml(result.config) : printIni(result.config));
+  return ExitCode.OK;
+}
+
+function locate(): string | undefined {
+  const search = findConfig(process.env, process.execPath);
+  if ("found" in search) return search.found;
+  warn(`no config file found; looked at: ${search.lookedAt.join(", ")} (give one with -c FILE)`);
+  return undefined;
+}
+
+function sortProblems(problems: readonly Problem[]): Problem[] {
+  return [...problems].sort((a, b) =>
+    a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0),
+  );
+}
