@@ -58,6 +58,22 @@ interface Classified {
   groups: Map<string, RawSection>;
 }
 
+/**
+ * configparser's [DEFAULT]: its keys are defaults for every other section
+ * (supervisord reads only the keys it knows in each, so they are not
+ * reported as unknown).
+ */
+function applyDefaults(sections: readonly RawSection[]): RawSection[] {
+  const defaults = new Map(sections.filter((s) => s.name === "DEFAULT").flatMap((s) => [...s.entries]));
+  const others = sections.filter((s) => s.name !== "DEFAULT");
+  if (defaults.size === 0) return others;
+  return others.map((section) => ({
+    ...section,
+    entries: new Map([...defaults, ...section.entries]),
+    inherited: new Set([...defaults.keys()].filter((key) => !section.entries.has(key))),
+  }));
+}
+
 function classify(sections: readonly RawSection[], problems: Problems): Classified {
   const single = new Map<string, RawSection>();
   const programs = new Map<string, RawSection>();
@@ -121,7 +137,7 @@ export function buildConfig(
   context: BuildContext,
   problems: Problems,
 ): Config | undefined {
-  const { single, programs, groups } = classify(sections, problems);
+  const { single, programs, groups } = classify(applyDefaults(sections), problems);
   const whereOf = (name: string, section: RawSection | undefined) => ({
     file: section?.file ?? context.mainFile,
     section: name,

@@ -19,4 +19,6 @@ export interface RawSection {
   readonly here: string;
   /** Keys lowercased (INI) or as written (YAML), in order. */
   readonly entries: ReadonlyMap<string, RawEntry>;
+  /** Keys that came from a [DEFAULT] section, not from this one. */
+  readonly inherited?: ReadonlySet<string>;
 }

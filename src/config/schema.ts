@@ -15,6 +15,8 @@ export interface KeySpec<T> {
     | ((earlier: Readonly<Record<string, unknown>>) => RawValue);
   /** Expanded per process (with process_num), as supervisord does for these keys. */
   readonly perProcess?: boolean;
+  /** Expanded twice, as supervisord does for these keys. */
+  readonly expandTwice?: boolean;
 }
 
 const key = <T>(
@@ -22,6 +24,8 @@ const key = <T>(
   dflt: KeySpec<T>["default"],
   perProcess = false,
 ): KeySpec<T> => ({ convert, default: dflt, perProcess });
+
+const twice = <T>(spec: KeySpec<T>): KeySpec<T> => ({ ...spec, expandTwice: true });
 
 /** A key with no default: absent from the model unless given. */
 const optional = <T>(convert: Converter<T>, perProcess = false): KeySpec<T | undefined> =>
@@ -44,13 +48,13 @@ export const PROGRAM_KEYS = {
   killasgroup: key(c.boolean, (earlier) => String(earlier.stopasgroup)),
   user: optional(c.string),
   redirect_stderr: key(c.boolean, "false"),
-  stdout_logfile: key(c.logfile, "AUTO", true),
+  stdout_logfile: twice(key(c.logfile, "AUTO", true)),
   stdout_logfile_maxbytes: key(c.byteSize, "50MB", true),
   stdout_logfile_backups: key(c.integer(0), "10", true),
   stdout_capture_maxbytes: key(c.byteSize, "0"),
   stdout_events_enabled: key(c.boolean, "false"),
   stdout_syslog: key(c.boolean, "false", true),
-  stderr_logfile: key(c.logfile, "AUTO", true),
+  stderr_logfile: twice(key(c.logfile, "AUTO", true)),
   stderr_logfile_maxbytes: key(c.byteSize, "50MB", true),
   stderr_logfile_backups: key(c.integer(0), "10", true),
   stderr_capture_maxbytes: key(c.byteSize, "0"),
@@ -86,7 +90,7 @@ export const SUPERVISORD_KEYS = {
   user: optional(c.string),
   directory: optional(c.string),
   strip_ansi: key(c.boolean, "false"),
-  environment: key(c.environment, ""),
+  environment: twice(key(c.environment, "")),
   identifier: key(c.string, "supervisor"),
   // tend's own (SPEC section 8)
   log_format: key(c.oneOf("text", "json"), "text"),

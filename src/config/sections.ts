@@ -18,7 +18,7 @@ export function warnUnknownKeys(
   problems: Problems,
 ): void {
   for (const [name, entry] of section.entries) {
-    if (known.includes(name)) continue;
+    if (known.includes(name) || section.inherited?.has(name)) continue;
     problems.warn(
       { file: section.file, line: entry.line, section: section.name, key: name },
       `unknown key, ignored${didYouMean(name, known)}`,
@@ -92,7 +92,10 @@ export function readKeys(
       section: where.section,
       key: name,
     };
-    const expanded = expandRaw(raw, options.expansions);
+    let expanded = expandRaw(raw, options.expansions);
+    // supervisord expands these twice (once on reading, once more after),
+    // so a literal percent there is written %%%%.
+    if (expanded.ok && spec.expandTwice) expanded = expandRaw(expanded.value, options.expansions);
     if (!expanded.ok) {
       problems.error(place, expanded.message);
       continue;

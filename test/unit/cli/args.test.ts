@@ -21,7 +21,8 @@ describe("parseArgs", () => {
     [["--help"], { role: "help" }],
     [["-h", "--", "x"], { role: "help" }],
     [["ctl", "status", "web"], { role: "ctl", args: ["status", "web"] }],
-    [["check", "-c", "x.ini"], { role: "check", args: ["-c", "x.ini"] }],
+    [["check", "-c", "x.ini"], { role: "check", configPath: "x.ini", yaml: false }],
+    [["check", "--yaml"], { role: "check", configPath: undefined, yaml: true }],
   ] as const)("%j", (args, expected) => {
     expect(parseArgs(args)).toEqual(expected);
   });

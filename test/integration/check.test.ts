@@ -1,0 +1,127 @@
+// `tend check` as a user runs it: the compiled binary, real files, exit codes.
+
+import { describe, expect, test } from "bun:test";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { configCandidates } from "../../src/config/search.ts";
+import { scratchDir, TEND } from "./harness.ts";
+
+async function check(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
+  const proc = Bun.spawn([TEND, "check", ...args], {
+    cwd: options.cwd ?? "/",
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ...options.env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const [stdout, stderr] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+  ]);
+  return { code: await proc.exited, stdout, stderr };
+}
+
+describe("tend check", () => {
+  test("a good config: exit 0, the effective config on stdout, warnings on stderr", async () => {
+    const { dir, cleanup } = scratchDir();
+    try {
+      const path = join(dir, "app.ini");
+      writeFileSync(path, "[program:web]\ncommand=/bin/cat\nstopwaitsec=3\n");
+      const result = await check(["-c", path]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain("[program:web]\ncommand=/bin/cat\n");
+      expect(result.stdout).toContain("stopwaitsecs=10\n");
+      expect(result.stderr).toBe(
+        `warning: ${path}:3: [program:web] stopwaitsec: unknown key, ignored; did you mean stopwaitsecs?\n`,
+      );
+    } finally {
+      cleanup();
+    }
+  });
+
+  test("every error at once, exit 2, nothing on stdout", async () => {
+    const { dir, cleanup } = scratchDir();
+    try {
+      const path = join(dir, "bad.ini");
+      writeFileSync(
+        path,
+        "[program:a]\ncommand=a\nstartsecs=-1\n[program:b]\ncommand=b\nstopsignal=TERMINATE\nautostart=maybe\n",
+      );
+      const result = await check(["-c", path]);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe("");
+      expect(result.stderr.split("\n")).toEqual([
+        `error: ${path}:3: [program:a] startsecs: got "-1"; expected an integer >= 0`,
+        `error: ${path}:6: [program:b] stopsignal: got "TERMINATE"; expected a signal name such as TERM or a number`,
+        `error: ${path}:7: [program:b] autostart: got "maybe"; expected true or false (also yes/no, on/off, 1/0)`,
+        `${path}: 3 error(s); nothing would start`,
+        "",
+      ]);
+    } finally {
+      cleanup();
+    }
+  });
+
+  test("--yaml prints YAML; a .yaml config prints YAML by default", async () => {
+    const { dir, cleanup } = scratchDir();
+    try {
+      const ini = join(dir, "a.ini");
+      const yaml = join(dir, "a.yaml");
+      writeFileSync(ini, "[program:web]\ncommand=/bin/cat -n\n");
+      writeFileSync(yaml, "programs:\n  web:\n    command: [/bin/cat, -n]\n");
+      for (const args of [
+        ["-c", ini, "--yaml"],
+        ["-c", yaml],
+      ]) {
+        const result = await check(args);
+        expect(result.code).toBe(0);
+        expect(result.stdout).toContain(
+          "programs:\n  web:\n    command:\n      - /bin/cat\n      - -n\n",
+        );
+      }
+    } finally {
+      cleanup();
+    }
+  });
+
+  test("without -c: $TEND_CONFIG, then ./tend.yaml ...", async () => {
+    const { dir, cleanup } = scratchDir();
+    try {
+      writeFileSync(join(dir, "tend.yaml"), "programs:\n  here: { command: x }\n");
+      writeFileSync(join(dir, "other.ini"), "[program:env]\ncommand=x\n");
+      expect((await check([], { cwd: dir })).stdout).toContain("here:");
+      const fromEnv = await check([], { cwd: dir, env: { TEND_CONFIG: join(dir, "other.ini") } });
+      expect(fromEnv.stdout).toContain("[program:env]");
+    } finally {
+      cleanup();
+    }
+  });
+
+  // A machine with supervisord installed has /etc/supervisor/supervisord.conf,
+  // which tend rightly finds; the search list itself is unit-tested.
+  const systemConfig = configCandidates({}, TEND).find(
+    (path) => path.startsWith("/") && existsSync(path),
+  );
+  test.skipIf(systemConfig !== undefined)(
+    "no config anywhere: exit 2, naming every place looked at",
+    async () => {
+      const { dir, cleanup } = scratchDir();
+      try {
+        const result = await check([], { cwd: dir });
+        expect(result.code).toBe(2);
+        expect(result.stderr).toContain(
+          "no config file found; looked at: ./tend.yaml, ./tend.yml, ./tend.ini",
+        );
+        expect(result.stderr).toContain("/etc/supervisor/supervisord.conf");
+      } finally {
+        cleanup();
+      }
+    },
+  );
+
+  test("a missing file: exit 2 naming it", async () => {
+    const result = await check(["-c", "/no/such/tend.ini"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      "error: /no/such/tend.ini: cannot read the config file: no such file",
+    );
+  });
+});

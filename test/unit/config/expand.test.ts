@@ -1,0 +1,58 @@
+import { describe, expect, test } from "bun:test";
+import { expand } from "../../../src/config/expand.ts";
+
+const names = {
+  program_name: "web",
+  process_num: 3,
+  numprocs: 12,
+  ENV_HOME: "/root",
+  group_name: "g",
+};
+
+describe("expand (Python %-format with a mapping)", () => {
+  test.each([
+    ["plain", "plain"],
+    ["%(program_name)s", "web"],
+    ["%(program_name)s_%(process_num)02d", "web_03"],
+    ["%(process_num)d/%(numprocs)d", "3/12"],
+    ["%(process_num)3d|", "  3|"],
+    ["%(process_num)-3d|", "3  |"],
+    ["%(program_name)5s|", "  web|"],
+    ["%(program_name)-5s|", "web  |"],
+    ["%(program_name).2s", "we"],
+    ["%(process_num)x", "3"],
+    ["%(process_num)s", "3"],
+    ["%(ENV_HOME)s/app", "/root/app"],
+    ["100%%", "100%"],
+    ["date +%%s", "date +%s"],
+    ["%%(program_name)s", "%(program_name)s"],
+  ])("%p -> %p", (text, expected) => {
+    expect(expand(text, names)).toEqual({ ok: true, value: expected });
+  });
+
+  test("an unknown name lists what is available", () => {
+    expect(expand("%(ENV_MISSING)s", names)).toEqual({
+      ok: false,
+      message:
+        '"%(ENV_MISSING)s" names %(ENV_MISSING) which cannot be expanded; available: ENV_HOME, group_name, numprocs, process_num, program_name',
+    });
+  });
+
+  test.each(["date +%s", "100%", "%(program_name)", "%(program_name)q", "50% off"])(
+    "%p is badly formatted (a literal percent must be %%)",
+    (text) => {
+      const result = expand(text, names);
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.message).toContain("badly formatted");
+    },
+  );
+
+  test("%d needs a number", () => {
+    const result = expand("%(program_name)d", names);
+    expect(result).toEqual({
+      ok: false,
+      message:
+        '"%(program_name)d" is badly formatted: %(program_name)d needs a number, but program_name is "web"',
+    });
+  });
+});
