@@ -1,0 +1,94 @@
+// `tend check` on a generated 1,000-program config: time from exec to exit,
+// median of 10 runs, for INI and its YAML twin. For comparison, the same INI
+// read by supervisord's own parser (Debian's python3 with `supervisor`, from
+// bench/setup.sh), when installed. Run: `npm run build && bun bench/check.ts`.
+
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawnSync } from "bun";
+
+const PROGRAMS = 1000;
+const RUNS = 10;
+const ROOT = join(import.meta.dir, "..");
+const TEND = join(ROOT, "dist/tend");
+const dir = mkdtempSync(join(tmpdir(), "tend-bench-check-"));
+
+function generateIni(): string {
+  const lines = ["[supervisord]", "nodaemon=true", "logfile=/dev/stdout", "logfile_maxbytes=0", ""];
+  for (let i = 0; i < PROGRAMS; i++) {
+    lines.push(
+      `[program:app-${i}]`,
+      `command=/usr/bin/env python3 -m worker --queue q${i % 17} --id %(process_num)d`,
+      `directory=/tmp`,
+      `priority=${100 + (i % 50)}`,
+      `environment=APP="app-${i}",SHARD="${i % 8}",PATH="/usr/bin:/bin"`,
+      `stdout_logfile=/dev/stdout`,
+      `stdout_logfile_maxbytes=0`,
+      `stopsignal=INT`,
+      `stopwaitsecs=5`,
+      `autorestart=unexpected`,
+      `exitcodes=0,2`,
+      "",
+    );
+  }
+  for (let g = 0; g < 10; g++) {
+    const members = Array.from({ length: 10 }, (_, k) => `app-${g * 10 + k}`).join(",");
+    lines.push(`[group:g${g}]`, `programs=${members}`, `priority=${g}`, "");
+  }
+  return lines.join("\n");
+}
+
+function medianMs(argv: string[]): number {
+  const times: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    const start = performance.now();
+    const result = spawnSync(argv, { stdout: "ignore", stderr: "pipe" });
+    times.push(performance.now() - start);
+    if (result.exitCode !== 0)
+      throw new Error(`${argv.join(" ")}: exit ${result.exitCode}: ${result.stderr}`);
+  }
+  times.sort((a, b) => a - b);
+  return ((times[4] as number) + (times[5] as number)) / 2;
+}
+
+const SUPERVISORD_PARSE = `
+import sys
+from supervisor.options import ServerOptions
+o = ServerOptions(); o.configfile = sys.argv[1]; o.here = "/tmp"
+o.read_config(sys.argv[1])
+`;
+
+try {
+  const ini = join(dir, "tend.ini");
+  writeFileSync(ini, generateIni());
+  const yaml = join(dir, "tend.yaml");
+  const toYaml = spawnSync([TEND, "check", "-c", ini, "--yaml"], {
+    stdout: "pipe",
+    stderr: "ignore",
+  });
+  writeFileSync(yaml, toYaml.stdout);
+
+  const rows: [string, number][] = [
+    ["tend check (INI)", medianMs([TEND, "check", "-c", ini])],
+    ["tend check (YAML twin)", medianMs([TEND, "check", "-c", yaml])],
+  ];
+  const python = "/usr/bin/python3";
+  if (existsSync(python) && spawnSync([python, "-c", "import supervisor"]).exitCode === 0) {
+    rows.push([
+      "supervisord's parser (read_config)",
+      medianMs([python, "-c", SUPERVISORD_PARSE, ini]),
+    ]);
+  } else {
+    console.error(
+      "supervisor is not installed for /usr/bin/python3 (bench/setup.sh): no comparison",
+    );
+  }
+  const base = rows[0]?.[1] ?? 1;
+  console.log(`${PROGRAMS} programs (+10 groups), median of ${RUNS} runs, exec to exit:\n`);
+  console.log("| config load | ms | × tend INI |\n|---|---:|---:|");
+  for (const [name, ms] of rows)
+    console.log(`| ${name} | ${ms.toFixed(0)} | ${(ms / base).toFixed(1)}× |`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
