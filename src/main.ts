@@ -5,11 +5,15 @@ import packageJson from "../package.json" with { type: "json" };
 import { parseArgs } from "./cli/args.ts";
 import { USAGE } from "./cli/usage.ts";
 import { ExitCode } from "./core/exit-codes.ts";
+import { execAs } from "./os/exec-as.ts";
+import { EXEC_AS_FLAG } from "./os/spawn.ts";
 import { runCheck } from "./runtime/check.ts";
 import { warn } from "./runtime/diagnostics.ts";
+import { runSupervisor } from "./runtime/run.ts";
 import { runSingleCommand } from "./runtime/single-command.ts";
 
 async function main(args: readonly string[]): Promise<number> {
+  if (args[0] === EXEC_AS_FLAG) execAs(args.slice(1));
   const invocation = parseArgs(args);
   switch (invocation.role) {
     case "help":
@@ -26,6 +30,7 @@ async function main(args: readonly string[]): Promise<number> {
     case "check":
       return runCheck(invocation);
     case "run":
+      return runSupervisor(invocation.configPath);
     case "ctl":
       warn(`'${invocation.role}' is not available in this version yet; use: tend -- CMD [ARG...]`);
       return ExitCode.USAGE;

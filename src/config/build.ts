@@ -64,7 +64,9 @@ interface Classified {
  * reported as unknown).
  */
 function applyDefaults(sections: readonly RawSection[]): RawSection[] {
-  const defaults = new Map(sections.filter((s) => s.name === "DEFAULT").flatMap((s) => [...s.entries]));
+  const defaults = new Map(
+    sections.filter((s) => s.name === "DEFAULT").flatMap((s) => [...s.entries]),
+  );
   const others = sections.filter((s) => s.name !== "DEFAULT");
   if (defaults.size === 0) return others;
   return others.map((section) => ({

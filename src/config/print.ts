@@ -76,7 +76,9 @@ function sectionsOf(config: Config): Section[] {
 /** A process's settings in the order of the key table (command first). */
 function processSection(process: ProcessConfig): Section {
   const ordered = Object.fromEntries(
-    Object.keys(PROGRAM_KEYS).flatMap((key) => (key in process ? [[key, process[key as keyof ProcessConfig]]] : [])),
+    Object.keys(PROGRAM_KEYS).flatMap((key) =>
+      key in process ? [[key, process[key as keyof ProcessConfig]]] : [],
+    ),
   );
   return { name: `program:${process.name}`, values: settingsOf(ordered, PROCESS_ONLY) };
 }

@@ -135,13 +135,29 @@ class Transition {
   }
 }
 
+/** What the whole supervisor is doing, as far as one process is concerned. */
+export interface Mood {
+  /** Shutting down: nothing starts again (supervisord's mood < RUNNING). */
+  readonly shuttingDown: boolean;
+}
+
+const RUNNING_MOOD: Mood = { shuttingDown: false };
+
 export function reduce(
   status: ProcessStatus,
   event: ProgramEvent,
   rules: ProgramRules,
   now: number,
+  mood: Mood = RUNNING_MOOD,
 ): Step {
   const t = new Transition(status);
+  // Once shutdown has begun nothing starts again: no requests, no retries.
+  if (
+    mood.shuttingDown &&
+    (event.type === "start" || (event.type === "tick" && status.state === "BACKOFF"))
+  ) {
+    return t.done();
+  }
   switch (event.type) {
     case "start":
       return startRequested(t, rules, now);
@@ -150,7 +166,7 @@ export function reduce(
     case "spawn-failed":
       return spawnFailed(t, event.message, rules, now);
     case "exited":
-      return exited(t, event.status, rules, now);
+      return exited(t, event.status, rules, now, mood);
     case "stop":
       return stopRequested(t, rules, now, false);
     case "shutdown":
@@ -219,7 +235,13 @@ function spawnFailed(t: Transition, message: string, rules: ProgramRules, now: n
   return backOff(t, rules, now).done();
 }
 
-function exited(t: Transition, status: ExitStatus, rules: ProgramRules, now: number): Step {
+function exited(
+  t: Transition,
+  status: ExitStatus,
+  rules: ProgramRules,
+  now: number,
+  mood: Mood,
+): Step {
   const { es, text } = describeExit(status);
   const expected = rules.exitcodes.includes(es);
   const tooQuickly = now - t.status.laststart < rules.startsecs * SECOND;
@@ -245,8 +267,10 @@ function exited(t: Transition, status: ExitStatus, rules: ProgramRules, now: num
     t.set({ spawnerr: `Bad exit code ${es}` }).enter("EXITED", now, false);
     t.log("warn", `exited: ${rules.name} (${text}; not expected)`);
   }
-  // EXITED → STARTING at once, per autorestart.
-  const restart = rules.autorestart === "true" || (rules.autorestart === "unexpected" && !expected);
+  // EXITED → STARTING at once, per autorestart (never once shutdown has begun).
+  const restart =
+    !mood.shuttingDown &&
+    (rules.autorestart === "true" || (rules.autorestart === "unexpected" && !expected));
   if (restart) spawn(t, now);
   return t.done();
 }

@@ -15,6 +15,11 @@ const symbols = {
   waitpid: { args: ["i32", "ptr", "i32"], returns: "i32" },
   prctl: { args: ["i32", "u64", "u64", "u64", "u64"], returns: "i32" },
   __errno_location: { args: [], returns: "ptr" },
+  setgroups: { args: ["u64", "ptr"], returns: "i32" },
+  setgid: { args: ["u32"], returns: "i32" },
+  setuid: { args: ["u32"], returns: "i32" },
+  execvp: { args: ["ptr", "ptr"], returns: "i32" },
+  strerror: { args: ["i32"], returns: "cstring" },
 } as const;
 
 type Libc = ReturnType<typeof Ffi.dlopen<typeof symbols>>["symbols"];
@@ -70,4 +75,41 @@ export function becomeChildSubreaper(): void {
   if (lib.prctl(PR_SET_CHILD_SUBREAPER, 1n, 0n, 0n, 0n) !== 0) {
     throw new Error(`prctl(PR_SET_CHILD_SUBREAPER) failed with errno ${errno(lib)}`);
   }
+}
+
+function check(result: number, what: string): void {
+  if (result === 0) return;
+  const lib = libc();
+  const code = errno(lib);
+  throw new Error(`${what} failed: ${String(lib.strerror(code))} (errno ${code})`);
+}
+
+/**
+ * Drops to `uid`, `gid` and the supplementary `groups`, in the order that
+ * works (groups and gid while still privileged, uid last). Bun's spawner
+ * sets only uid and gid, leaving root's supplementary groups in place.
+ */
+export function dropPrivileges(uid: number, gid: number, groups: readonly number[]): void {
+  const list = new Uint32Array(groups.length === 0 ? 1 : groups.length);
+  list.set(groups);
+  check(libc().setgroups(BigInt(groups.length), ffi().ptr(list)), "setgroups");
+  check(libc().setgid(gid), `setgid(${gid})`);
+  check(libc().setuid(uid), `setuid(${uid})`);
+}
+
+/**
+ * execvp(2): replaces this process with `argv` (searching PATH). Returns only
+ * on failure, with the reason.
+ */
+export function execvp(argv: readonly string[]): string {
+  const { ptr } = ffi();
+  const strings = argv.map((arg) => Buffer.from(`${arg}\0`, "utf8"));
+  const pointers = new BigUint64Array(argv.length + 1);
+  strings.forEach((bytes, i) => {
+    pointers[i] = BigInt(ptr(bytes));
+  });
+  const lib = libc();
+  lib.execvp(ptr(strings[0] as Buffer), ptr(pointers));
+  const code = errno(lib);
+  return `${String(lib.strerror(code))} (errno ${code})`;
 }

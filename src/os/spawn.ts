@@ -1,18 +1,33 @@
 // Starting child processes through Bun's spawner, registered with the reaper
 // so their exit status stays Bun's to report. Turns the runtime's exit report
-// and spawn errors into tend's own types.
+// and spawn errors into tend's own types. Credentials that Bun's spawner
+// cannot set (supplementary groups) go through tend's own exec trampoline.
 
 import type { ExitStatus } from "../core/exit-codes.ts";
 import { parseSignal } from "../core/signals.ts";
 import { trackSpawned, untrackSpawned } from "./reaper.ts";
+
+export interface Credentials {
+  readonly uid: number;
+  readonly gid: number;
+  readonly groups: readonly number[];
+}
 
 export interface SpawnRequest {
   readonly argv: readonly string[];
   /** setsid(): the child leads a new session and process group. */
   readonly newSession: boolean;
   readonly env?: Record<string, string | undefined>;
-  readonly cwd?: string;
+  readonly cwd?: string | undefined;
+  readonly umask?: number | undefined;
+  readonly credentials?: Credentials | undefined;
+  /** stdin, stdout, stderr: inherited from tend, /dev/null, or an open file descriptor. */
+  readonly stdio?: readonly [StdioTarget, StdioTarget, StdioTarget];
+  /** argv[0] as the program sees it, when argv[0] is the resolved path. */
+  readonly argv0?: string | undefined;
 }
+
+export type StdioTarget = "inherit" | "ignore" | number;
 
 export interface SpawnedChild {
   readonly pid: number;
@@ -33,17 +48,43 @@ export class SpawnError extends Error {
   }
 }
 
+/** The argument that makes tend act as the exec trampoline (see exec-as.ts). */
+export const EXEC_AS_FLAG = "--internal-exec-as";
+
+/** How to run tend itself: the compiled executable, or the source under Bun. */
+function tendItself(): string[] {
+  const compiled = Bun.main.startsWith("/$bunfs/") || Bun.main.startsWith("B:/~BUN/");
+  return compiled ? [process.execPath] : [process.execPath, Bun.main];
+}
+
 export function spawnChild(request: SpawnRequest): SpawnedChild {
-  let child: Bun.Subprocess<"inherit", "inherit", "inherit">;
+  const argv = request.credentials
+    ? [
+        ...tendItself(),
+        EXEC_AS_FLAG,
+        String(request.credentials.uid),
+        String(request.credentials.gid),
+        request.credentials.groups.join(","),
+        "--",
+        ...request.argv,
+      ]
+    : [...request.argv];
+  let child: Bun.Subprocess;
+  // The child inherits the umask at fork; the spawn is synchronous, so
+  // setting tend's own around it affects nothing else.
+  const previousUmask = request.umask === undefined ? undefined : process.umask(request.umask);
   try {
-    child = Bun.spawn([...request.argv], {
-      stdio: ["inherit", "inherit", "inherit"],
+    child = Bun.spawn(argv, {
+      stdio: [...(request.stdio ?? ["inherit", "inherit", "inherit"])],
       detached: request.newSession,
       env: request.env ?? process.env,
+      ...(request.argv0 === undefined || request.credentials ? {} : { argv0: request.argv0 }),
       ...(request.cwd === undefined ? {} : { cwd: request.cwd }),
     });
   } catch (error) {
-    throw toSpawnError(request.argv[0] ?? "", error);
+    throw toSpawnError(request.argv[0] ?? "", error, request.cwd);
+  } finally {
+    if (previousUmask !== undefined) process.umask(previousUmask);
   }
   const pid = child.pid;
   trackSpawned(pid);
@@ -65,8 +106,11 @@ function exitStatusOf(child: {
   return { kind: "exited", code: child.exitCode ?? 0 };
 }
 
-function toSpawnError(command: string, error: unknown): SpawnError {
+function toSpawnError(command: string, error: unknown, cwd: string | undefined): SpawnError {
   const code = (error as { code?: unknown }).code;
+  if (code === "ENOENT" && cwd !== undefined && !directoryExists(cwd)) {
+    return new SpawnError(`couldn't chdir to ${cwd}: ENOENT`, "ENOENT", { cause: error });
+  }
   if (code === "ENOENT") {
     // As a shell words it: a path that does not exist, or a name not on PATH.
     const reason = command.includes("/") ? "no such file or directory" : "command not found";
@@ -81,4 +125,12 @@ function toSpawnError(command: string, error: unknown): SpawnError {
   return new SpawnError(`${command}: cannot execute: ${reason}`, String(code ?? "EUNKNOWN"), {
     cause: error,
   });
+}
+
+function directoryExists(path: string): boolean {
+  try {
+    return (require("node:fs") as typeof import("node:fs")).statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

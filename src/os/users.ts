@@ -30,3 +30,19 @@ export function findUser(nameOrId: string, passwd = "/etc/passwd"): UserEntry | 
   if (/^\d+$/.test(nameOrId)) return entries.find((entry) => entry.uid === Number(nameOrId));
   return entries.find((entry) => entry.name === nameOrId);
 }
+
+/** The ids of every group `user` belongs to: its primary group and those listing it in /etc/group. */
+export function groupsOf(user: UserEntry, groupFile = "/etc/group"): number[] {
+  const groups = new Set<number>([user.gid]);
+  let text = "";
+  try {
+    text = readFileSync(groupFile, "utf8");
+  } catch {
+    return [...groups];
+  }
+  for (const line of text.split("\n")) {
+    const [, , gid, members] = line.split(":");
+    if (gid !== undefined && members?.split(",").includes(user.name)) groups.add(Number(gid));
+  }
+  return [...groups];
+}

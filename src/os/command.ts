@@ -1,0 +1,46 @@
+// Finding a program's executable before spawning it, with supervisord's
+// checks and words (supervisor/options.py check_execv_args), so that a bad
+// command is a clear spawn error rather than an exec failure.
+
+import { accessSync, constants, statSync } from "node:fs";
+import { join } from "node:path";
+
+export type Resolved = { ok: true; filename: string } | { ok: false; message: string };
+
+export function resolveCommand(program: string, path: string | undefined): Resolved {
+  let filename = program;
+  if (!program.includes("/")) {
+    const dirs = (path ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin").split(
+      ":",
+    );
+    const found = dirs
+      .map((dir) => join(dir || ".", program))
+      .find((candidate) => exists(candidate));
+    if (found === undefined) return { ok: false, message: `can't find command '${program}'` };
+    filename = found;
+  }
+  let stat: ReturnType<typeof statSync>;
+  try {
+    stat = statSync(filename);
+  } catch {
+    return { ok: false, message: `can't find command '${program}'` };
+  }
+  if (stat.isDirectory()) return { ok: false, message: `command at '${filename}' is a directory` };
+  if ((Number(stat.mode) & 0o111) === 0)
+    return { ok: false, message: `command at '${filename}' is not executable` };
+  try {
+    accessSync(filename, constants.X_OK);
+  } catch {
+    return { ok: false, message: `no permission to run command '${program}'` };
+  }
+  return { ok: true, filename };
+}
+
+function exists(path: string): boolean {
+  try {
+    statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

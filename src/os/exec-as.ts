@@ -1,0 +1,31 @@
+// tend's exec trampoline: `tend --internal-exec-as UID GID GROUPS -- CMD...`
+// drops to the user's uid, gid and supplementary groups, then becomes CMD
+// (same pid, so the supervisor's bookkeeping is unchanged). It exists
+// because Bun's spawner sets uid and gid but not supplementary groups.
+
+import { dropPrivileges, execvp } from "./libc.ts";
+
+/** Never returns: execs, or exits 127 after saying why on stderr. */
+export function execAs(args: readonly string[]): never {
+  const [uid, gid, groups, separator, ...argv] = args;
+  if (
+    uid === undefined ||
+    gid === undefined ||
+    groups === undefined ||
+    separator !== "--" ||
+    argv.length === 0
+  ) {
+    fail("usage: tend --internal-exec-as UID GID GROUP,... -- CMD [ARG...]");
+  }
+  try {
+    dropPrivileges(Number(uid), Number(gid), groups === "" ? [] : groups.split(",").map(Number));
+  } catch (error) {
+    fail(`couldn't setuid to ${uid}: ${(error as Error).message}`);
+  }
+  fail(`couldn't exec ${argv[0]}: ${execvp(argv)}`);
+}
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(127);
+}

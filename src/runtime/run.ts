@@ -1,0 +1,159 @@
+// Run mode (`tend -c FILE`): load the config, start every autostart program
+// in priority order, turn signals into decisions (TERM/INT/QUIT shut down,
+// HUP and USR2 are reserved, the rest are forwarded), reap strangers, and
+// shut down in descending priority, equal priorities together.
+
+import packageJson from "../../package.json" with { type: "json" };
+import { loadConfig } from "../config/load.ts";
+import type { Config } from "../config/model.ts";
+import { formatProblem } from "../config/problems.ts";
+import { findConfig } from "../config/search.ts";
+import { ExitCode, exitCodeOf } from "../core/exit-codes.ts";
+import { describeExit } from "../core/program.ts";
+import { FORWARDED_SIGNALS, type SignalName } from "../core/signals.ts";
+import { createTendLogger, type TendLogger } from "../logging/tend-log.ts";
+import { becomeChildSubreaper } from "../os/libc.ts";
+import { reapOrphans } from "../os/reaper.ts";
+import { onLastChanceExit, onSignals, sendSignal } from "../os/signals.ts";
+import { warn } from "./diagnostics.ts";
+import { Engine, type Slot, type StateChange } from "./engine.ts";
+import { stopInPriorityOrder } from "./shutdown.ts";
+
+const SHUTDOWN_SIGNALS: readonly SignalName[] = ["SIGTERM", "SIGINT", "SIGQUIT"];
+
+export async function runSupervisor(configPath: string | undefined): Promise<number> {
+  const path = configPath ?? locateConfig();
+  if (path === undefined) return ExitCode.USAGE;
+  const loaded = loadConfig(path);
+  for (const problem of loaded.ok ? loaded.warnings : [...loaded.warnings, ...loaded.errors]) {
+    process.stderr.write(`${formatProblem(problem)}\n`);
+  }
+  if (!loaded.ok) {
+    warn(`${path}: ${loaded.errors.length} error(s); nothing started`);
+    return ExitCode.USAGE;
+  }
+  const config = loaded.config;
+  let log: ReturnType<typeof createTendLogger>;
+  try {
+    log = createTendLogger({
+      logfile: config.supervisord.logfile,
+      loglevel: config.supervisord.loglevel,
+      format: config.supervisord.log_format,
+    });
+  } catch (error) {
+    warn(`cannot open the log file ${config.supervisord.logfile}: ${(error as Error).message}`);
+    return ExitCode.FAILURE;
+  }
+  try {
+    return await supervise(config, log.logger);
+  } finally {
+    log.close();
+  }
+}
+
+function locateConfig(): string | undefined {
+  const search = findConfig(process.env, process.execPath);
+  if ("found" in search) return search.found;
+  warn(`no config file found; looked at: ${search.lookedAt.join(", ")} (give one with -c FILE)`);
+  return undefined;
+}
+
+/** The socket URL programs are told about (SUPERVISOR_SERVER_URL). */
+function serverUrlOf(config: Config): string {
+  return `unix://${config.unix_http_server?.file ?? "/run/tend.sock"}`;
+}
+
+async function supervise(config: Config, logger: TendLogger): Promise<number> {
+  const engine = new Engine(config, { logger, serverUrl: serverUrlOf(config) });
+  let exitCode: number = ExitCode.OK;
+  let shutdownRequests = 0;
+  let markStopped: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    markStopped = resolve;
+  });
+
+  const beginShutdown = (why: string, code: number): void => {
+    if (engine.shuttingDown) return;
+    logger.info(why);
+    exitCode = code;
+    engine.shuttingDown = true;
+    void stopInPriorityOrder(engine).then(markStopped);
+  };
+
+  onSignals(
+    [...SHUTDOWN_SIGNALS, ...FORWARDED_SIGNALS.filter((s) => !SHUTDOWN_SIGNALS.includes(s))],
+    (name) => {
+      if (SHUTDOWN_SIGNALS.includes(name)) {
+        shutdownRequests++;
+        if (shutdownRequests === 1)
+          beginShutdown(`received ${name} indicating exit request`, ExitCode.OK);
+        else {
+          // A second request: no more waiting for stopwaitsecs.
+          logger.warn(`received ${name} again: killing every remaining process`);
+          for (const slot of engine.slots) engine.dispatch(slot, { type: "kill" });
+        }
+      } else if (name === "SIGHUP") {
+        logger.warn("received SIGHUP: reloading the config is not available in this version yet");
+      } else if (name === "SIGUSR2") {
+        logger.info("received SIGUSR2 indicating log reopen request");
+      } else {
+        engine.forward(name);
+      }
+    },
+  );
+  onSignals(["SIGCHLD"], () => {
+    try {
+      for (const orphan of reapOrphans()) {
+        const how = orphan.status ? describeExit(orphan.status).text : "stopped";
+        logger.info(`reaped unknown pid ${orphan.pid} (${how})`);
+      }
+    } catch (error) {
+      logger.error(`reaping failed: ${(error as Error).message}`);
+    }
+  });
+  // Last chance: if tend itself dies, take its programs with it.
+  onLastChanceExit(() => {
+    for (const slot of engine.slots) {
+      if (slot.status.pid !== 0) sendSignal(slot.status.pid, "SIGKILL", true);
+    }
+  });
+
+  if (process.pid !== 1) {
+    try {
+      becomeChildSubreaper();
+    } catch (error) {
+      logger.warn(
+        `orphans of the programs will not be reaped by tend: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  engine.onStateChange((change) => {
+    const code = criticalExitCode(change);
+    if (code !== undefined) {
+      beginShutdown(
+        `critical program ${change.slot.config.name} ended ${change.to === "FATAL" ? "FATAL" : `(${describeExit(change.slot.lastExit ?? { kind: "exited", code }).text}; not expected)`}: shutting down with exit code ${code}`,
+        code,
+      );
+    }
+  });
+
+  logger.info(`tend ${packageJson.version} started with pid ${process.pid}`);
+  engine.startAutostart();
+  await stopped;
+  logger.info("tend stopped: every program is down");
+  return exitCode;
+}
+
+/** SPEC section 7: the exit code a critical program's end hands to tend, if it ends it. */
+function criticalExitCode(change: StateChange): number | undefined {
+  const slot: Slot = change.slot;
+  if (!slot.config.critical) return undefined;
+  const endedForGood =
+    change.to === "FATAL" ||
+    (change.to === "EXITED" && change.expected === false && slot.config.autorestart === "false");
+  if (!endedForGood) return undefined;
+  return slot.lastExit === undefined
+    ? ExitCode.FAILURE
+    : exitCodeOf(slot.lastExit) || ExitCode.FAILURE;
+}
