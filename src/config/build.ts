@@ -314,7 +314,7 @@ function buildGroups(
       explicit: false,
     });
   }
-  checkProcessNamesUnique(groups, problems);
+  checkProcessNamesUnique(groups, programs, problems);
   return sortByPriority(groups);
 }
 
@@ -333,7 +333,11 @@ function sortByPriority<T extends { priority: number; name: string }>(items: T[]
   );
 }
 
-function checkProcessNamesUnique(groups: readonly GroupConfig[], problems: Problems): void {
+function checkProcessNamesUnique(
+  groups: readonly GroupConfig[],
+  programs: ReadonlyMap<string, RawSection>,
+  problems: Problems,
+): void {
   for (const group of groups) {
     const seen = new Map<string, ProcessConfig>();
     for (const process of group.processes) {
@@ -342,7 +346,9 @@ function checkProcessNamesUnique(groups: readonly GroupConfig[], problems: Probl
         problems.error(
           {
             file: process.source.file,
-            line: process.source.line,
+            line:
+              programs.get(process.program)?.entries.get("process_name")?.line ??
+              process.source.line,
             section: `program:${process.program}`,
             key: "process_name",
           },
@@ -391,8 +397,9 @@ function buildProcesses(
   );
   const errorsBefore = problems.errors.length;
 
-  if (!section.entries.has("command"))
-    problems.error(at(), "has no command= key; every program needs one");
+  if (!section.entries.has("command")) {
+    problems.error({ ...at(), key: "command" }, "missing; every program needs a command");
+  }
   if (program.stopasgroup === true && program.killasgroup === false) {
     problems.error(
       at("killasgroup"),

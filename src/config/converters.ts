@@ -85,7 +85,9 @@ export const signal: Converter<number> = (raw) => {
   const expected = "a signal name such as TERM or a number";
   if (/^\d+$/.test(value)) {
     const num = parseSignal(Number(value));
-    return num === undefined ? fail(expected) : ok(num);
+    return num === undefined
+      ? fail("a signal number from 1 to 64, or a name such as TERM")
+      : ok(num);
   }
   const upper = value.toUpperCase();
   const name = upper.startsWith("SIG") ? upper : `SIG${upper}`;
@@ -131,7 +133,7 @@ export const environment: Converter<Record<string, string>> = (raw) => {
   const pairs = splitKeyValuePairs(value);
   return pairs.ok
     ? ok(pairs.value)
-    : fail(`KEY=value pairs separated by commas: the value ${pairs.message}`);
+    : fail(`KEY=value pairs separated by commas, but the value ${pairs.message}`);
 };
 
 /** A command line split like a shell (shlex.split), or a YAML list taken as argv. */

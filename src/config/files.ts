@@ -9,7 +9,7 @@ import { listOfGlobs } from "./converters.ts";
 import { expand } from "./expand.ts";
 import { loadIni } from "./load-ini.ts";
 import { loadYaml } from "./load-yaml.ts";
-import type { Problems } from "./problems.ts";
+import { type Problems, quote, type Where } from "./problems.ts";
 import type { RawSection } from "./raw.ts";
 
 export function isYamlPath(path: string): boolean {
@@ -85,11 +85,11 @@ export function readSections(
     Object.entries(options.env).flatMap(([k, v]) => (v === undefined ? [] : [[`ENV_${k}`, v]])),
   );
 
-  const visit = (path: string, chain: string[]): void => {
+  const visit = (path: string, chain: string[], includedAt?: Where): void => {
     const absolute = resolve(path);
     if (chain.includes(absolute)) {
       problems.error(
-        { file: chain.at(-1) ?? absolute },
+        includedAt ?? { file: absolute },
         `include cycle: ${[...chain, absolute].join(" -> ")}`,
       );
       return;
@@ -121,7 +121,7 @@ export function readSections(
       const where = { file: absolute, line: entry.line, section: "include", key: "files" };
       const globs = listOfGlobs(entry.value);
       if (!globs.ok) {
-        problems.error(where, `expected ${globs.expected}`);
+        problems.error(where, `got ${quote(entry.value)}; expected ${globs.expected}`);
         continue;
       }
       for (const pattern of globs.value) {
@@ -136,7 +136,7 @@ export function readSections(
         if (matches.length === 0) {
           problems.warn(where, `no file matches ${JSON.stringify(expanded.value)}`);
         }
-        for (const match of matches) visit(match, [...chain, absolute]);
+        for (const match of matches) visit(match, [...chain, absolute], where);
       }
     }
   };

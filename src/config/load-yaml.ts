@@ -5,8 +5,9 @@
 // (`umask: 022` stays "022"), so both syntaxes meet the same converters.
 
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from "yaml";
-import type { Problems } from "./problems.ts";
+import { type Problems, quote } from "./problems.ts";
 import type { RawEntry, RawScalar, RawSection, RawValue } from "./raw.ts";
+import { didYouMean } from "./suggest.ts";
 
 /** Top-level keys that hold one section each, as INI names the section. */
 const SINGLE_SECTIONS = ["supervisord", "unix_http_server", "inet_http_server", "supervisorctl"];
@@ -33,13 +34,13 @@ export function loadYaml(
 
   for (const error of doc.errors) {
     problems.error(
-      { file, line: error.linePos?.[0]?.line },
+      { file, line: lineCounter.linePos(error.pos[0]).line },
       `invalid YAML: ${firstLine(error.message)}`,
     );
   }
   for (const warning of doc.warnings) {
     problems.warn(
-      { file, line: warning.linePos?.[0]?.line },
+      { file, line: lineCounter.linePos(warning.pos[0]).line },
       `YAML: ${firstLine(warning.message)}`,
     );
   }
@@ -48,7 +49,7 @@ export function loadYaml(
   if (!isMap(doc.contents)) {
     problems.error(
       { file, line: lineOf(doc.contents) },
-      "expected a mapping of sections (programs:, supervisord:, ...)",
+      `expected a mapping of sections (programs:, supervisord:, ...), got ${describe(doc.contents)}`,
     );
     return [];
   }
@@ -58,7 +59,7 @@ export function loadYaml(
     if (!isMap(node)) {
       problems.error(
         { file, line: lineOf(node) ?? keyLine, section: name },
-        "expected a mapping of keys",
+        `expected a mapping of keys, got ${describe(node)}`,
       );
       return;
     }
@@ -73,7 +74,7 @@ export function loadYaml(
       if (value === undefined) {
         problems.error(
           { file, line, section: sectionName, key },
-          "expected a value, a list of values or a mapping of names to values",
+          `expected a value, a list of values or a mapping of names to values, got ${describe(pair.value as Node)}`,
         );
         continue;
       }
@@ -107,7 +108,7 @@ export function loadYaml(
       if (!isMap(node)) {
         problems.error(
           { file, line: lineOf(node) ?? keyLine, section: top },
-          `expected a mapping of names to ${top}`,
+          `expected a mapping of names to ${top}, got ${describe(node)}`,
         );
         continue;
       }
@@ -120,7 +121,11 @@ export function loadYaml(
         );
       }
     } else {
-      sections.push({ name: top, file, line: keyLine, here, entries: new Map() });
+      const known = ["include", ...SINGLE_SECTIONS, ...Object.keys(NAMED_SECTIONS)];
+      problems.error(
+        { file, line: keyLine, section: top },
+        `unknown top-level key; expected one of ${known.join(", ")}${didYouMean(top, known)}`,
+      );
     }
   }
   return sections;
@@ -155,6 +160,12 @@ function scalar(node: { value: unknown; source?: string }): RawScalar {
   if (node.value === null) return "";
   // Numbers and booleans as written, so that 022 stays octal-looking.
   return node.source ?? String(node.value);
+}
+
+/** What a node holds, for messages: `a list [...]`, `"text"`. */
+function describe(node: Node | null | undefined): string {
+  if (node === null || node === undefined) return "nothing";
+  return quote(node.toJSON());
 }
 
 function firstLine(message: string): string {

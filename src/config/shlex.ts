@@ -87,7 +87,7 @@ export function splitKeyValuePairs(text: string): Split<Record<string, string>> 
     if (key === undefined || equals !== "=" || value === undefined) {
       return {
         ok: false,
-        message: `expected KEY=value pairs separated by commas; it ends unexpectedly after ${JSON.stringify(tokens.slice(0, at).join(""))} (quote values that contain characters other than letters, digits and _/.+-():)`,
+        message: `ends unexpectedly after ${JSON.stringify(tokens.slice(0, at).join(""))} (quote values that contain characters other than letters, digits and _/.+-():)`,
       };
     }
     pairs[key] = value.replace(/^['"]+|['"]+$/g, "");

@@ -106,15 +106,8 @@ describe("signal", () => {
     ["IOT", 6],
     [" INT ", 2],
   ]);
-  bad(c.signal, "a signal name such as TERM or a number", [
-    "TERMINATE",
-    "",
-    "SIG",
-    "0",
-    "65",
-    "-1",
-    "15.0",
-  ]);
+  bad(c.signal, "a signal name such as TERM or a number", ["TERMINATE", "", "SIG", "-1", "15.0"]);
+  bad(c.signal, "a signal number from 1 to 64, or a name such as TERM", ["0", "65", "99"]);
 });
 
 describe("autorestart", () => {
@@ -168,7 +161,7 @@ describe("environment", () => {
   ]);
   bad(
     c.environment,
-    'KEY=value pairs separated by commas: the value has no closing quotation (")',
+    'KEY=value pairs separated by commas, but the value has no closing quotation (")',
     ['A="unterminated'],
   );
   test("a value with a character shlex splits on must be quoted, as in supervisord", () => {

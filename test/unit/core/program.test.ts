@@ -348,3 +348,23 @@ describe("state effects", () => {
     ]);
   });
 });
+
+describe("during shutdown", () => {
+  const SHUTDOWN = { shuttingDown: true };
+
+  test("an exit from RUNNING is not restarted, whatever autorestart says", () => {
+    const sim = running({ ...RULES, autorestart: "true" });
+    const step = reduce(sim.status, exit(0), sim.rules, 5000, SHUTDOWN);
+    expect(step.status.state).toBe("EXITED");
+    expect(step.effects.some((e) => e.type === "spawn")).toBe(false);
+  });
+
+  test("BACKOFF is not retried, and start requests are refused", () => {
+    const sim = new Sim().at(0, { type: "start" }).at(100, exit(1));
+    expect(reduce(sim.status, { type: "tick" }, sim.rules, 5000, SHUTDOWN).effects).toEqual([]);
+    const stopped = new Sim();
+    expect(reduce(stopped.status, { type: "start" }, stopped.rules, 0, SHUTDOWN).effects).toEqual(
+      [],
+    );
+  });
+});
