@@ -1,6 +1,7 @@
 // Entry point: decides which role tend plays from its name and arguments, runs
 // it, and exits with the code it returns. No logic lives here.
 
+import { basename } from "node:path";
 import packageJson from "../package.json" with { type: "json" };
 import { parseArgs } from "./cli/args.ts";
 import { USAGE } from "./cli/usage.ts";
@@ -14,7 +15,7 @@ import { runSingleCommand } from "./runtime/single-command.ts";
 
 async function main(args: readonly string[]): Promise<number> {
   if (args[0] === EXEC_AS_FLAG) execAs(args.slice(1));
-  const invocation = parseArgs(args);
+  const invocation = parseArgs(args, basename(process.argv0));
   switch (invocation.role) {
     case "help":
       process.stdout.write(USAGE);

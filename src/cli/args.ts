@@ -14,11 +14,17 @@ export type Invocation =
   | { readonly role: "help" }
   | { readonly role: "usage-error"; readonly message: string };
 
-/** Parses tend's arguments (argv without the executable and script). */
-export function parseArgs(args: readonly string[]): Invocation {
+/**
+ * Parses tend's arguments (argv without the executable and script).
+ * `invokedAs` is the name tend was run by: through a link named tendctl or
+ * supervisorctl it is `tend ctl`, named supervisord it is run mode (SPEC
+ * section 3), so an image can swap supervisord for tend as it is.
+ */
+export function parseArgs(args: readonly string[], invokedAs = "tend"): Invocation {
+  if (invokedAs === "tendctl" || invokedAs === "supervisorctl") return { role: "ctl", args };
   const [first, ...rest] = args;
-  if (first === "ctl") return { role: "ctl", args: rest };
-  if (first === "check") return parseCheckArgs(rest);
+  if (invokedAs !== "supervisord" && first === "ctl") return { role: "ctl", args: rest };
+  if (invokedAs !== "supervisord" && first === "check") return parseCheckArgs(rest);
 
   let singleChild = false;
   let configPath: string | undefined;
@@ -36,6 +42,9 @@ export function parseArgs(args: readonly string[]): Invocation {
       case "--single-child":
         singleChild = true;
         break;
+      case "-n":
+      case "--nodaemon":
+        break; // tend never daemonizes (SPEC section 9); accepted for supervisord's command lines
       case "-c":
       case "--configuration": {
         const value = args[i + 1];

@@ -28,6 +28,23 @@ describe("parseArgs", () => {
   });
 
   test.each([
+    ["supervisorctl", ["status", "web"], { role: "ctl", args: ["status", "web"] }],
+    [
+      "tendctl",
+      ["-c", "x.ini", "stop", "all"],
+      { role: "ctl", args: ["-c", "x.ini", "stop", "all"] },
+    ],
+    [
+      "supervisord",
+      ["-n", "-c", "/etc/supervisord.conf"],
+      { role: "run", configPath: "/etc/supervisord.conf" },
+    ],
+    ["supervisord", ["--nodaemon"], { role: "run", configPath: undefined }],
+  ] as const)("invoked as %s %j", (name, args, expected) => {
+    expect(parseArgs(args, name)).toEqual(expected);
+  });
+
+  test.each([
     [["--"], "no command given after '--'"],
     [["--", ""], "no command given after '--'"],
     [["--bogus"], "unknown option '--bogus'"],
