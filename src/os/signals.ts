@@ -15,9 +15,9 @@ export function onSignals(names: readonly SignalName[], handle: (name: SignalNam
  * kill(2): to a process, or with `group` to its whole process group.
  * Returns false when the target is already gone (ESRCH).
  */
-export function sendSignal(pid: number, name: SignalName, group: boolean): boolean {
+export function sendSignal(pid: number, signal: SignalName | number, group: boolean): boolean {
   try {
-    process.kill(group ? -pid : pid, signalNumber(name));
+    process.kill(group ? -pid : pid, typeof signal === "number" ? signal : signalNumber(signal));
     return true;
   } catch (error) {
     if ((error as { code?: unknown }).code === "ESRCH") return false;

@@ -132,7 +132,7 @@ export class Engine {
         this.spawn(slot, now);
         return;
       case "signal":
-        this.signal(slot, signalName(effect.signal) as SignalName, effect.group);
+        this.signal(slot, effect.signal, effect.group);
         return;
       case "wake":
         this.wake(slot, effect.at);
@@ -160,11 +160,12 @@ export class Engine {
     );
   }
 
-  private signal(slot: Slot, name: SignalName, group: boolean): void {
+  private signal(slot: Slot, signal: SignalName | number, group: boolean): void {
     const pid = slot.status.pid;
     if (pid === 0) return;
+    const name = typeof signal === "number" ? signalName(signal) : signal;
     try {
-      sendSignal(pid, name, group);
+      sendSignal(pid, signal, group);
     } catch (error) {
       this.options.logger.critical(
         `unknown problem sending ${name} to ${slot.config.name} (${pid}): ${(error as Error).message}`,
