@@ -1,0 +1,269 @@
+// [program:x] and [group:x] sections into groups of processes: group
+// membership, numprocs copies, per-process expansions (process_num, the
+// program's own environment), and the checks that span several keys.
+
+import type { GroupConfig, ProcessConfig, SupervisordConfig } from "./model.ts";
+import type { Problems, Where } from "./problems.ts";
+import type { RawSection } from "./raw.ts";
+import { GROUP_KEYS, PROGRAM_KEYS } from "./schema.ts";
+import { readKeys, warnUnknownKeys } from "./sections.ts";
+import { didYouMean } from "./suggest.ts";
+
+/** `ENV_X` expansions for the variables of an environment. */
+export function envToExpansions(env: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [`ENV_${k}`, v]));
+}
+
+export function buildGroups(
+  programs: ReadonlyMap<string, RawSection>,
+  groupSections: ReadonlyMap<string, RawSection>,
+  expansions: Readonly<Record<string, string | number>>,
+  supervisord: SupervisordConfig,
+  problems: Problems,
+): GroupConfig[] {
+  const groups: GroupConfig[] = [];
+  const inExplicitGroup = new Set<string>();
+
+  for (const [groupName, section] of groupSections) {
+    warnUnknownKeys(section, Object.keys(GROUP_KEYS), problems);
+    const where = { file: section.file, section: section.name };
+    checkName(groupName, { ...where, line: section.line }, "group", problems);
+    const settings = readKeys(
+      GROUP_KEYS,
+      section,
+      where,
+      { expansions: { ...expansions, here: section.here } },
+      problems,
+    );
+    const members = (settings.programs as string[] | undefined) ?? [];
+    if (settings.programs !== undefined && members.length === 0) {
+      problems.error(
+        { ...where, line: section.entries.get("programs")?.line ?? section.line, key: "programs" },
+        "missing; expected a comma-separated list of program names",
+      );
+    }
+    const processes: ProcessConfig[] = [];
+    for (const member of members) {
+      const program = programs.get(member);
+      if (!program) {
+        // supervisord refuses this; tend warns, so that a group can be
+        // declared before (or without) every member, as real configs do.
+        problems.warn(
+          { ...where, line: section.entries.get("programs")?.line, key: "programs" },
+          `names ${JSON.stringify(member)}, but there is no [program:${member}]; it is left out${didYouMean(member, [...programs.keys()])}`,
+        );
+        continue;
+      }
+      inExplicitGroup.add(member);
+      processes.push(
+        ...buildProcesses(member, groupName, program, expansions, supervisord, problems),
+      );
+    }
+    groups.push({
+      name: groupName,
+      priority: (settings.priority as number | undefined) ?? 999,
+      processes: sortByPriority(processes),
+      explicit: true,
+    });
+  }
+
+  for (const [programName, section] of programs) {
+    if (inExplicitGroup.has(programName)) continue;
+    const processes = buildProcesses(
+      programName,
+      programName,
+      section,
+      expansions,
+      supervisord,
+      problems,
+    );
+    const priority = processes[0]?.priority ?? 999;
+    groups.push({
+      name: programName,
+      priority,
+      processes: sortByPriority(processes),
+      explicit: false,
+    });
+  }
+  checkProcessNamesUnique(groups, programs, problems);
+  return sortByPriority(groups);
+}
+
+function checkName(name: string, where: Where, what: string, problems: Problems): boolean {
+  if (name !== "" && !/[ :/]/.test(name)) return true;
+  problems.error(
+    where,
+    `${what} name ${JSON.stringify(name)} must not be empty or contain spaces, colons or slashes`,
+  );
+  return false;
+}
+
+function sortByPriority<T extends { priority: number; name: string }>(items: T[]): T[] {
+  return items.sort(
+    (a, b) => a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
+}
+
+function checkProcessNamesUnique(
+  groups: readonly GroupConfig[],
+  programs: ReadonlyMap<string, RawSection>,
+  problems: Problems,
+): void {
+  for (const group of groups) {
+    const seen = new Map<string, ProcessConfig>();
+    for (const process of group.processes) {
+      const earlier = seen.get(process.name);
+      if (earlier) {
+        problems.error(
+          {
+            file: process.source.file,
+            line:
+              programs.get(process.program)?.entries.get("process_name")?.line ??
+              process.source.line,
+            section: `program:${process.program}`,
+            key: "process_name",
+          },
+          `process name ${JSON.stringify(process.name)} is used twice in group ${JSON.stringify(group.name)} (also by [program:${earlier.program}])`,
+        );
+      }
+      seen.set(process.name, process);
+    }
+  }
+}
+
+const PER_PROGRAM = (key: string) => !PROGRAM_KEYS[key as keyof typeof PROGRAM_KEYS].perProcess;
+const PER_PROCESS = (key: string) =>
+  PROGRAM_KEYS[key as keyof typeof PROGRAM_KEYS].perProcess === true;
+
+/** The processes of one [program:x]: numprocs copies, expanded per process. */
+function buildProcesses(
+  programName: string,
+  groupName: string,
+  section: RawSection,
+  expansions: Readonly<Record<string, string | number>>,
+  supervisord: SupervisordConfig,
+  problems: Problems,
+): ProcessConfig[] {
+  const where = { file: section.file, section: section.name };
+  const at = (key?: string): Where => ({
+    ...where,
+    line: key === undefined ? section.line : (section.entries.get(key)?.line ?? section.line),
+    key,
+  });
+  if (!checkName(programName, at(), "program", problems)) return [];
+  warnUnknownKeys(section, Object.keys(PROGRAM_KEYS), problems);
+
+  const programExpansions = {
+    ...expansions,
+    here: section.here,
+    program_name: programName,
+    group_name: groupName,
+  };
+  const program = readKeys(
+    PROGRAM_KEYS,
+    section,
+    where,
+    { expansions: programExpansions, only: PER_PROGRAM },
+    problems,
+  );
+  const errorsBefore = problems.errors.length;
+
+  if (!section.entries.has("command")) {
+    problems.error({ ...at(), key: "command" }, "missing; every program needs a command");
+  }
+  if (program.stopasgroup === true && program.killasgroup === false) {
+    problems.error(
+      at("killasgroup"),
+      "is false while stopasgroup is true; stopasgroup needs killasgroup (leave killasgroup out: it follows stopasgroup)",
+    );
+  }
+  const numprocs = (program.numprocs as number | undefined) ?? 1;
+  const rawProcessName = section.entries.get("process_name")?.value ?? "%(program_name)s";
+  if (numprocs > 1 && !String(rawProcessName).includes("%(process_num)")) {
+    problems.error(
+      at("process_name"),
+      `must contain %(process_num) when numprocs > 1 (numprocs is ${numprocs}), for example %(program_name)s_%(process_num)02d`,
+    );
+  }
+  for (const stream of ["stdout", "stderr"] as const) {
+    if (
+      section.entries.get(`${stream}_logfile`)?.value.toString().trim().toLowerCase() === "syslog"
+    ) {
+      problems.warn(
+        at(`${stream}_logfile`),
+        `=syslog is deprecated (as in supervisord); it means ${stream}_syslog=true`,
+      );
+    }
+  }
+  const redirected = section.entries.get("stderr_logfile");
+  if (program.redirect_stderr === true && redirected !== undefined) {
+    problems.warn(
+      at("stderr_logfile"),
+      "is ignored: redirect_stderr=true sends stderr to stdout's log",
+    );
+  }
+  if (problems.errors.length > errorsBefore) return [];
+
+  const processes: ProcessConfig[] = [];
+  const start = (program.numprocs_start as number | undefined) ?? 0;
+  for (let processNum = start; processNum < start + numprocs; processNum++) {
+    const processExpansions: Record<string, string | number> = {
+      ...programExpansions,
+      process_num: processNum,
+      numprocs,
+    };
+    // environment= first: its variables are ENV_ expansions for the other keys.
+    const { environment } = readKeys(
+      PROGRAM_KEYS,
+      section,
+      where,
+      { expansions: processExpansions, only: (key) => key === "environment" },
+      problems,
+    );
+    if (environment === undefined) return [];
+    Object.assign(processExpansions, envToExpansions(environment as Record<string, string>));
+    const own = readKeys(
+      PROGRAM_KEYS,
+      section,
+      where,
+      {
+        expansions: processExpansions,
+        only: (key) => PER_PROCESS(key) && key !== "environment",
+        earlier: program,
+      },
+      problems,
+    );
+    if (problems.errors.length > errorsBefore) return [];
+    const { process_name, command, ...settings } = own as Record<string, unknown> & {
+      process_name: string;
+      command: string[];
+    };
+    processes.push({
+      ...(settings as unknown as Omit<
+        ProcessConfig,
+        "name" | "group" | "program" | "process_num" | "command" | "source" | "environment"
+      >),
+      environment: { ...supervisord.environment, ...(environment as Record<string, string>) },
+      ...syslogRewrite("stdout", settings),
+      ...syslogRewrite("stderr", settings),
+      ...(program.redirect_stderr === true ? { stderr_logfile: "NONE" } : {}),
+      name: process_name,
+      group: groupName,
+      program: programName,
+      process_num: processNum,
+      command,
+      source: { file: section.file, line: section.line },
+    });
+  }
+  return processes;
+}
+
+/** supervisord's rewrite of the deprecated `X_logfile=syslog` into `X_syslog=true`. */
+function syslogRewrite(
+  stream: "stdout" | "stderr",
+  settings: Record<string, unknown>,
+): Record<string, unknown> {
+  return settings[`${stream}_logfile`] === "SYSLOG"
+    ? { [`${stream}_logfile`]: "NONE", [`${stream}_syslog`]: true }
+    : {};
+}
