@@ -139,8 +139,13 @@ async function supervise(config: Config, logger: TendLogger): Promise<number> {
   });
 
   logger.info(`tend ${packageJson.version} started with pid ${process.pid}`);
+  // Nothing else may keep Bun's event loop alive once every program is
+  // STOPPED, EXITED or FATAL; tend must stay up until asked to stop. One
+  // wake-up every 24 days is as idle as a timer gets.
+  const keepAlive = setInterval(() => {}, 2 ** 31 - 1);
   engine.startAutostart();
   await stopped;
+  clearInterval(keepAlive);
   logger.info("tend stopped: every program is down");
   return exitCode;
 }
