@@ -1,22 +1,21 @@
 // Entry point: decides which role tend plays from its name and arguments, runs
 // it, and exits with the code it returns. No logic lives here.
 
-import { basename } from "node:path";
 import packageJson from "../package.json" with { type: "json" };
 import { parseArgs } from "./cli/args.ts";
 import { USAGE } from "./cli/usage.ts";
 import { ExitCode } from "./core/exit-codes.ts";
 import { execAs } from "./os/exec-as.ts";
-import { EXEC_AS_FLAG } from "./os/spawn.ts";
 import { runCheck } from "./runtime/check.ts";
 import { warn } from "./runtime/diagnostics.ts";
 import { runSupervisor } from "./runtime/run.ts";
 import { runSingleCommand } from "./runtime/single-command.ts";
 
 async function main(args: readonly string[]): Promise<number> {
-  if (args[0] === EXEC_AS_FLAG) execAs(args.slice(1));
-  const invocation = parseArgs(args, basename(process.argv0));
+  const invocation = parseArgs(args, process.argv0.split("/").pop());
   switch (invocation.role) {
+    case "exec-as":
+      return execAs(invocation.args);
     case "help":
       process.stdout.write(USAGE);
       return ExitCode.OK;

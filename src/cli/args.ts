@@ -1,7 +1,11 @@
 // The command line, parsed into the role tend plays (SPEC section 3). Pure:
 // takes argv, returns a description or a usage error; no I/O.
 
+/** The argument that makes tend its own exec trampoline (os/exec-as.ts), for user=. */
+export const EXEC_AS_FLAG = "--internal-exec-as";
+
 export type Invocation =
+  | { readonly role: "exec-as"; readonly args: readonly string[] }
   | {
       readonly role: "single-command";
       readonly argv: readonly string[];
@@ -21,6 +25,7 @@ export type Invocation =
  * section 3), so an image can swap supervisord for tend as it is.
  */
 export function parseArgs(args: readonly string[], invokedAs = "tend"): Invocation {
+  if (args[0] === EXEC_AS_FLAG) return { role: "exec-as", args: args.slice(1) };
   if (invokedAs === "tendctl" || invokedAs === "supervisorctl") return { role: "ctl", args };
   const [first, ...rest] = args;
   if (invokedAs !== "supervisord" && first === "ctl") return { role: "ctl", args: rest };

@@ -2,9 +2,8 @@
 // too, which supervisord ignores), each parsed by the loader its extension
 // names. Detects include cycles; never throws for an unreadable file.
 
-import { readFileSync, statSync } from "node:fs";
-import { hostname } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
+import { fs, os } from "../os/fs.ts";
 import { listOfGlobs } from "./converters.ts";
 import { expand } from "./expand.ts";
 import { loadIni } from "./load-ini.ts";
@@ -21,11 +20,11 @@ function readText(path: string, problems: Problems): string | undefined {
   const where = { file: path };
   let bytes: Uint8Array;
   try {
-    if (statSync(path).isDirectory()) {
+    if (fs().statSync(path).isDirectory()) {
       problems.error(where, "is a directory, not a config file");
       return undefined;
     }
-    bytes = readFileSync(path);
+    bytes = fs().readFileSync(path);
   } catch (error) {
     const code = (error as { code?: string }).code;
     const reason =
@@ -125,7 +124,11 @@ export function readSections(
         continue;
       }
       for (const pattern of globs.value) {
-        const expanded = expand(pattern, { ...envExpansions, here, host_node_name: hostname() });
+        const expanded = expand(pattern, {
+          ...envExpansions,
+          here,
+          host_node_name: os().hostname(),
+        });
         if (!expanded.ok) {
           problems.error(where, expanded.message);
           continue;
@@ -149,7 +152,7 @@ export function readSections(
 function matchGlob(pattern: string): string[] {
   if (!/[*?[]/.test(pattern)) {
     try {
-      return statSync(pattern).isFile() ? [pattern] : [];
+      return fs().statSync(pattern).isFile() ? [pattern] : [];
     } catch {
       return [];
     }

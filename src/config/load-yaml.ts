@@ -4,7 +4,7 @@
 // with line numbers from the yaml package. Scalars keep their source text
 // (`umask: 022` stays "022"), so both syntaxes meet the same converters.
 
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type YAMLMap } from "yaml";
+import type { Node, YAMLMap } from "yaml";
 import { type Problems, quote } from "./problems.ts";
 import type { RawEntry, RawScalar, RawSection, RawValue } from "./raw.ts";
 import { didYouMean } from "./suggest.ts";
@@ -21,12 +21,22 @@ const NAMED_SECTIONS: Record<string, string> = {
   ctlplugins: "ctlplugin",
 };
 
+// The yaml package is loaded on first use: an INI-configured tend never
+// needs it, and importing it costs an idle tend about 2 MiB.
+type Yaml = typeof import("yaml");
+let yamlPackage: Yaml | undefined;
+export const yaml = (): Yaml => {
+  yamlPackage ??= require("yaml") as Yaml;
+  return yamlPackage;
+};
+
 export function loadYaml(
   source: string,
   file: string,
   here: string,
   problems: Problems,
 ): RawSection[] {
+  const { isMap, isScalar, LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const lineOf = (node: Node | null | undefined): number | undefined =>
@@ -133,6 +143,7 @@ export function loadYaml(
 
 /** A scalar as its source text; a list of scalars; a mapping of scalars. */
 function rawValue(node: Node | null): RawValue | undefined {
+  const { isMap, isScalar, isSeq } = yaml();
   if (node === null || node === undefined) return "";
   if (isScalar(node)) return scalar(node);
   if (isSeq(node)) {

@@ -1,8 +1,8 @@
 // The config pipeline's entry: files → raw sections → model, or every
 // problem found. A config with any error yields no model.
 
-import { hostname } from "node:os";
 import { resolve } from "node:path";
+import { os } from "../os/fs.ts";
 import { buildConfig } from "./build.ts";
 import { readSections } from "./files.ts";
 import type { Config } from "./model.ts";
@@ -31,7 +31,7 @@ export function loadConfig(path: string, options: LoadOptions = {}): LoadResult 
     ? undefined
     : buildConfig(
         sections,
-        { env, hostname: options.hostname ?? hostname(), mainFile, files },
+        { env, hostname: options.hostname ?? os().hostname(), mainFile, files },
         problems,
       );
   if (config === undefined || problems.hasErrors) {

@@ -3,8 +3,8 @@
 // same model (percent signs doubled, commands quoted, numprocs copies as
 // programs of an explicit group).
 
-import { stringify } from "yaml";
 import { signalName } from "../core/signals.ts";
+import { yaml } from "./load-yaml.ts";
 import type { Config, GroupConfig, ProcessConfig } from "./model.ts";
 import { PROGRAM_KEYS } from "./schema.ts";
 
@@ -138,5 +138,5 @@ export function printYaml(config: Config): string {
       out[plural] = { ...(out[plural] as object), [rest]: body };
     }
   }
-  return stringify(out, { lineWidth: 0 });
+  return yaml().stringify(out, { lineWidth: 0 });
 }

@@ -1,8 +1,8 @@
 // Where run mode, `check` and `ctl` look for a config when -c is not given
 // (SPEC section 3): tend's own places, then supervisord's search list.
 
-import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { fs } from "../os/fs.ts";
 
 export function configCandidates(
   env: Readonly<Record<string, string | undefined>>,
@@ -29,7 +29,7 @@ export function configCandidates(
 export function findConfig(
   env: Readonly<Record<string, string | undefined>>,
   executable: string,
-  exists: (path: string) => boolean = existsSync,
+  exists: (path: string) => boolean = (path) => fs().existsSync(path),
 ): { found: string } | { lookedAt: string[] } {
   const candidates = configCandidates(env, executable);
   const found = candidates.find((path) => exists(path));

@@ -2,8 +2,8 @@
 // checks and words (supervisor/options.py check_execv_args), so that a bad
 // command is a clear spawn error rather than an exec failure.
 
-import { accessSync, constants, statSync } from "node:fs";
 import { join } from "node:path";
+import { fs } from "./fs.ts";
 
 export type Resolved = { ok: true; filename: string } | { ok: false; message: string };
 
@@ -19,9 +19,9 @@ export function resolveCommand(program: string, path: string | undefined): Resol
     if (found === undefined) return { ok: false, message: `can't find command '${program}'` };
     filename = found;
   }
-  let stat: ReturnType<typeof statSync>;
+  let stat: import("node:fs").Stats;
   try {
-    stat = statSync(filename);
+    stat = fs().statSync(filename);
   } catch {
     return { ok: false, message: `can't find command '${program}'` };
   }
@@ -29,7 +29,7 @@ export function resolveCommand(program: string, path: string | undefined): Resol
   if ((Number(stat.mode) & 0o111) === 0)
     return { ok: false, message: `command at '${filename}' is not executable` };
   try {
-    accessSync(filename, constants.X_OK);
+    fs().accessSync(filename, fs().constants.X_OK);
   } catch {
     return { ok: false, message: `no permission to run command '${program}'` };
   }
@@ -38,7 +38,7 @@ export function resolveCommand(program: string, path: string | undefined): Resol
 
 function exists(path: string): boolean {
   try {
-    statSync(path);
+    fs().statSync(path);
     return true;
   } catch {
     return false;

@@ -4,16 +4,8 @@
 // pids tend spawned and the reaper of everything else live together here.
 
 import { decodeWaitStatus, type ExitStatus } from "../core/exit-codes.ts";
+import { fs } from "./fs.ts";
 import { reapIfExited } from "./libc.ts";
-
-// node:fs is loaded on the first reap, not at start: in Bun, importing it
-// costs about 5 MiB of resident memory that an idle init would carry for
-// nothing (measured with bench/pid1.ts).
-let fs: typeof import("node:fs") | undefined;
-const lazyFs = (): typeof import("node:fs") => {
-  fs ??= require("node:fs") as typeof import("node:fs");
-  return fs;
-};
 
 /** Pids whose exit Bun's spawner reports: the reaper must never touch them. */
 const spawned = new Set<number>();
@@ -40,14 +32,14 @@ export function listChildren(): number[] {
   const pids: number[] = [];
   let tasks: string[];
   try {
-    tasks = lazyFs().readdirSync("/proc/self/task");
+    tasks = fs().readdirSync("/proc/self/task");
   } catch {
     return pids;
   }
   for (const task of tasks) {
     let text: string;
     try {
-      text = lazyFs().readFileSync(`/proc/self/task/${task}/children`, "latin1");
+      text = fs().readFileSync(`/proc/self/task/${task}/children`, "latin1");
     } catch {
       continue; // the thread ended while we looked
     }

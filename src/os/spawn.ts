@@ -3,8 +3,10 @@
 // and spawn errors into tend's own types. Credentials that Bun's spawner
 // cannot set (supplementary groups) go through tend's own exec trampoline.
 
+import { EXEC_AS_FLAG } from "../cli/args.ts";
 import type { ExitStatus } from "../core/exit-codes.ts";
 import { parseSignal } from "../core/signals.ts";
+import { fs } from "./fs.ts";
 import { trackSpawned, untrackSpawned } from "./reaper.ts";
 
 export interface Credentials {
@@ -47,9 +49,6 @@ export class SpawnError extends Error {
     this.name = "SpawnError";
   }
 }
-
-/** The argument that makes tend act as the exec trampoline (see exec-as.ts). */
-export const EXEC_AS_FLAG = "--internal-exec-as";
 
 /** How to run tend itself: the compiled executable, or the source under Bun. */
 function tendItself(): string[] {
@@ -129,7 +128,7 @@ function toSpawnError(command: string, error: unknown, cwd: string | undefined):
 
 function directoryExists(path: string): boolean {
   try {
-    return (require("node:fs") as typeof import("node:fs")).statSync(path).isDirectory();
+    return fs().statSync(path).isDirectory();
   } catch {
     return false;
   }

@@ -1,7 +1,7 @@
 // Looking up users in /etc/passwd: `user=` names are resolved when a program
 // starts (SPEC section 9), and `tend check` warns about unknown ones.
 
-import { readFileSync } from "node:fs";
+import { fs } from "./fs.ts";
 
 export interface UserEntry {
   readonly name: string;
@@ -13,7 +13,7 @@ export interface UserEntry {
 function passwdEntries(path: string): UserEntry[] {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = fs().readFileSync(path, "utf8");
   } catch {
     return [];
   }
@@ -36,7 +36,7 @@ export function groupsOf(user: UserEntry, groupFile = "/etc/group"): number[] {
   const groups = new Set<number>([user.gid]);
   let text = "";
   try {
-    text = readFileSync(groupFile, "utf8");
+    text = fs().readFileSync(groupFile, "utf8");
   } catch {
     return [...groups];
   }

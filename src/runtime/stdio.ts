@@ -3,8 +3,8 @@
 // /dev/stderr and /dev/fd/N name tend's descriptors, and a path is a file
 // opened for appending (not rotated yet). stdin is /dev/null.
 
-import { closeSync, openSync } from "node:fs";
 import type { ProcessConfig } from "../config/model.ts";
+import { fs } from "../os/fs.ts";
 import type { StdioTarget } from "../os/spawn.ts";
 
 export interface OpenedStdio {
@@ -21,7 +21,7 @@ function target(logfile: string, own: 1 | 2, opened: number[]): StdioTarget {
   const fd = /^\/dev\/fd\/(\d+)$/.exec(logfile);
   if (fd) return Number(fd[1]);
   try {
-    const opened1 = openSync(logfile, "a");
+    const opened1 = fs().openSync(logfile, "a");
     opened.push(opened1);
     return opened1;
   } catch {
@@ -37,5 +37,5 @@ export function openStdio(process: ProcessConfig): OpenedStdio {
 }
 
 export function closeStdio(stdio: OpenedStdio): void {
-  for (const fd of stdio.opened) closeSync(fd);
+  for (const fd of stdio.opened) fs().closeSync(fd);
 }
