@@ -1,0 +1,336 @@
+// Shared by bench/compare-supervisord.ts and bench/supervise.ts: tend and the
+// real supervisord run as PID 1 of a fresh pid namespace (`unshare --pid
+// --fork --mount-proc`, as in bench/pid1.ts) on the same INI config, and their
+// own logs (`[supervisord] logfile=`, loglevel info) are read back with the
+// timestamps they wrote.
+
+import { dlopen, FFIType, ptr } from "bun:ffi";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawnSync } from "bun";
+
+export const ROOT = join(import.meta.dir, "..");
+
+export interface Supervisor {
+  readonly name: "tend" | "supervisord";
+  readonly bin: string;
+}
+
+/** tend (dist/tend) and supervisord, or a message saying what is missing. */
+export function supervisors(script: string): Supervisor[] {
+  const problems: string[] = [];
+  if (process.getuid?.() !== 0) problems.push("root");
+  for (const tool of ["unshare", "cc"]) if (!Bun.which(tool)) problems.push(tool);
+  const tend = join(ROOT, "dist/tend");
+  if (!existsSync(tend)) problems.push("dist/tend (npm run build)");
+  const supervisord = Bun.which("supervisord");
+  if (!supervisord) problems.push("supervisord (bench/setup.sh)");
+  if (problems.length > 0 || !supervisord) {
+    console.error(`${script} needs ${problems.join(", ")}`);
+    process.exit(1);
+  }
+  return [
+    { name: "tend", bin: tend },
+    { name: "supervisord", bin: supervisord },
+  ];
+}
+
+export function versionOf(bin: string): string {
+  const run = spawnSync([bin, "--version"], { stdout: "pipe", stderr: "pipe" });
+  return `${run.stdout.toString()}${run.stderr.toString()}`.trim().split("\n")[0] ?? "?";
+}
+
+/** Which tend was measured: the commit checked out and when dist/tend was built. */
+export function tendBuild(): string {
+  const git = spawnSync(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], { stderr: "ignore" });
+  const commit = git.exitCode === 0 ? git.stdout.toString().trim() : "?";
+  const built = statSync(join(ROOT, "dist/tend")).mtime.toISOString();
+  return `dist/tend built ${built}, checkout at ${commit}`;
+}
+
+export function machine(): string {
+  const kernel = spawnSync(["uname", "-r"]).stdout.toString().trim();
+  return `${cpus().length} CPUs (nproc; ${cpus()[0]?.model ?? "?"}), kernel ${kernel}`;
+}
+
+// ---------------------------------------------------------------- temp files
+
+const temps: string[] = [];
+
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+}
+
+let dirs = 0;
+
+/** A fresh directory for one run of one supervisor. */
+export function runDir(parent: string, label: string): string {
+  const dir = join(parent, `${++dirs}-${label}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/**
+ * One INI file both supervisors accept: supervisord needs the unix server,
+ * the rpcinterface and the supervisorctl sections, which tend accepts too.
+ * Its main log goes to `dir/supervisor.log` at level info.
+ */
+export function writeConfig(dir: string, programs: string): { config: string; log: string } {
+  const config = join(dir, "supervisord.conf");
+  const log = join(dir, "supervisor.log");
+  writeFileSync(
+    config,
+    `[supervisord]
+nodaemon=true
+logfile=${log}
+logfile_maxbytes=0
+loglevel=info
+pidfile=${dir}/supervisord.pid
+childlogdir=${dir}
+
+[unix_http_server]
+file=${dir}/supervisor.sock
+
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+
+[supervisorctl]
+serverurl=unix://${dir}/supervisor.sock
+
+${programs}`,
+  );
+  return { config, log };
+}
+
+// ---------------------------------------------------------------- the main logs
+
+export interface LogEntry {
+  /** Wall-clock time the supervisor wrote, ms since the epoch (local time, ms resolution). */
+  readonly at: number;
+  readonly level: string;
+  readonly message: string;
+}
+
+const LINE = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d),(\d{3}) (\w+) (.*)$/;
+
+export function readLog(path: string): LogEntry[] {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return [];
+  }
+  const entries: LogEntry[] = [];
+  for (const line of text.split("\n")) {
+    const m = LINE.exec(line);
+    if (!m) continue;
+    const [y, mo, d, h, mi, s, ms] = m.slice(1, 8).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    const at = new Date(y, mo - 1, d, h, mi, s, ms).getTime();
+    entries.push({ at, level: m[8] ?? "", message: m[9] ?? "" });
+  }
+  return entries;
+}
+
+/** The log line without its timestamp and with every pid replaced by N. */
+export function normalize(entry: LogEntry): string {
+  const message = entry.message
+    .replace(/\bpid \d+/g, "pid N")
+    .replace(/'([^']*)' \(\d+\)/g, "'$1' (N)")
+    .replace(/^tend \S+ started/, "<name> started")
+    .replace(/^supervisord started/, "<name> started");
+  return `${entry.level} ${message}`;
+}
+
+/** Wall clock in ms with sub-ms resolution, comparable with the log timestamps. */
+export function wallNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+// ---------------------------------------------------------------- processes
+
+export type Namespace = Bun.Subprocess<"ignore", "ignore", "ignore">;
+const live = new Set<Namespace>();
+
+/** Starts `argv` as PID 1 of new pid and mount namespaces. */
+export function spawnAsPid1(argv: readonly string[]): Namespace {
+  const unshare = ["unshare", "--pid", "--fork", "--mount-proc", "--kill-child"];
+  const proc = Bun.spawn([...unshare, ...argv], {
+    stdin: "ignore",
+    stdout: "ignore",
+    stderr: "ignore",
+  });
+  live.add(proc);
+  return proc;
+}
+
+/** Kills the namespace's PID 1 (which takes every process in it along) and waits for `unshare`. */
+export async function stop(ns: Namespace): Promise<void> {
+  const inits = childrenOf(ns.pid);
+  for (const pid of inits) killQuietly(pid);
+  if (inits.length === 0) ns.kill("SIGKILL");
+  const exited = await Promise.race([ns.exited.then(() => true), Bun.sleep(5000)]);
+  if (!exited) ns.kill("SIGKILL");
+  await ns.exited;
+  live.delete(ns);
+}
+
+export function killQuietly(pid: number, signal: NodeJS.Signals = "SIGKILL"): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** Direct children of `pid` (outer pids), from the lists of all its threads. */
+export function childrenOf(pid: number): number[] {
+  const pids: number[] = [];
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return pids;
+  }
+  for (const task of tasks) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${pid}/task/${task}/children`, "latin1");
+    } catch {
+      continue;
+    }
+    for (const field of text.split(" ")) if (field !== "") pids.push(Number(field));
+  }
+  return pids;
+}
+
+export function readProc(pid: number, file: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/${file}`, "latin1");
+  } catch {
+    return "";
+  }
+}
+
+/** The supervisor's outer pid: the child of `unshare`, once it has exec'd the supervisor. */
+export async function initPidOf(ns: Namespace): Promise<number> {
+  return waitFor("the supervisor to start", 10_000, 2, () => {
+    const pid = childrenOf(ns.pid)[0];
+    if (pid === undefined) return undefined;
+    // Until its exec, the forked child still runs unshare (same argv).
+    const argv0 = readProc(pid, "cmdline").split("\0")[0] ?? "";
+    return argv0 !== "" && !argv0.endsWith("unshare") ? pid : undefined;
+  });
+}
+
+export async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  pollMs: number,
+  check: () => T | undefined,
+): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(pollMs);
+  }
+}
+
+/** Waits until the log at `path` has an entry that `match` accepts; returns all entries then. */
+export async function waitForLog(
+  path: string,
+  what: string,
+  timeoutMs: number,
+  match: (entries: LogEntry[]) => boolean,
+): Promise<LogEntry[]> {
+  return waitFor(what, timeoutMs, 5, () => {
+    const entries = readLog(path);
+    return match(entries) ? entries : undefined;
+  });
+}
+
+// ---------------------------------------------------------------- C helpers and the clock
+
+/** Compiles `source` with cc into `dir`; returns the binary's path. */
+export function compile(dir: string, name: string, source: string): string {
+  const file = join(dir, `${name}.c`);
+  const binary = join(dir, name);
+  writeFileSync(file, source);
+  const cc = spawnSync(["cc", "-O2", "-o", binary, file], { stderr: "pipe" });
+  if (cc.exitCode !== 0) throw new Error(`cc failed: ${cc.stderr.toString()}`);
+  return binary;
+}
+
+const CLOCK_MONOTONIC = 1;
+const libc = dlopen("libc.so.6", {
+  clock_gettime: { args: [FFIType.i32, FFIType.ptr], returns: FFIType.i32 },
+}).symbols;
+const timespec = new BigInt64Array(2);
+
+/** CLOCK_MONOTONIC in ns from libc, the clock the C helpers read (Bun's hrtime has its own origin). */
+export function monotonicNs(): bigint {
+  if (libc.clock_gettime(CLOCK_MONOTONIC, ptr(timespec)) !== 0) throw new Error("clock_gettime");
+  return (timespec[0] ?? 0n) * 1_000_000_000n + (timespec[1] ?? 0n);
+}
+
+// ---------------------------------------------------------------- numbers
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const n = sorted.length;
+  if (n === 0) return Number.NaN;
+  const mid = Math.floor(n / 2);
+  return n % 2 === 1
+    ? (sorted[mid] ?? Number.NaN)
+    : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+export function fmt(value: number, digits = 1): string {
+  if (!Number.isFinite(value)) return "n/a";
+  if (Math.abs(value) >= 100) return Math.round(value).toLocaleString("en-US");
+  return value.toFixed(digits);
+}
+
+export async function attempt<T>(what: string, run: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (error) {
+    console.error(`${what}: ${(error as Error).message}`);
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------- clean-up
+
+function cleanUp(): void {
+  for (const ns of live) {
+    for (const pid of childrenOf(ns.pid)) killQuietly(pid);
+    ns.kill("SIGKILL");
+  }
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+}
+
+process.on("exit", cleanUp);
+process.on("SIGINT", () => process.exit(130));
+process.on("SIGTERM", () => process.exit(143));
