@@ -6,6 +6,8 @@
 
 import { dlopen, FFIType, ptr } from "bun:ffi";
 import {
+  chmodSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -26,7 +28,7 @@ export interface Supervisor {
   readonly bin: string;
 }
 
-/** tend (dist/tend) and supervisord, or a message saying what is missing. */
+/** tend (a copy of dist/tend) and supervisord, or a message saying what is missing. */
 export function supervisors(script: string): Supervisor[] {
   const problems: string[] = [];
   if (process.getuid?.() !== 0) problems.push("root");
@@ -39,8 +41,13 @@ export function supervisors(script: string): Supervisor[] {
     console.error(`${script} needs ${problems.join(", ")}`);
     process.exit(1);
   }
+  // A private copy: dist/tend may be rebuilt while the bench runs.
+  const copy = join(tempDir("tend-bench-bin-"), "tend");
+  measuredBuild = describeBuild(tend);
+  copyFileSync(tend, copy);
+  chmodSync(copy, 0o755);
   return [
-    { name: "tend", bin: tend },
+    { name: "tend", bin: copy },
     { name: "supervisord", bin: supervisord },
   ];
 }
@@ -50,12 +57,17 @@ export function versionOf(bin: string): string {
   return `${run.stdout.toString()}${run.stderr.toString()}`.trim().split("\n")[0] ?? "?";
 }
 
-/** Which tend was measured: the commit checked out and when dist/tend was built. */
+let measuredBuild = "?";
+
+/** Which tend is measured: when dist/tend was built and the commit checked out then. */
 export function tendBuild(): string {
+  return measuredBuild;
+}
+
+function describeBuild(tend: string): string {
   const git = spawnSync(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], { stderr: "ignore" });
   const commit = git.exitCode === 0 ? git.stdout.toString().trim() : "?";
-  const built = statSync(join(ROOT, "dist/tend")).mtime.toISOString();
-  return `dist/tend built ${built}, checkout at ${commit}`;
+  return `dist/tend built ${statSync(tend).mtime.toISOString()}, checkout at ${commit}`;
 }
 
 export function machine(): string {
