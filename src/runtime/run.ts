@@ -72,9 +72,10 @@ async function supervise(config: Config, logger: TendLogger): Promise<number> {
     markStopped = resolve;
   });
 
+  // supervisord logs the reason for a shutdown as a warning.
   const beginShutdown = (why: string, code: number): void => {
     if (engine.shuttingDown) return;
-    logger.info(why);
+    logger.warn(why);
     exitCode = code;
     engine.shuttingDown = true;
     void stopInPriorityOrder(engine).then(markStopped);
