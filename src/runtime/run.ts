@@ -10,7 +10,8 @@ import { formatProblem } from "../config/problems.ts";
 import { findConfig } from "../config/search.ts";
 import { ExitCode, exitCodeOf } from "../core/exit-codes.ts";
 import { describeExit } from "../core/program.ts";
-import { FORWARDED_SIGNALS, type SignalName } from "../core/signals.ts";
+import { runModeAction } from "../core/signal-policy.ts";
+import { FORWARDED_SIGNALS } from "../core/signals.ts";
 import { createTendLogger, type TendLogger } from "../logging/tend-log.ts";
 import { becomeChildSubreaper } from "../os/libc.ts";
 import { reapOrphans } from "../os/reaper.ts";
@@ -18,8 +19,6 @@ import { onLastChanceExit, onSignals, sendSignal } from "../os/signals.ts";
 import { warn } from "./diagnostics.ts";
 import { Engine, type Slot, type StateChange } from "./engine.ts";
 import { stopInPriorityOrder } from "./shutdown.ts";
-
-const SHUTDOWN_SIGNALS: readonly SignalName[] = ["SIGTERM", "SIGINT", "SIGQUIT"];
 
 export async function runSupervisor(configPath: string | undefined): Promise<number> {
   const path = configPath ?? locateConfig();
@@ -81,27 +80,29 @@ async function supervise(config: Config, logger: TendLogger): Promise<number> {
     void stopInPriorityOrder(engine).then(markStopped);
   };
 
-  onSignals(
-    [...SHUTDOWN_SIGNALS, ...FORWARDED_SIGNALS.filter((s) => !SHUTDOWN_SIGNALS.includes(s))],
-    (name) => {
-      if (SHUTDOWN_SIGNALS.includes(name)) {
+  onSignals(FORWARDED_SIGNALS, (name) => {
+    switch (runModeAction(name)) {
+      case "shutdown":
         shutdownRequests++;
-        if (shutdownRequests === 1)
+        if (shutdownRequests === 1) {
           beginShutdown(`received ${name} indicating exit request`, ExitCode.OK);
-        else {
-          // A second request: no more waiting for stopwaitsecs.
-          logger.warn(`received ${name} again: killing every remaining process`);
-          for (const slot of engine.slots) engine.dispatch(slot, { type: "kill" });
+          return;
         }
-      } else if (name === "SIGHUP") {
-        logger.warn("received SIGHUP: reloading the config is not available in this version yet");
-      } else if (name === "SIGUSR2") {
-        logger.info("received SIGUSR2 indicating log reopen request");
-      } else {
+        // A second request: no more waiting for stopwaitsecs.
+        logger.warn(`received ${name} again: killing every remaining process`);
+        for (const slot of engine.slots) engine.dispatch(slot, { type: "kill" });
+        return;
+      case "reload":
+        logger.warn(`received ${name}: reloading the config is not available in this version yet`);
+        return;
+      case "reopen-logs":
+        logger.info(`received ${name} indicating log reopen request`);
+        return;
+      case "forward":
         engine.forward(name);
-      }
-    },
-  );
+        return;
+    }
+  });
   onSignals(["SIGCHLD"], () => {
     try {
       for (const orphan of reapOrphans()) {
@@ -131,12 +132,12 @@ async function supervise(config: Config, logger: TendLogger): Promise<number> {
 
   engine.onStateChange((change) => {
     const code = criticalExitCode(change);
-    if (code !== undefined) {
-      beginShutdown(
-        `critical program ${change.slot.config.name} ended ${change.to === "FATAL" ? "FATAL" : `(${describeExit(change.slot.lastExit ?? { kind: "exited", code }).text}; not expected)`}: shutting down with exit code ${code}`,
-        code,
-      );
-    }
+    if (code === undefined) return;
+    const how = change.slot.lastExit ? describeExit(change.slot.lastExit).text : "never ran";
+    beginShutdown(
+      `critical program ${change.slot.config.name} entered ${change.to} (${how}): shutting down, exit code ${code}`,
+      code,
+    );
   });
 
   logger.info(`tend ${packageJson.version} started with pid ${process.pid}`);
