@@ -24,22 +24,22 @@ export function isSpawned(pid: number): boolean {
 }
 
 /**
- * Direct children of this process, from every thread's `children` list: the
- * kernel re-parents an orphan to any live thread of the reaper, not always
- * the main one.
+ * Direct children of a process (tend itself by default), zombies included,
+ * from every thread's `children` list: the kernel re-parents an orphan to
+ * any live thread of the reaper, not always the main one.
  */
-export function listChildren(): number[] {
+export function childrenOf(pid: number | "self" = "self"): number[] {
   const pids: number[] = [];
   let tasks: string[];
   try {
-    tasks = fs().readdirSync("/proc/self/task");
+    tasks = fs().readdirSync(`/proc/${pid}/task`);
   } catch {
-    return pids;
+    return pids; // the process is gone
   }
   for (const task of tasks) {
     let text: string;
     try {
-      text = fs().readFileSync(`/proc/self/task/${task}/children`, "latin1");
+      text = fs().readFileSync(`/proc/${pid}/task/${task}/children`, "latin1");
     } catch {
       continue; // the thread ended while we looked
     }
@@ -62,7 +62,7 @@ export interface ReapedOrphan {
  */
 export function reapOrphans(): ReapedOrphan[] {
   const reaped: ReapedOrphan[] = [];
-  for (const pid of listChildren()) {
+  for (const pid of childrenOf()) {
     if (spawned.has(pid)) continue;
     const rawStatus = reapIfExited(pid);
     if (rawStatus !== undefined) reaped.push({ pid, status: decodeWaitStatus(rawStatus) });

@@ -2,9 +2,13 @@
 // or as a plain process, and observes it from outside through /proc, exit
 // codes and files. Waits are conditions with deadlines, never bare sleeps.
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { childrenOf } from "../../src/os/reaper.ts";
+
+export { childrenOf };
+
 import { spawnSync } from "bun";
 
 export const ROOT = resolve(import.meta.dir, "../..");
@@ -65,26 +69,6 @@ export function start(
 /** Runs tend to completion. */
 export function run(args: readonly string[], asPid1 = true): Promise<Finished> {
   return start(args, { asPid1 }).finished;
-}
-
-/** Direct children of `pid` across all its threads (zombies included). */
-export function childrenOf(pid: number): number[] {
-  const found: number[] = [];
-  let tasks: string[];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return found;
-  }
-  for (const task of tasks) {
-    try {
-      const text = readFileSync(`/proc/${pid}/task/${task}/children`, "latin1");
-      for (const field of text.split(" ")) if (field !== "") found.push(Number(field));
-    } catch {
-      // thread gone
-    }
-  }
-  return found;
 }
 
 /** The one-letter state of a process (R, S, Z...), or undefined once it is gone. */
