@@ -174,7 +174,7 @@ export function reduce(
     case "kill":
       return killNow(t, rules, now);
     case "tick":
-      return tick(t, rules, now);
+      return tick(t, rules, now, mood);
   }
 }
 
@@ -322,7 +322,7 @@ function sigkill(t: Transition, rules: ProgramRules, now: number): Transition {
     .emit({ type: "wake", at: Math.min(t.status.delay, now + STOP_REPORT_INTERVAL) });
 }
 
-function tick(t: Transition, rules: ProgramRules, now: number): Step {
+function tick(t: Transition, rules: ProgramRules, now: number, mood: Mood): Step {
   const s = t.status;
   switch (s.state) {
     case "BACKOFF":
@@ -335,7 +335,9 @@ function tick(t: Transition, rules: ProgramRules, now: number): Step {
       return t.done();
     case "STOPPING":
       if (now >= s.delay) return sigkill(t, rules, now).done();
-      if (now - s.laststopreport >= STOP_REPORT_INTERVAL) {
+      // An administrative stop reports progress per process every 2 s; at
+      // shutdown the supervisor reports all the unstopped ones together.
+      if (!mood.shuttingDown && now - s.laststopreport >= STOP_REPORT_INTERVAL) {
         t.set({ laststopreport: now }).log("info", `waiting for ${rules.name} to stop`);
       }
       return t

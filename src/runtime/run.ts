@@ -77,7 +77,9 @@ async function supervise(config: Config, logger: TendLogger): Promise<number> {
     logger.warn(why);
     exitCode = code;
     engine.shuttingDown = true;
-    void stopInPriorityOrder(engine).then(markStopped);
+    void stopInPriorityOrder(engine, (names) =>
+      logger.info(`waiting for ${names.join(", ")} to die`),
+    ).then(markStopped);
   };
 
   onSignals(FORWARDED_SIGNALS, (name) => {

@@ -17,15 +17,41 @@ export function stopBuckets(
   return [...byPriority.entries()].sort(([a], [b]) => b - a).map(([, bucket]) => bucket);
 }
 
-export async function stopInPriorityOrder(engine: Engine): Promise<void> {
+/** How often the names of the processes not yet down are reported (supervisord: 3 s). */
+const REPORT_INTERVAL_MS = 3000;
+
+/**
+ * Stops everything in priority order. `report` hears the names of the
+ * processes not yet down, at once and every 3 s, as supervisord's
+ * `waiting for a, b to die`.
+ */
+export async function stopInPriorityOrder(
+  engine: Engine,
+  report: (names: string[]) => void,
+): Promise<void> {
   const priorities = new Map(engine.config.groups.map((group) => [group.name, group.priority]));
   const buckets = stopBuckets(engine.slots, (slot) => priorities.get(slot.config.group) ?? 999);
-  for (const bucket of buckets) {
-    for (const slot of bucket) engine.dispatch(slot, { type: "shutdown" });
-    await allStopped(engine, bucket);
+  const reportUnstopped = () => {
+    const names = engine.slots
+      .filter((slot) => !engine.isStopped(slot))
+      .map((slot) => slot.config.name);
+    if (names.length > 0) report(names);
+  };
+  let reporter: ReturnType<typeof setInterval> | undefined;
+  try {
+    for (const [index, bucket] of buckets.entries()) {
+      for (const slot of bucket) engine.dispatch(slot, { type: "shutdown" });
+      if (index === 0) {
+        reportUnstopped();
+        reporter = setInterval(reportUnstopped, REPORT_INTERVAL_MS);
+      }
+      await allStopped(engine, bucket);
+    }
+    // Every process is down or on its way; wait for the last exits.
+    await allStopped(engine, engine.slots);
+  } finally {
+    clearInterval(reporter);
   }
-  // A process may have been restarted by nothing, but be still exiting.
-  await allStopped(engine, engine.slots);
 }
 
 function allStopped(engine: Engine, slots: readonly Slot[]): Promise<void> {

@@ -368,3 +368,11 @@ describe("during shutdown", () => {
     );
   });
 });
+
+describe("stop reports", () => {
+  test("at shutdown no per-process 'waiting for web to stop' (the supervisor reports them together)", () => {
+    const sim = running().at(2000, { type: "shutdown" }).clear();
+    const step = reduce(sim.status, { type: "tick" }, sim.rules, 4500, { shuttingDown: true });
+    expect(step.effects.filter((e) => e.type === "log")).toEqual([]);
+  });
+});
