@@ -1,8 +1,9 @@
-// Shared by bench/compare-supervisord.ts and bench/supervise.ts: tend and the
-// real supervisord run as PID 1 of a fresh pid namespace (`unshare --pid
-// --fork --mount-proc`, as in bench/pid1.ts) on the same INI config, and their
-// own logs (`[supervisord] logfile=`, loglevel info) are read back with the
-// timestamps they wrote.
+// Shared by the benches: every init or supervisor runs as PID 1 of a fresh pid
+// namespace (`unshare --pid --fork --mount-proc`), is watched through /proc,
+// and a tiny C probe timed on CLOCK_MONOTONIC marks when a child starts.
+// bench/compare-supervisord.ts and bench/supervise.ts also run tend and the
+// real supervisord on the same INI config and read their own logs
+// (`[supervisord] logfile=`, loglevel info) back with the timestamps they wrote.
 
 import { dlopen, FFIType, ptr } from "bun:ffi";
 import {
@@ -28,11 +29,17 @@ export interface Supervisor {
   readonly bin: string;
 }
 
-/** tend (a copy of dist/tend) and supervisord, or a message saying what is missing. */
-export function supervisors(script: string): Supervisor[] {
+/** What every bench needs and this machine lacks: root, unshare, cc. */
+export function missingBasics(): string[] {
   const problems: string[] = [];
   if (process.getuid?.() !== 0) problems.push("root");
   for (const tool of ["unshare", "cc"]) if (!Bun.which(tool)) problems.push(tool);
+  return problems;
+}
+
+/** tend (a copy of dist/tend) and supervisord, or a message saying what is missing. */
+export function supervisors(script: string): Supervisor[] {
+  const problems = missingBasics();
   const tend = join(ROOT, "dist/tend");
   if (!existsSync(tend)) problems.push("dist/tend (npm run build)");
   const supervisord = Bun.which("supervisord");
@@ -195,11 +202,14 @@ export function spawnAsPid1(argv: readonly string[]): Namespace {
   return proc;
 }
 
-/** Kills the namespace's PID 1 (which takes every process in it along) and waits for `unshare`. */
+/**
+ * Kills the namespace's PID 1, which takes every process in it along; `unshare`
+ * then reaps it and exits. Killed first, `unshare` would leave a zombie behind.
+ */
 export async function stop(ns: Namespace): Promise<void> {
   const inits = childrenOf(ns.pid);
   for (const pid of inits) killQuietly(pid);
-  if (inits.length === 0) ns.kill("SIGKILL");
+  if (inits.length === 0) ns.kill("SIGKILL"); // --kill-child: its child dies too
   const exited = await Promise.race([ns.exited.then(() => true), Bun.sleep(5000)]);
   if (!exited) ns.kill("SIGKILL");
   await ns.exited;
@@ -243,15 +253,39 @@ export function readProc(pid: number, file: string): string {
   }
 }
 
-/** The supervisor's outer pid: the child of `unshare`, once it has exec'd the supervisor. */
-export async function initPidOf(ns: Namespace): Promise<number> {
-  return waitFor("the supervisor to start", 10_000, 2, () => {
+/** The supervisor's (or init's) outer pid: the child of `unshare`, once it has exec'd it. */
+export async function initPidOf(ns: Namespace, what = "the supervisor"): Promise<number> {
+  return waitFor(`${what} to start`, 10_000, 2, () => {
     const pid = childrenOf(ns.pid)[0];
     if (pid === undefined) return undefined;
     // Until its exec, the forked child still runs unshare (same argv).
     const argv0 = readProc(pid, "cmdline").split("\0")[0] ?? "";
     return argv0 !== "" && !argv0.endsWith("unshare") ? pid : undefined;
   });
+}
+
+export interface Memory {
+  readonly rssMiB: number;
+  readonly anonMiB: number;
+  /** File-backed: mostly the executable. */
+  readonly fileMiB: number;
+  readonly threads: number;
+}
+
+/** Resident memory (MiB) and threads of `pid`, from one read of /proc/PID/status. */
+export function memoryOf(pid: number): Memory {
+  const status = readProc(pid, "status");
+  const mib = (field: string): number => {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status);
+    if (!match?.[1]) throw new Error(`no ${field} in /proc/${pid}/status`);
+    return Number(match[1]) / 1024;
+  };
+  return {
+    rssMiB: mib("VmRSS"),
+    anonMiB: mib("RssAnon"),
+    fileMiB: mib("RssFile"),
+    threads: Number(/^Threads:\s+(\d+)/m.exec(status)?.[1] ?? Number.NaN),
+  };
 }
 
 export async function waitFor<T>(
@@ -292,6 +326,51 @@ export function compile(dir: string, name: string, source: string): string {
   const cc = spawnSync(["cc", "-O2", "-o", binary, file], { stderr: "pipe" });
   if (cc.exitCode !== 0) throw new Error(`cc failed: ${cc.stderr.toString()}`);
   return binary;
+}
+
+/** probe [FILE]: writes CLOCK_MONOTONIC (ns) at the start of main() to FILE (default stdout). */
+export const PROBE_C = `#include <fcntl.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  char line[32];
+  int n = snprintf(line, sizeof line, "%lld\\n", (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
+  int fd = open(argc > 1 ? argv[1] : "/dev/stdout", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  return fd < 0 || write(fd, line, n) != n;
+}
+`;
+
+/**
+ * Nanoseconds from just before spawning `argv` as PID 1 to the first
+ * instruction of the probe it runs, which writes its stamp to `out`; polls
+ * `out` every `pollMs`, then stops the namespace.
+ */
+export async function probeStartNs(
+  argv: readonly string[],
+  out: string,
+  timeoutMs: number,
+  pollMs: number,
+): Promise<number> {
+  rmSync(out, { force: true });
+  const before = monotonicNs();
+  const ns = spawnAsPid1(argv);
+  try {
+    const stamp = await waitFor("the probe", timeoutMs, pollMs, () => {
+      let text = "";
+      try {
+        text = readFileSync(out, "latin1");
+      } catch {
+        // not yet
+      }
+      return text.endsWith("\n") ? BigInt(text.trim()) : undefined;
+    });
+    return Number(stamp - before);
+  } finally {
+    await stop(ns);
+  }
 }
 
 const CLOCK_MONOTONIC = 1;

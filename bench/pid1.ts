@@ -19,29 +19,36 @@
 // Prints a Markdown table and writes it, with the machine and the versions,
 // to bench/results.md. Install the other inits with bench/setup.sh.
 
-import { dlopen, FFIType, ptr } from "bun:ffi";
-import {
-  closeSync,
-  constants,
-  existsSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { closeSync, constants, existsSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "bun";
+import {
+  attempt,
+  childrenOf,
+  compile,
+  fmt,
+  initPidOf,
+  type Memory,
+  machine,
+  memoryOf,
+  missingBasics,
+  PROBE_C,
+  probeStartNs,
+  ROOT,
+  readProc,
+  spawnAsPid1,
+  stop,
+  tempDir,
+  versionOf,
+  waitFor,
+} from "./harness.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const ORPHANS = 2000;
 const REAP_RUNS = 5;
 const REAP_TIMEOUT_MS = 30_000;
 const SETUP_TIMEOUT_MS = 60_000;
-const ROOT = join(import.meta.dir, "..");
-const TMP = mkdtempSync(join(tmpdir(), "tend-bench-"));
+const TMP = tempDir("tend-bench-");
 
 interface Init {
   readonly name: string;
@@ -49,19 +56,12 @@ interface Init {
   readonly bin: string | null;
   /** How to run `child` under this init. */
   argv(child: readonly string[]): string[];
-  readonly versionArgs: readonly string[];
 }
 
 interface Result {
   startupMs?: { median: number; p90: number };
-  rss?: Rss;
+  rss?: Memory;
   reap?: Reap;
-}
-
-interface Rss {
-  total: number;
-  anon: number;
-  file: number;
 }
 
 interface Reap {
@@ -75,7 +75,7 @@ interface Reap {
 // ---------------------------------------------------------------- inits
 
 function dashDashInit(name: string, bin: string | null): Init {
-  return { name, bin, argv: (child) => [bin ?? name, "--", ...child], versionArgs: ["--version"] };
+  return { name, bin, argv: (child) => [bin ?? name, "--", ...child] };
 }
 
 let supervisordConfigs = 0;
@@ -120,165 +120,16 @@ function allInits(): Init[] {
       name: "supervisord",
       bin: supervisord,
       argv: (child) => [supervisord ?? "supervisord", "-c", supervisordConfig(child)],
-      versionArgs: ["--version"],
     },
   ];
 }
 
-function versionOf(init: Init): string {
-  if (!init.bin) return "not installed";
-  const run = spawnSync([init.bin, ...init.versionArgs], { stdout: "pipe", stderr: "pipe" });
-  const text = `${run.stdout.toString()}${run.stderr.toString()}`.trim();
-  return text.split("\n")[0] ?? "?";
-}
-
-// ---------------------------------------------------------------- processes
-
-type Namespace = Bun.Subprocess<"ignore", "ignore", "ignore">;
-const live = new Set<Namespace>();
-
-/** Starts `argv` as PID 1 of new pid and mount namespaces. */
-function spawnAsPid1(argv: readonly string[]): Namespace {
-  const unshare = ["unshare", "--pid", "--fork", "--mount-proc", "--kill-child"];
-  const proc = Bun.spawn([...unshare, ...argv], {
-    stdin: "ignore",
-    stdout: "ignore",
-    stderr: "ignore",
-  });
-  live.add(proc);
-  return proc;
-}
-
-/**
- * Kills the namespace's PID 1, which takes every process in it along; `unshare`
- * then reaps it and exits. Killed first, `unshare` would leave a zombie behind.
- */
-async function stop(ns: Namespace): Promise<void> {
-  const inits = childrenOf(ns.pid);
-  for (const pid of inits) killQuietly(pid);
-  if (inits.length === 0) ns.kill("SIGKILL"); // --kill-child: its child dies too
-  const exited = await Promise.race([ns.exited.then(() => true), Bun.sleep(5000)]);
-  if (!exited) ns.kill("SIGKILL");
-  await ns.exited;
-  live.delete(ns);
-}
-
-function killQuietly(pid: number): void {
-  try {
-    process.kill(pid, "SIGKILL");
-  } catch {
-    // already gone
-  }
-}
-
-/** Direct children of `pid` (outer pids), from the lists of all its threads. */
-function childrenOf(pid: number): number[] {
-  const pids: number[] = [];
-  let tasks: string[];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return pids;
-  }
-  for (const task of tasks) {
-    let text: string;
-    try {
-      text = readFileSync(`/proc/${pid}/task/${task}/children`, "latin1");
-    } catch {
-      continue;
-    }
-    for (const field of text.split(" ")) if (field !== "") pids.push(Number(field));
-  }
-  return pids;
-}
-
-function readProc(pid: number, file: string): string {
-  try {
-    return readFileSync(`/proc/${pid}/${file}`, "latin1");
-  } catch {
-    return "";
-  }
-}
-
-/** The init's outer pid: the one child of `unshare`, once it runs the init. */
-async function initPidOf(ns: Namespace, bin: string): Promise<number> {
-  const name = bin.split("/").pop() ?? bin;
-  return waitFor("the init to start", 10_000, 2, () => {
-    const pid = childrenOf(ns.pid)[0];
-    if (pid === undefined) return undefined;
-    // Until its exec, the forked child still runs unshare.
-    return readProc(pid, "cmdline").includes(name) ? pid : undefined;
-  });
-}
-
-async function waitFor<T>(
-  what: string,
-  timeoutMs: number,
-  pollMs: number,
-  check: () => T | undefined,
-): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(pollMs);
-  }
-}
-
 // ---------------------------------------------------------------- 1. startup
-
-const PROBE_C = `#include <fcntl.h>
-#include <stdio.h>
-#include <time.h>
-#include <unistd.h>
-int main(int argc, char **argv) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  char line[32];
-  int n = snprintf(line, sizeof line, "%lld\\n", (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
-  int fd = open(argc > 1 ? argv[1] : "/dev/stdout", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  return fd < 0 || write(fd, line, n) != n;
-}
-`;
-
-function compileProbe(): string {
-  const source = join(TMP, "probe.c");
-  const binary = join(TMP, "probe");
-  writeFileSync(source, PROBE_C);
-  const cc = spawnSync(["cc", "-O2", "-o", binary, source], { stderr: "pipe" });
-  if (cc.exitCode !== 0) throw new Error(`cc failed: ${cc.stderr.toString()}`);
-  return binary;
-}
-
-const CLOCK_MONOTONIC = 1;
-const libc = dlopen("libc.so.6", {
-  clock_gettime: { args: [FFIType.i32, FFIType.ptr], returns: FFIType.i32 },
-}).symbols;
-const timespec = new BigInt64Array(2);
-
-/** CLOCK_MONOTONIC in ns, the clock the probe reads. */
-function monotonicNs(): bigint {
-  if (libc.clock_gettime(CLOCK_MONOTONIC, ptr(timespec)) !== 0) throw new Error("clock_gettime");
-  return (timespec[0] ?? 0n) * 1_000_000_000n + (timespec[1] ?? 0n);
-}
 
 /** Nanoseconds from just before spawning the namespace to the probe's main(). */
 async function startupOnce(probe: string, wrap: (child: string[]) => string[]): Promise<number> {
   const out = join(TMP, "probe.out");
-  rmSync(out, { force: true });
-  const argv = wrap([probe, out]);
-  const before = monotonicNs();
-  const ns = spawnAsPid1(argv);
-  try {
-    const stamp: bigint = await waitFor("the probe", 15_000, 2, () => {
-      const text = existsSync(out) ? readFileSync(out, "latin1") : "";
-      return text.endsWith("\n") ? BigInt(text.trim()) : undefined;
-    });
-    return Number(stamp - before);
-  } finally {
-    await stop(ns);
-  }
+  return probeStartNs(wrap([probe, out]), out, 15_000, 2);
 }
 
 async function measureStartup(probe: string, inits: Init[]): Promise<Map<string, number[]>> {
@@ -304,19 +155,13 @@ async function measureStartup(probe: string, inits: Init[]): Promise<Map<string,
 // ---------------------------------------------------------------- 2. idle RSS
 
 /** Resident memory of the init in MiB: total, anonymous, file-backed (its executable). */
-async function measureRss(init: Init & { bin: string }): Promise<Rss> {
+async function measureRss(init: Init & { bin: string }): Promise<Memory> {
   const ns = spawnAsPid1(init.argv(["sleep", "30"]));
   try {
-    const pid = await initPidOf(ns, init.bin);
+    const pid = await initPidOf(ns, "the init");
     await waitFor("the child", 10_000, 5, () => (childrenOf(pid).length > 0 ? true : undefined));
     await Bun.sleep(1000);
-    const status = readProc(pid, "status");
-    const mib = (field: string): number => {
-      const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status);
-      if (!match?.[1]) throw new Error(`no ${field} in /proc/${pid}/status`);
-      return Number(match[1]) / 1024;
-    };
-    return { total: mib("VmRSS"), anon: mib("RssAnon"), file: mib("RssFile") };
+    return memoryOf(pid);
   } finally {
     await stop(ns);
   }
@@ -353,7 +198,7 @@ async function makeOrphans(init: Init & { bin: string }, fifo: string) {
   if (spawnSync(["mkfifo", fifo]).exitCode !== 0) throw new Error("mkfifo failed");
   const ns = spawnAsPid1(init.argv(["sh", script, fifo, String(ORPHANS)]));
   try {
-    const pid = await initPidOf(ns, init.bin);
+    const pid = await initPidOf(ns, "the init");
     // Cheap count first, then check that every orphan really blocks on the FIFO.
     await waitFor("the orphans", SETUP_TIMEOUT_MS, 100, () =>
       childrenOf(pid).length >= ORPHANS + 1 ? true : undefined,
@@ -424,11 +269,6 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.max(0, index)] ?? Number.NaN;
 }
 
-function fmt(value: number): string {
-  if (value >= 100) return Math.round(value).toLocaleString("en-US");
-  return value.toFixed(1);
-}
-
 function ratio(value: number | undefined, tini: number | undefined): string {
   if (value === undefined || tini === undefined || tini <= 0) return "n/a";
   const r = value / tini;
@@ -448,8 +288,8 @@ function table(inits: Init[], results: Map<string, Result>): string {
       init.name,
       r.startupMs ? `${fmt(r.startupMs.median)} / ${fmt(r.startupMs.p90)}` : "error",
       ratio(r.startupMs?.median, tini?.startupMs?.median),
-      r.rss ? fmt(r.rss.total) : "error",
-      ratio(r.rss?.total, tini?.rss?.total),
+      r.rss ? fmt(r.rss.rssMiB) : "error",
+      ratio(r.rss?.rssMiB, tini?.rss?.rssMiB),
       ...reapCells(r.reap, tini?.reap),
     ];
     lines.push(`| ${cells.join(" | ")} |`);
@@ -465,25 +305,12 @@ function reapCells(reap: Reap | undefined, tini: Reap | undefined): string[] {
   return [fmt(reap.ms), ratio(reap.ms, tini?.ms), fmt(reap.afterLastExitMs)];
 }
 
-function machine(): string {
-  const kernel = spawnSync(["uname", "-r"]).stdout.toString().trim();
-  return `${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), kernel ${kernel}`;
-}
-
-async function attempt<T>(what: string, run: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await run();
-  } catch (error) {
-    console.error(`${what}: ${(error as Error).message}`);
-    return undefined;
-  }
-}
-
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
-  if (process.getuid?.() !== 0 || !Bun.which("unshare") || !Bun.which("cc")) {
-    console.error("bench/pid1.ts needs root, unshare and cc (see bench/setup.sh)");
+  const lacking = missingBasics();
+  if (lacking.length > 0) {
+    console.error(`bench/pid1.ts needs ${lacking.join(", ")} (see bench/setup.sh)`);
     process.exit(1);
   }
   const all = allInits();
@@ -496,7 +323,7 @@ async function main(): Promise<void> {
   const results = new Map<string, Result>(inits.map((init) => [init.name, {}]));
 
   console.error(`startup: ${RUNS} runs per init…`);
-  const samples = await measureStartup(compileProbe(), inits);
+  const samples = await measureStartup(compile(TMP, "probe", PROBE_C), inits);
   const baseline = percentile(samples.get("baseline") ?? [], 50);
   for (const init of inits) {
     const own = samples.get(init.name)?.map((ms) => ms - baseline);
@@ -530,7 +357,7 @@ function writeReport(
   baseline: number,
 ): void {
   const rssDetails = [...results].flatMap(([name, { rss }]) =>
-    rss ? [`${name} ${fmt(rss.anon)} anon + ${fmt(rss.file)} file`] : [],
+    rss ? [`${name} ${fmt(rss.anonMiB)} anon + ${fmt(rss.fileMiB)} file`] : [],
   );
   const report = [
     "# PID-1 benchmark",
@@ -541,7 +368,7 @@ function writeReport(
     "",
     "Versions:",
     "",
-    ...all.map((init) => `- ${init.name}: ${versionOf(init)}`),
+    ...all.map((init) => `- ${init.name}: ${init.bin ? versionOf(init.bin) : "not installed"}`),
     "",
     markdown,
     ...(skipped.length > 0 ? ["", ...skipped] : []),
@@ -553,17 +380,5 @@ function writeReport(
   ].join("\n");
   writeFileSync(join(import.meta.dir, "results.md"), report);
 }
-
-function cleanUp(): void {
-  for (const ns of live) {
-    for (const pid of childrenOf(ns.pid)) killQuietly(pid);
-    ns.kill("SIGKILL");
-  }
-  rmSync(TMP, { recursive: true, force: true });
-}
-
-process.on("exit", cleanUp);
-process.on("SIGINT", () => process.exit(130));
-process.on("SIGTERM", () => process.exit(143));
 
 await main();

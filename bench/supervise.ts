@@ -33,9 +33,12 @@ import {
   fmt,
   initPidOf,
   type LogEntry,
+  type Memory,
   machine,
   median,
-  monotonicNs,
+  memoryOf,
+  PROBE_C,
+  probeStartNs,
   readProc,
   runDir,
   type Supervisor,
@@ -65,20 +68,6 @@ const TMP = tempDir("tend-bench-supervise-");
 const TARGETS = { startMs: 100, restartMs: 5, rssMiB: 30, cpuMs: 5 } as const;
 /** supervisord, measured earlier on this kind of machine (from the issue), for orientation. */
 const EARLIER_SUPERVISORD = "1,385 ms, 1,010 ms, 31 MiB and 8 ms per 10 s";
-
-const PROBE_C = `#include <fcntl.h>
-#include <stdio.h>
-#include <time.h>
-#include <unistd.h>
-int main(int argc, char **argv) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  char line[32];
-  int n = snprintf(line, sizeof line, "%lld\\n", (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec);
-  int fd = open(argc > 1 ? argv[1] : "/dev/stdout", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  return fd < 0 || write(fd, line, n) != n;
-}
-`;
 
 /** pulse FILE MS: appends "S <ns>" at main(), sleeps MS, appends "E <ns>" and exits 0. */
 const PULSE_C = `#include <fcntl.h>
@@ -130,23 +119,8 @@ async function unshareBaseline(probe: string): Promise<number> {
   const out = join(TMP, "probe.out");
   const samples: number[] = [];
   for (let run = -1; run < START_RUNS; run++) {
-    rmSync(out, { force: true });
-    const before = monotonicNs();
-    const ns = spawnAsPid1([probe, out]);
-    try {
-      const stamp = await waitFor("the probe", 10_000, 1, () => {
-        let text = "";
-        try {
-          text = readFileSync(out, "latin1");
-        } catch {
-          // not yet
-        }
-        return text.endsWith("\n") ? BigInt(text.trim()) : undefined;
-      });
-      if (run >= 0) samples.push(Number(stamp - before) / 1e6);
-    } finally {
-      await stop(ns);
-    }
+    const ns = await probeStartNs([probe, out], out, 10_000, 1);
+    if (run >= 0) samples.push(ns / 1e6);
   }
   return median(samples);
 }
@@ -227,17 +201,14 @@ stderr_logfile=NONE
 
 // ---------------------------------------------------------------- 3. idle
 
-interface IdleWindow {
+/** One idle window; its memory and threads are read at its end. */
+interface IdleWindow extends Memory {
   /** utime+stime per 10 s, ms (clock ticks). */
   readonly cpuTicksMs: number;
   /** Time on CPU of its threads per 10 s, ms (schedstat). */
   readonly schedMs: number;
   readonly threadsBorn: number;
   readonly threadsDied: number;
-  readonly rssMiB: number;
-  readonly anonMiB: number;
-  readonly fileMiB: number;
-  readonly threads: number;
 }
 
 interface Idle {
@@ -305,22 +276,14 @@ async function idleWindow(pid: number): Promise<IdleWindow> {
   const cpu0 = cpuTicksMs(pid);
   const threads = await threadCpu(pid, IDLE_WINDOW_MS);
   const cpu1 = cpuTicksMs(pid);
-  const status = readProc(pid, "status");
-  const mib = (field: string): number => {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status);
-    if (!match?.[1]) throw new Error(`no ${field} in /proc/${pid}/status`);
-    return Number(match[1]) / 1024;
-  };
+  const memory = memoryOf(pid);
   const scale = 10_000 / IDLE_WINDOW_MS;
   return {
     cpuTicksMs: (cpu1 - cpu0) * scale,
     schedMs: threads.ms * scale,
     threadsBorn: threads.born,
     threadsDied: threads.died,
-    rssMiB: mib("VmRSS"),
-    anonMiB: mib("RssAnon"),
-    fileMiB: mib("RssFile"),
-    threads: Number(/^Threads:\s+(\d+)/m.exec(status)?.[1] ?? Number.NaN),
+    ...memory,
   };
 }
 

@@ -6,6 +6,7 @@ import { parseArgs } from "./cli/args.ts";
 import { USAGE } from "./cli/usage.ts";
 import { ExitCode } from "./core/exit-codes.ts";
 import { execAs } from "./os/exec-as.ts";
+import { writeStdout } from "./os/output.ts";
 import { runCheck } from "./runtime/check.ts";
 import { warn } from "./runtime/diagnostics.ts";
 import { runSupervisor } from "./runtime/run.ts";
@@ -17,10 +18,10 @@ async function main(args: readonly string[]): Promise<number> {
     case "exec-as":
       return execAs(invocation.args);
     case "help":
-      process.stdout.write(USAGE);
+      writeStdout(USAGE);
       return ExitCode.OK;
     case "version":
-      process.stdout.write(`tend ${packageJson.version}\n`);
+      writeStdout(`tend ${packageJson.version}\n`);
       return ExitCode.OK;
     case "usage-error":
       warn(`${invocation.message}\n\n${USAGE}`);

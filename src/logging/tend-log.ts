@@ -11,6 +11,7 @@
 import type { LoggerOptions } from "pino";
 import type { LogLevel as ConfigLevel } from "../config/converters.ts";
 import { fs } from "../os/fs.ts";
+import { writeAllSync } from "../os/output.ts";
 
 type Method = (message: string) => void;
 export type TendLogger = Record<
@@ -86,9 +87,6 @@ export function createTendLogger(options: TendLogOptions): {
 }
 
 function writeQuietly(fd: number, text: string): void {
-  try {
-    fs().writeSync(fd, text);
-  } catch {
-    // A log that cannot be written must not take tend down.
-  }
+  // A log that cannot be written must not take tend down: writeAllSync gives up quietly.
+  writeAllSync(fd, text);
 }

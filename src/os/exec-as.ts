@@ -4,6 +4,7 @@
 // because Bun's spawner sets uid and gid but not supplementary groups.
 
 import { dropPrivileges, execvp } from "./libc.ts";
+import { writeStderr } from "./output.ts";
 
 /** Never returns: execs, or exits 127 after saying why on stderr. */
 export function execAs(args: readonly string[]): never {
@@ -26,6 +27,6 @@ export function execAs(args: readonly string[]): never {
 }
 
 function fail(message: string): never {
-  process.stderr.write(`${message}\n`);
+  writeStderr(`${message}\n`);
   process.exit(127);
 }

@@ -8,6 +8,7 @@ import { printIni, printYaml } from "../config/print.ts";
 import { formatProblem, type Problem } from "../config/problems.ts";
 import { findConfig } from "../config/search.ts";
 import { ExitCode } from "../core/exit-codes.ts";
+import { writeStderr, writeStdout } from "../os/output.ts";
 import { findUser } from "../os/users.ts";
 import { warn } from "./diagnostics.ts";
 
@@ -37,13 +38,13 @@ export function runCheck(options: CheckOptions): number {
       }
     }
   } else problems.push(...result.errors);
-  for (const problem of sortProblems(problems)) process.stderr.write(`${formatProblem(problem)}\n`);
+  for (const problem of sortProblems(problems)) writeStderr(`${formatProblem(problem)}\n`);
   if (!result.ok) {
-    process.stderr.write(`${path}: ${result.errors.length} error(s); nothing would start\n`);
+    writeStderr(`${path}: ${result.errors.length} error(s); nothing would start\n`);
     return ExitCode.USAGE;
   }
   const yaml = options.yaml || isYamlPath(path);
-  process.stdout.write(yaml ? printYaml(result.config) : printIni(result.config));
+  writeStdout(yaml ? printYaml(result.config) : printIni(result.config));
   return ExitCode.OK;
 }
 

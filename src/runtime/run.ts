@@ -14,6 +14,7 @@ import { runModeAction } from "../core/signal-policy.ts";
 import { FORWARDED_SIGNALS } from "../core/signals.ts";
 import { createTendLogger, type TendLogger } from "../logging/tend-log.ts";
 import { becomeChildSubreaper } from "../os/libc.ts";
+import { writeStderr } from "../os/output.ts";
 import { reapOrphans } from "../os/reaper.ts";
 import { onLastChanceExit, onSignals, sendSignal } from "../os/signals.ts";
 import { warn } from "./diagnostics.ts";
@@ -25,7 +26,7 @@ export async function runSupervisor(configPath: string | undefined): Promise<num
   if (path === undefined) return ExitCode.USAGE;
   const loaded = loadConfig(path);
   for (const problem of loaded.ok ? loaded.warnings : [...loaded.warnings, ...loaded.errors]) {
-    process.stderr.write(`${formatProblem(problem)}\n`);
+    writeStderr(`${formatProblem(problem)}\n`);
   }
   if (!loaded.ok) {
     warn(`${path}: ${loaded.errors.length} error(s); nothing started`);

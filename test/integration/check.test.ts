@@ -117,6 +117,25 @@ describe("tend check", () => {
     },
   );
 
+  test("a large effective config reaches a pipe whole (no output lost at exit)", async () => {
+    const { dir, cleanup } = scratchDir();
+    try {
+      const path = join(dir, "big.ini");
+      const programs = Array.from(
+        { length: 1000 },
+        (_, i) => `[program:p${i}]\ncommand=/bin/sleep ${i}\n`,
+      );
+      writeFileSync(path, programs.join(""));
+      const result = await check(["-c", path, "--yaml"]);
+      expect(result.code).toBe(0);
+      expect(result.stdout.match(/\n {4}critical: false\n/g)).toHaveLength(1000);
+      expect(result.stdout).toContain("\n  p999:\n    command:\n      - /bin/sleep\n");
+      expect(result.stdout).toEndWith("    critical: false\n");
+    } finally {
+      cleanup();
+    }
+  });
+
   test("a missing file: exit 2 naming it", async () => {
     const result = await check(["-c", "/no/such/tend.ini"]);
     expect(result.code).toBe(2);

@@ -623,7 +623,7 @@ describe.skipIf(!pidNamespaces.ok)("supervision as PID 1", () => {
           const result = await tend.finished();
           expect(result.code).toBe(3);
           expect(tend.count("success: crit entered RUNNING state")).toBe(1);
-          expect(tend.count("critical program crit ended")).toBe(1);
+          expect(tend.count("critical program crit entered EXITED")).toBe(1);
           expect(tend.messages()).toContain("stopped: bystander (exit status 0)");
           expect(timesOf(join(tend.dir, "bystander"), "by term")).toHaveLength(1);
         },
