@@ -17,7 +17,7 @@ import type {
 import type { Problems } from "./problems.ts";
 import type { RawSection } from "./raw.ts";
 import { INET_HTTP_SERVER_KEYS } from "./schema.ts";
-import { type KeyTable, readKeys, warnUnknownKeys } from "./sections.ts";
+import { type KeyTable, readSection } from "./sections.ts";
 
 export interface BuildContext {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -45,13 +45,11 @@ export function buildConfig(
   });
   const readSingle = (name: string, expansions: Expansions) => {
     const section = single.get(name);
-    const table = SINGLE_SECTIONS[name] as KeyTable;
-    if (section) warnUnknownKeys(section, Object.keys(table), problems);
-    return readKeys(
-      table,
+    return readSection(
+      SINGLE_SECTIONS[name] as KeyTable,
       section,
       whereOf(name, section),
-      { expansions: { ...expansions, here: section?.here ?? "" } },
+      expansions,
       problems,
     );
   };
@@ -100,15 +98,8 @@ function readInet(
   expansions: Expansions,
   problems: Problems,
 ): InetHttpServerConfig | undefined {
-  warnUnknownKeys(section, Object.keys(INET_HTTP_SERVER_KEYS), problems);
   const where = { file: section.file, section: section.name };
-  const values = readKeys(
-    INET_HTTP_SERVER_KEYS,
-    section,
-    where,
-    { expansions: { ...expansions, here: section.here } },
-    problems,
-  );
+  const values = readSection(INET_HTTP_SERVER_KEYS, section, where, expansions, problems);
   const port = values.port as { host: string; port: number } | undefined;
   if (port === undefined) {
     if (!section.entries.has("port"))

@@ -6,7 +6,7 @@ import type { GroupConfig, ProcessConfig, SupervisordConfig } from "./model.ts";
 import type { Problems, Where } from "./problems.ts";
 import type { RawSection } from "./raw.ts";
 import { GROUP_KEYS, PROGRAM_KEYS } from "./schema.ts";
-import { readKeys, warnUnknownKeys } from "./sections.ts";
+import { readKeys, readSection, warnUnknownKeys } from "./sections.ts";
 import { didYouMean } from "./suggest.ts";
 
 /** `ENV_X` expansions for the variables of an environment. */
@@ -25,16 +25,9 @@ export function buildGroups(
   const inExplicitGroup = new Set<string>();
 
   for (const [groupName, section] of groupSections) {
-    warnUnknownKeys(section, Object.keys(GROUP_KEYS), problems);
     const where = { file: section.file, section: section.name };
     checkName(groupName, { ...where, line: section.line }, "group", problems);
-    const settings = readKeys(
-      GROUP_KEYS,
-      section,
-      where,
-      { expansions: { ...expansions, here: section.here } },
-      problems,
-    );
+    const settings = readSection(GROUP_KEYS, section, where, expansions, problems);
     const members = (settings.programs as string[] | undefined) ?? [];
     if (settings.programs !== undefined && members.length === 0) {
       problems.error(

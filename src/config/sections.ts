@@ -109,3 +109,25 @@ export function readKeys(
   }
   return result;
 }
+
+/**
+ * A whole section through its table: unknown keys warned, every key read
+ * with `%(here)s` set to the directory of the section's file. `where` names
+ * the section when it is absent (defaults only).
+ */
+export function readSection(
+  table: KeyTable,
+  section: RawSection | undefined,
+  where: { file: string; section: string },
+  expansions: Expansions,
+  problems: Problems,
+): Record<string, unknown> {
+  if (section) warnUnknownKeys(section, Object.keys(table), problems);
+  return readKeys(
+    table,
+    section,
+    where,
+    { expansions: { ...expansions, here: section?.here ?? "" } },
+    problems,
+  );
+}
