@@ -12,6 +12,7 @@ for (const target of TARGETS) {
       "build",
       "--compile",
       "--minify",
+      "--bytecode",
       "--sourcemap",
       `--target=bun-${target}`,
       "src/main.ts",
