@@ -407,6 +407,10 @@ describe.skipIf(!pidNamespaces.ok)("supervision as PID 1", () => {
         expect(waited).toBeGreaterThanOrEqual(950);
         expect(waited).toBeLessThan(1_500);
         expect(tend.messages()).toContain("stopped: stubborn (terminated by SIGKILL)");
+        // As supervisord: the unstopped ones are named at once when shutdown begins.
+        const waiting = log.find((e) => e.message === "waiting for stubborn to die");
+        expect(waiting).toBeDefined();
+        expect((waiting?.time ?? 0) - (received?.time ?? 0)).toBeLessThan(200);
       },
     );
   }, 10_000);
