@@ -119,10 +119,6 @@ export const SUPERVISORCTL_KEYS = {
   history_file: optional(c.string),
 } satisfies Record<string, KeySpec<unknown>>;
 
-export const INCLUDE_KEYS = {
-  files: key(c.listOfGlobs, ""),
-} satisfies Record<string, KeySpec<unknown>>;
-
 /** The typed settings a key table produces. */
 export type Settings<Keys extends Record<string, KeySpec<unknown>>> = {
   readonly [K in keyof Keys]: Keys[K] extends KeySpec<infer T> ? T : never;

@@ -59,11 +59,11 @@ function openTarget(logfile: string): number {
   return fs().openSync(logfile, "a");
 }
 
-export function formatText(entry: LogObject): string {
+function formatText(entry: LogObject): string {
   return `${stamp(entry.time)} ${LABELS[entry.level] ?? entry.level} ${entry.msg}\n`;
 }
 
-export function formatJson(entry: LogObject): string {
+function formatJson(entry: LogObject): string {
   return `${JSON.stringify({ time: entry.time, level: entry.level, msg: entry.msg })}\n`;
 }
 

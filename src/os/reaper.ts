@@ -19,10 +19,6 @@ export function untrackSpawned(pid: number): void {
   spawned.delete(pid);
 }
 
-export function isSpawned(pid: number): boolean {
-  return spawned.has(pid);
-}
-
 /**
  * Direct children of a process (tend itself by default), zombies included,
  * from every thread's `children` list: the kernel re-parents an orphan to

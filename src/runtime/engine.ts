@@ -23,7 +23,7 @@ import {
   type Credentials,
   SpawnError,
   type SpawnedChild,
-  type StdioTarget,
+  type SpawnRequest,
   spawnChild,
 } from "../os/spawn.ts";
 import { findUser, groupsOf } from "../os/users.ts";
@@ -204,11 +204,7 @@ export class Engine {
   }
 
   /** Everything a spawn needs, or the spawn error in supervisord's words. */
-  private prepare(process: ProcessConfig):
-    | string
-    | (Parameters<typeof spawnChild>[0] & {
-        stdio?: readonly [StdioTarget, StdioTarget, StdioTarget];
-      }) {
+  private prepare(process: ProcessConfig): SpawnRequest | string {
     const env: Record<string, string | undefined> = {
       ...globalThis.process.env,
       SUPERVISOR_ENABLED: "1",
