@@ -5,8 +5,8 @@
 // arguments, problems are collected, and any error means no model.
 
 import { applyDefaults, classify, SINGLE_SECTIONS } from "./classify.ts";
-import type { Expansions } from "./expand.ts";
-import { buildGroups, envToExpansions } from "./groups.ts";
+import { type Expansions, envExpansions } from "./expand.ts";
+import { buildGroups } from "./groups.ts";
 import type {
   Config,
   InetHttpServerConfig,
@@ -25,12 +25,6 @@ export interface BuildContext {
   /** The main config file: where problems without a section are reported. */
   readonly mainFile: string;
   readonly files: readonly string[];
-}
-
-function envExpansions(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  const expansions: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) expansions[`ENV_${k}`] = v;
-  return expansions;
 }
 
 export function buildConfig(
@@ -60,7 +54,7 @@ export function buildConfig(
   };
   const supervisord = readSingle("supervisord", baseExpansions) as unknown as SupervisordConfig;
   // [supervisord] environment= is visible to every later expansion.
-  Object.assign(baseExpansions, envToExpansions(supervisord.environment ?? {}));
+  Object.assign(baseExpansions, envExpansions(supervisord.environment ?? {}));
 
   const builtGroups = buildGroups(programs, groups, baseExpansions, supervisord, problems);
 

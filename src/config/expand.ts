@@ -88,3 +88,13 @@ function formatOne(
   }
   return " ".repeat(size - length) + sign + body;
 }
+
+/** `%(ENV_X)s` expansions for the variables of an environment (unset ones left out). */
+export function envExpansions(
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, string> {
+  const expansions: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env))
+    if (value !== undefined) expansions[`ENV_${name}`] = value;
+  return expansions;
+}

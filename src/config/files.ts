@@ -5,7 +5,7 @@
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fs, os } from "../os/fs.ts";
 import { listOfGlobs } from "./converters.ts";
-import { expand } from "./expand.ts";
+import { envExpansions, expand } from "./expand.ts";
 import { loadIni } from "./load-ini.ts";
 import { loadYaml } from "./load-yaml.ts";
 import { type Problems, quote, type Where } from "./problems.ts";
@@ -80,9 +80,7 @@ export function readSections(
 } {
   const files: string[] = [];
   const sections: RawSection[] = [];
-  const envExpansions = Object.fromEntries(
-    Object.entries(options.env).flatMap(([k, v]) => (v === undefined ? [] : [[`ENV_${k}`, v]])),
-  );
+  const fromEnv = envExpansions(options.env);
 
   const visit = (path: string, chain: string[], includedAt?: Where): void => {
     const absolute = resolve(path);
@@ -125,7 +123,7 @@ export function readSections(
       }
       for (const pattern of globs.value) {
         const expanded = expand(pattern, {
-          ...envExpansions,
+          ...fromEnv,
           here,
           host_node_name: os().hostname(),
         });

@@ -2,17 +2,13 @@
 // membership, numprocs copies, per-process expansions (process_num, the
 // program's own environment), and the checks that span several keys.
 
+import { envExpansions } from "./expand.ts";
 import type { GroupConfig, ProcessConfig, SupervisordConfig } from "./model.ts";
 import type { Problems, Where } from "./problems.ts";
 import type { RawSection } from "./raw.ts";
 import { GROUP_KEYS, PROGRAM_KEYS } from "./schema.ts";
 import { readKeys, readSection, warnUnknownKeys } from "./sections.ts";
 import { didYouMean } from "./suggest.ts";
-
-/** `ENV_X` expansions for the variables of an environment. */
-export function envToExpansions(env: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).map(([k, v]) => [`ENV_${k}`, v]));
-}
 
 export function buildGroups(
   programs: ReadonlyMap<string, RawSection>,
@@ -214,7 +210,7 @@ function buildProcesses(
       problems,
     );
     if (environment === undefined) return [];
-    Object.assign(processExpansions, envToExpansions(environment as Record<string, string>));
+    Object.assign(processExpansions, envExpansions(environment as Record<string, string>));
     const own = readKeys(
       PROGRAM_KEYS,
       section,

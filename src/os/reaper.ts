@@ -5,7 +5,7 @@
 
 import { decodeWaitStatus, type ExitStatus } from "../core/exit-codes.ts";
 import { fs } from "./fs.ts";
-import { reapIfExited } from "./libc.ts";
+import { becomeChildSubreaper, reapIfExited } from "./libc.ts";
 
 /** Pids whose exit Bun's spawner reports: the reaper must never touch them. */
 const spawned = new Set<number>();
@@ -64,4 +64,18 @@ export function reapOrphans(): ReapedOrphan[] {
     if (rawStatus !== undefined) reaped.push({ pid, status: decodeWaitStatus(rawStatus) });
   }
   return reaped;
+}
+
+/**
+ * Outside a PID namespace, makes tend the reaper of its descendants'
+ * orphans, as PID 1 is by nature. Returns why that failed, if it did.
+ */
+export function adoptOrphans(): string | undefined {
+  if (process.pid === 1) return undefined;
+  try {
+    becomeChildSubreaper();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }

@@ -6,11 +6,10 @@ import { isYamlPath } from "../config/files.ts";
 import { loadConfig } from "../config/load.ts";
 import { printIni, printYaml } from "../config/print.ts";
 import { formatProblem, type Problem } from "../config/problems.ts";
-import { findConfig } from "../config/search.ts";
 import { ExitCode } from "../core/exit-codes.ts";
 import { writeStderr, writeStdout } from "../os/output.ts";
 import { findUser } from "../os/users.ts";
-import { warn } from "./diagnostics.ts";
+import { locateConfig } from "./diagnostics.ts";
 
 export interface CheckOptions {
   readonly configPath: string | undefined;
@@ -18,7 +17,7 @@ export interface CheckOptions {
 }
 
 export function runCheck(options: CheckOptions): number {
-  const path = options.configPath ?? locate();
+  const path = options.configPath ?? locateConfig();
   if (path === undefined) return ExitCode.USAGE;
   const result = loadConfig(path);
   const problems: Problem[] = [...result.warnings];
@@ -46,13 +45,6 @@ export function runCheck(options: CheckOptions): number {
   const yaml = options.yaml || isYamlPath(path);
   writeStdout(yaml ? printYaml(result.config) : printIni(result.config));
   return ExitCode.OK;
-}
-
-function locate(): string | undefined {
-  const search = findConfig(process.env, process.execPath);
-  if ("found" in search) return search.found;
-  warn(`no config file found; looked at: ${search.lookedAt.join(", ")} (give one with -c FILE)`);
-  return undefined;
 }
 
 function sortProblems(problems: readonly Problem[]): Problem[] {

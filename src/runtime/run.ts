@@ -7,17 +7,15 @@ import packageJson from "../../package.json" with { type: "json" };
 import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/model.ts";
 import { formatProblem } from "../config/problems.ts";
-import { findConfig } from "../config/search.ts";
 import { ExitCode, exitCodeOf } from "../core/exit-codes.ts";
 import { describeExit } from "../core/program.ts";
 import { runModeAction } from "../core/signal-policy.ts";
 import { FORWARDED_SIGNALS } from "../core/signals.ts";
 import { createTendLogger, type TendLogger } from "../logging/tend-log.ts";
-import { becomeChildSubreaper } from "../os/libc.ts";
 import { writeStderr } from "../os/output.ts";
-import { reapOrphans } from "../os/reaper.ts";
+import { adoptOrphans, reapOrphans } from "../os/reaper.ts";
 import { onLastChanceExit, onSignals, sendSignal } from "../os/signals.ts";
-import { warn } from "./diagnostics.ts";
+import { locateConfig, warn } from "./diagnostics.ts";
 import { Engine, type Slot, type StateChange } from "./engine.ts";
 import { stopInPriorityOrder } from "./shutdown.ts";
 
@@ -49,13 +47,6 @@ export async function runSupervisor(configPath: string | undefined): Promise<num
   } finally {
     log.close();
   }
-}
-
-function locateConfig(): string | undefined {
-  const search = findConfig(process.env, process.execPath);
-  if ("found" in search) return search.found;
-  warn(`no config file found; looked at: ${search.lookedAt.join(", ")} (give one with -c FILE)`);
-  return undefined;
 }
 
 /** The socket URL programs are told about (SUPERVISOR_SERVER_URL). */
@@ -123,15 +114,9 @@ async function supervise(config: Config, logger: TendLogger): Promise<number> {
     }
   });
 
-  if (process.pid !== 1) {
-    try {
-      becomeChildSubreaper();
-    } catch (error) {
-      logger.warn(
-        `orphans of the programs will not be reaped by tend: ${(error as Error).message}`,
-      );
-    }
-  }
+  const notAdopting = adoptOrphans();
+  if (notAdopting)
+    logger.warn(`orphans of the programs will not be reaped by tend: ${notAdopting}`);
 
   engine.onStateChange((change) => {
     const code = criticalExitCode(change);

@@ -4,8 +4,7 @@
 
 import { ExitCode, exitCodeOf } from "../core/exit-codes.ts";
 import { FORWARDED_SIGNALS, type SignalName } from "../core/signals.ts";
-import { becomeChildSubreaper } from "../os/libc.ts";
-import { reapOrphans } from "../os/reaper.ts";
+import { adoptOrphans, reapOrphans } from "../os/reaper.ts";
 import { onLastChanceExit, onSignals, sendSignal } from "../os/signals.ts";
 import { SpawnError, type SpawnedChild, spawnChild } from "../os/spawn.ts";
 import { warn } from "./diagnostics.ts";
@@ -31,7 +30,8 @@ export async function runSingleCommand(options: SingleCommandOptions): Promise<n
   onSignals(FORWARDED_SIGNALS, forward);
   onSignals(["SIGCHLD"], reapQuietly);
 
-  if (process.pid !== 1) becomeSubreaperOrWarn();
+  const notAdopting = adoptOrphans();
+  if (notAdopting) warn(`orphans of the command will not be reaped by tend: ${notAdopting}`);
 
   try {
     child = spawnChild({ argv: options.argv, newSession: true });
@@ -60,13 +60,5 @@ function reapQuietly(): void {
     reapOrphans();
   } catch (error) {
     warn(`reaping failed: ${(error as Error).message}`);
-  }
-}
-
-function becomeSubreaperOrWarn(): void {
-  try {
-    becomeChildSubreaper();
-  } catch (error) {
-    warn(`orphans of the command will not be reaped by tend: ${(error as Error).message}`);
   }
 }
