@@ -8,7 +8,6 @@ import { join } from "node:path";
 import { loadConfig } from "../../../src/config/load.ts";
 import type { Config, ProcessConfig } from "../../../src/config/model.ts";
 import { splitCommand } from "../../../src/config/shlex.ts";
-import { signalName } from "../../../src/core/signals.ts";
 import { findUser } from "../../../src/os/users.ts";
 
 const CORPUS = join(import.meta.dir, "../../fixtures/configs/corpus");
@@ -159,8 +158,4 @@ describe.each(members)("corpus: %s", (member) => {
     });
     expect(strip(load(join(dir, "tend.yaml")))).toEqual(strip(load(join(dir, "supervisord.conf"))));
   });
-});
-
-test("signal names print as supervisord's", () => {
-  expect(signalName(15)).toBe("SIGTERM");
 });
