@@ -66,6 +66,9 @@ export const PROGRAM_KEYS = {
   serverurl: key(c.serverurl, "AUTO"),
   // tend's own (SPEC section 7)
   critical: key(c.boolean, "false"),
+  // tend's own (SPEC section 8): the in-memory tail of a stream with no log file
+  stdout_tail_bytes: key(c.byteSize, "64KB"),
+  stderr_tail_bytes: key(c.byteSize, "64KB"),
 } satisfies Record<string, KeySpec<unknown>>;
 
 export const GROUP_KEYS = {

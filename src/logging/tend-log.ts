@@ -1,7 +1,8 @@
 // tend's own log (spawned, success, exited, gave up, ...) through pino: text
 // in supervisord's layout by default, JSON lines with log_format=json, to
-// [supervisord] logfile (stdout unless told otherwise). Writes are
-// synchronous, so nothing is lost whatever way tend exits.
+// [supervisord] logfile (stdout unless told otherwise) through the log hub,
+// which rotates the file, keeps lines whole beside the programs' lines on a
+// shared stdout, and flushes what is left whatever way tend exits.
 //
 // pino's light entry point (its "browser" build) is enough here: tend writes
 // each line itself, so pino's Node entry, which loads worker-thread
@@ -10,8 +11,6 @@
 
 import type { LoggerOptions } from "pino";
 import type { LogLevel as ConfigLevel } from "../config/converters.ts";
-import { fs } from "../os/fs.ts";
-import { writeAllSync } from "../os/output.ts";
 
 type Method = (message: string) => void;
 export type TendLogger = Record<
@@ -39,7 +38,8 @@ const LABELS: Record<number, string> = {
 };
 
 export interface TendLogOptions {
-  readonly logfile: string;
+  /** Where each finished line goes. */
+  readonly write: (line: Uint8Array) => void;
   readonly loglevel: ConfigLevel;
   readonly format: "text" | "json";
 }
@@ -51,14 +51,6 @@ function stamp(ms: number): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())},${pad(d.getMilliseconds(), 3)}`;
 }
 
-function openTarget(logfile: string): number {
-  if (logfile === "/dev/stdout" || logfile === "AUTO" || logfile === "NONE") return 1;
-  if (logfile === "/dev/stderr") return 2;
-  const fd = /^\/dev\/fd\/(\d+)$/.exec(logfile);
-  if (fd) return Number(fd[1]);
-  return fs().openSync(logfile, "a");
-}
-
 function formatText(entry: LogObject): string {
   return `${stamp(entry.time)} ${LABELS[entry.level] ?? entry.level} ${entry.msg}\n`;
 }
@@ -67,26 +59,16 @@ function formatJson(entry: LogObject): string {
   return `${JSON.stringify({ time: entry.time, level: entry.level, msg: entry.msg })}\n`;
 }
 
-export function createTendLogger(options: TendLogOptions): {
-  logger: TendLogger;
-  close: () => void;
-} {
-  const fd = openTarget(options.logfile);
+export function createTendLogger(options: TendLogOptions): TendLogger {
   const format = options.format === "json" ? formatJson : formatText;
   // Required here, not at the top: single-command mode never loads it.
   const createPino = require("pino/browser.js") as CreatePino;
-  const logger = createPino({
+  return createPino({
     level: options.loglevel === "warn" ? "warn" : options.loglevel,
     customLevels: { critical: 60, blather: 5 },
     browser: {
       asObject: true,
-      write: (entry) => writeQuietly(fd, format(entry as unknown as LogObject)),
+      write: (entry) => options.write(Buffer.from(format(entry as unknown as LogObject), "utf8")),
     },
   });
-  return { logger, close: () => (fd > 2 ? fs().closeSync(fd) : undefined) };
-}
-
-function writeQuietly(fd: number, text: string): void {
-  // A log that cannot be written must not take tend down: writeAllSync gives up quietly.
-  writeAllSync(fd, text);
 }

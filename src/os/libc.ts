@@ -1,5 +1,6 @@
 // The only module that touches bun:ffi: the few C library calls that Bun and
-// Node do not expose (waitpid on one pid, prctl). bun:ffi and the C library
+// Node do not expose (waitpid on one pid, prctl, pipes with a chosen size, a
+// write(2) that reports EAGAIN instead of waiting). bun:ffi and the C library
 // are loaded on first use: importing bun:ffi alone costs an idle tend over
 // 1 MiB of resident memory, and as PID 1 it may never need them.
 
@@ -9,6 +10,13 @@ const ffi = (): typeof Ffi => require("bun:ffi") as typeof Ffi;
 
 const WNOHANG = 1;
 const PR_SET_CHILD_SUBREAPER = 36;
+const O_CLOEXEC = 0o2000000;
+const O_NONBLOCK = 0o4000;
+const F_GETFL = 3;
+const F_SETFL = 4;
+const F_SETPIPE_SZ = 1031;
+const EAGAIN = 11;
+const EINTR = 4;
 
 // Types by name, so that declaring them needs nothing from bun:ffi at runtime.
 const symbols = {
@@ -20,6 +28,9 @@ const symbols = {
   setuid: { args: ["u32"], returns: "i32" },
   execvp: { args: ["ptr", "ptr"], returns: "i32" },
   strerror: { args: ["i32"], returns: "cstring" },
+  pipe2: { args: ["ptr", "i32"], returns: "i32" },
+  fcntl: { args: ["i32", "i32", "i32"], returns: "i32" },
+  write: { args: ["i32", "ptr", "u64"], returns: "i64" },
 } as const;
 
 type Libc = ReturnType<typeof Ffi.dlopen<typeof symbols>>["symbols"];
@@ -113,3 +124,70 @@ export function execvp(argv: readonly string[]): string {
   const code = errno(lib);
   return `${String(lib.strerror(code))} (errno ${code})`;
 }
+
+const pipeEnds = new Int32Array(2);
+
+/**
+ * pipe2(O_CLOEXEC): [read end, write end]. Close-on-exec on both, so a
+ * program spawned at the same time never inherits another one's pipe (which
+ * would keep it from ever reaching end of file).
+ */
+export function makePipe(): [number, number] {
+  check(libc().pipe2(ffi().ptr(pipeEnds), O_CLOEXEC), "pipe2");
+  return [pipeEnds[0] as number, pipeEnds[1] as number];
+}
+
+/**
+ * fcntl(F_SETPIPE_SZ): asks for a bigger pipe buffer, so a program writing
+ * fast hands over more per wake-up of tend. Returns the size granted, or -1
+ * when refused (over /proc/sys/fs/pipe-max-size for an unprivileged user).
+ */
+export function setPipeSize(fd: number, bytes: number): number {
+  return libc().fcntl(fd, F_SETPIPE_SZ, bytes);
+}
+
+/** Sets or clears O_NONBLOCK; returns the previous flags (for restoring), or -1. */
+export function setNonBlocking(fd: number, on: boolean): number {
+  const lib = libc();
+  const flags = lib.fcntl(fd, F_GETFL, 0);
+  if (flags < 0) return -1;
+  lib.fcntl(fd, F_SETFL, on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK);
+  return flags;
+}
+
+/** Puts back the flags setNonBlocking returned. */
+export function restoreFlags(fd: number, flags: number): void {
+  if (flags >= 0) libc().fcntl(fd, F_SETFL, flags);
+}
+
+/**
+ * write(2) as it is: the number of bytes written, "again" when a
+ * non-blocking descriptor is full (EAGAIN), or the error's name and text.
+ * (Bun's fs.writeSync waits out EAGAIN, which would stall tend behind a
+ * slow reader.)
+ */
+export function writeSome(
+  fd: number,
+  bytes: Uint8Array,
+): number | "again" | { code: string; message: string } {
+  if (bytes.length === 0) return 0;
+  const lib = libc();
+  for (;;) {
+    const written = Number(lib.write(fd, ffi().ptr(bytes), bytes.length));
+    if (written >= 0) return written;
+    const code = errno(lib);
+    if (code === EINTR) continue;
+    if (code === EAGAIN) return "again";
+    return { code: ERRNO_NAMES[code] ?? `errno ${code}`, message: String(lib.strerror(code)) };
+  }
+}
+
+const ERRNO_NAMES: Record<number, string> = {
+  5: "EIO",
+  9: "EBADF",
+  13: "EACCES",
+  27: "EFBIG",
+  28: "ENOSPC",
+  32: "EPIPE",
+  122: "EDQUOT",
+};

@@ -16,6 +16,7 @@ import {
 } from "../core/program.ts";
 import { type SignalName, signalName } from "../core/signals.ts";
 import { type ProcessStateName, STOPPED_STATES } from "../core/states.ts";
+import type { LogHub, ProcessLogs, SpawnPipes } from "../logging/hub.ts";
 import type { TendLogger } from "../logging/tend-log.ts";
 import { resolveCommand } from "../os/command.ts";
 import { sendSignal } from "../os/signals.ts";
@@ -27,7 +28,6 @@ import {
   spawnChild,
 } from "../os/spawn.ts";
 import { findUser, groupsOf } from "../os/users.ts";
-import { closeStdio, openStdio } from "./stdio.ts";
 
 export interface Slot {
   /** `name`, or `group:name` when they differ (supervisord's namespec). */
@@ -39,6 +39,8 @@ export interface Slot {
   lastExit: ExitStatus | undefined;
   child: SpawnedChild | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** Where its output goes and what tail reads, across restarts. */
+  readonly logs: ProcessLogs;
 }
 
 export interface StateChange {
@@ -50,6 +52,7 @@ export interface StateChange {
 
 export interface EngineOptions {
   readonly logger: TendLogger;
+  readonly logs: LogHub;
   /** SUPERVISOR_SERVER_URL for the programs. */
   readonly serverUrl: string;
   readonly now?: () => number;
@@ -86,15 +89,19 @@ export class Engine {
   ) {
     this.now = options.now ?? Date.now;
     this.slots = config.groups.flatMap((group) =>
-      group.processes.map((process) => ({
-        namespec: namespecOf(process),
-        config: process,
-        rules: rulesOf(process),
-        status: INITIAL_STATUS,
-        lastExit: undefined,
-        child: undefined,
-        timer: undefined,
-      })),
+      group.processes.map((process) => {
+        const namespec = namespecOf(process);
+        return {
+          namespec,
+          config: process,
+          rules: rulesOf(process),
+          status: INITIAL_STATUS,
+          lastExit: undefined,
+          child: undefined,
+          timer: undefined,
+          logs: options.logs.processLogs(process, namespec),
+        };
+      }),
     );
   }
 
@@ -180,19 +187,20 @@ export class Engine {
       return;
     }
     let child: SpawnedChild;
-    const stdio = openStdio(slot.config);
+    let pipes: SpawnPipes | undefined;
     try {
-      child = spawnChild({ ...prepared, stdio: stdio.targets });
+      pipes = this.options.logs.pipes(slot.namespec, slot.logs);
+      child = spawnChild({ ...prepared, stdio: ["ignore", pipes.stdout, pipes.stderr] });
     } catch (error) {
+      pipes?.abandoned();
       const message =
         error instanceof SpawnError
           ? error.message
-          : `unknown error during spawn for '${slot.config.name}': ${String(error)}`;
+          : `unknown error during spawn for '${slot.config.name}': ${(error as Error).message ?? String(error)}`;
       this.dispatch(slot, { type: "spawn-failed", message }, now);
       return;
-    } finally {
-      closeStdio(stdio);
     }
+    pipes.started();
     slot.child = child;
     this.dispatch(slot, { type: "spawned", pid: child.pid }, now);
     child.exited.then((status) => {

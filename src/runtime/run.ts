@@ -11,12 +11,13 @@ import { ExitCode, exitCodeOf } from "../core/exit-codes.ts";
 import { describeExit } from "../core/program.ts";
 import { runModeAction } from "../core/signal-policy.ts";
 import { FORWARDED_SIGNALS } from "../core/signals.ts";
+import { LogHub } from "../logging/hub.ts";
 import { createTendLogger, type TendLogger } from "../logging/tend-log.ts";
 import { writeStderr } from "../os/output.ts";
 import { adoptOrphans, reapOrphans } from "../os/reaper.ts";
 import { onLastChanceExit, onSignals, sendSignal } from "../os/signals.ts";
 import { locateConfig, warn } from "./diagnostics.ts";
-import { Engine, type Slot, type StateChange } from "./engine.ts";
+import { Engine, namespecOf, type Slot, type StateChange } from "./engine.ts";
 import { stopInPriorityOrder } from "./shutdown.ts";
 
 export async function runSupervisor(configPath: string | undefined): Promise<number> {
@@ -31,22 +32,39 @@ export async function runSupervisor(configPath: string | undefined): Promise<num
     return ExitCode.USAGE;
   }
   const config = loaded.config;
-  let log: ReturnType<typeof createTendLogger>;
+  const logs = createLogHub(config);
+  const main = logs.mainLog(
+    config.supervisord.logfile,
+    config.supervisord.logfile_maxbytes,
+    config.supervisord.logfile_backups,
+  );
+  const logger = createTendLogger({
+    write: (line) => main.target.write(line),
+    loglevel: config.supervisord.loglevel,
+    format: config.supervisord.log_format,
+  });
+  logs.report = (level, message) => logger[level](message);
+  // Whatever way tend ends, what is still queued for a slow stdout is written.
+  onLastChanceExit(() => logs.close());
   try {
-    log = createTendLogger({
-      logfile: config.supervisord.logfile,
-      loglevel: config.supervisord.loglevel,
-      format: config.supervisord.log_format,
-    });
-  } catch (error) {
-    warn(`cannot open the log file ${config.supervisord.logfile}: ${(error as Error).message}`);
-    return ExitCode.FAILURE;
-  }
-  try {
-    return await supervise(config, log.logger);
+    return await supervise(config, logger, logs);
   } finally {
-    log.close();
+    // The programs' last lines, then everything queued, before exit.
+    await logs.drain(2000);
+    logs.close();
   }
+}
+
+function createLogHub(config: Config): LogHub {
+  const labels = config.groups.flatMap((group) => group.processes.map(namespecOf));
+  const noColor = (process.env.NO_COLOR ?? "") !== "";
+  const tty = require("node:tty") as typeof import("node:tty");
+  return new LogHub({
+    format: config.supervisord.log_format,
+    prefix: config.supervisord.log_prefix,
+    color: !noColor && tty.isatty(1),
+    labelWidth: Math.max(0, ...labels.map((label) => label.length)),
+  });
 }
 
 /** The socket URL programs are told about (SUPERVISOR_SERVER_URL). */
@@ -54,8 +72,8 @@ function serverUrlOf(config: Config): string {
   return `unix://${config.unix_http_server?.file ?? "/run/tend.sock"}`;
 }
 
-async function supervise(config: Config, logger: TendLogger): Promise<number> {
-  const engine = new Engine(config, { logger, serverUrl: serverUrlOf(config) });
+async function supervise(config: Config, logger: TendLogger, logs: LogHub): Promise<number> {
+  const engine = new Engine(config, { logger, logs, serverUrl: serverUrlOf(config) });
   let exitCode: number = ExitCode.OK;
   let shutdownRequests = 0;
   let markStopped: () => void = () => {};
@@ -91,6 +109,7 @@ async function supervise(config: Config, logger: TendLogger): Promise<number> {
         return;
       case "reopen-logs":
         logger.info(`received ${name} indicating log reopen request`);
+        logs.reopen();
         return;
       case "forward":
         engine.forward(name);

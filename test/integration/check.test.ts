@@ -130,7 +130,7 @@ describe("tend check", () => {
       expect(result.code).toBe(0);
       expect(result.stdout.match(/\n {4}critical: false\n/g)).toHaveLength(1000);
       expect(result.stdout).toContain("\n  p999:\n    command:\n      - /bin/sleep\n");
-      expect(result.stdout).toEndWith("    critical: false\n");
+      expect(result.stdout.endsWith("    stderr_tail_bytes: 65536\n")).toBe(true);
     } finally {
       cleanup();
     }

@@ -45,6 +45,8 @@ function asOracle(process: ProcessConfig): Record<string, unknown> {
     numprocs_start: _s,
     source: _src,
     critical: _cr,
+    stdout_tail_bytes: _ot,
+    stderr_tail_bytes: _et,
     ...rest
   } = process;
   return { ...rest, user, directory: process.directory ?? null, umask: process.umask ?? null };

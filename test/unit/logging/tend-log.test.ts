@@ -5,6 +5,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { LogHub } from "../../../src/logging/hub.ts";
 import { createTendLogger } from "../../../src/logging/tend-log.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "tend-log-"));
@@ -16,12 +17,14 @@ function logTo(
   loglevel: "info" | "debug" | "warn",
 ): string[] {
   const logfile = join(dir, name);
-  const { logger, close } = createTendLogger({ logfile, loglevel, format });
+  const hub = new LogHub({ format, prefix: true, color: false, labelWidth: 0 });
+  const main = hub.mainLog(logfile, 0, 0);
+  const logger = createTendLogger({ write: (line) => main.target.write(line), loglevel, format });
   logger.debug("debug line");
   logger.info("spawned: 'web' with pid 12");
   logger.warn("exited: web (exit status 1; not expected)");
   logger.critical("critical line");
-  close();
+  hub.close();
   return readFileSync(logfile, "utf8").split("\n").filter(Boolean);
 }
 

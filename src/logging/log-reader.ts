@@ -1,0 +1,110 @@
+// What `ctl tail` and the log-reading RPC methods read: a stream's log as a
+// file that only grows (until cleared), either the log file itself or, when
+// there is none, an in-memory ring of its last bytes. The supervisord
+// semantics of offsets, lengths and overflow are written once, over both.
+
+export interface LogReader {
+  /** Bytes written since the log began (or was last cleared). */
+  size(): number;
+  /** Up to `length` bytes from `position`, less where the log no longer keeps them. */
+  read(position: number, length: number): Uint8Array;
+  clear(): void;
+}
+
+/** Why a read was refused, as supervisord's fault names. */
+export class LogReadError extends Error {
+  constructor(readonly fault: "BAD_ARGUMENTS" | "FAILED") {
+    super(fault);
+    this.name = "LogReadError";
+  }
+}
+
+/**
+ * supervisord's readFile: a negative offset means the last |offset| bytes
+ * (length must then be 0); otherwise `length` bytes from `offset`, or
+ * everything from there when length is 0.
+ */
+export function readLog(log: LogReader, offset: number, length: number): Uint8Array {
+  const size = log.size();
+  if (offset < 0) {
+    if (length !== 0) throw new LogReadError("BAD_ARGUMENTS");
+    const from = Math.max(0, size + offset);
+    return log.read(from, size - from);
+  }
+  if (length < 0) throw new LogReadError("BAD_ARGUMENTS");
+  if (offset >= size) return new Uint8Array(0);
+  return log.read(offset, length === 0 ? size - offset : Math.min(length, size - offset));
+}
+
+export interface TailResult {
+  readonly bytes: Uint8Array;
+  /** Where the next call should start: the size of the log now. */
+  readonly offset: number;
+  /** The log grew past offset + length since the caller's last read. */
+  readonly overflow: boolean;
+}
+
+/**
+ * supervisord's tailFile: `length` bytes ending at the end of the log if it
+ * grew beyond offset + length (overflow), else what is there from `offset`.
+ */
+export function tailLog(log: LogReader, offset: number, length: number): TailResult {
+  const size = log.size();
+  let from = offset;
+  let count = length;
+  let overflow = false;
+  if (size > from + count) {
+    overflow = true;
+    from = size - 1;
+  }
+  if (from + count > size) {
+    if (from > size - 1) count = 0;
+    from = size - count;
+  }
+  if (from < 0) from = 0;
+  if (count < 0) count = 0;
+  return { bytes: count === 0 ? new Uint8Array(0) : log.read(from, count), offset: size, overflow };
+}
+
+/** The last `capacity` bytes of a stream, for tail when it has no log file. */
+export class RingLog implements LogReader {
+  private readonly buffer: Uint8Array;
+  /** Bytes written since the start or the last clear. */
+  private total = 0;
+
+  constructor(readonly capacity: number) {
+    this.buffer = new Uint8Array(capacity);
+  }
+
+  write(bytes: Uint8Array): void {
+    const capacity = this.capacity;
+    if (capacity === 0) return;
+    const kept = bytes.length > capacity ? bytes.subarray(bytes.length - capacity) : bytes;
+    const at = (this.total + (bytes.length - kept.length)) % capacity;
+    const first = Math.min(kept.length, capacity - at);
+    this.buffer.set(kept.subarray(0, first), at);
+    if (first < kept.length) this.buffer.set(kept.subarray(first), 0);
+    this.total += bytes.length;
+  }
+
+  size(): number {
+    return this.total;
+  }
+
+  read(position: number, length: number): Uint8Array {
+    const oldest = Math.max(0, this.total - this.capacity);
+    const from = Math.max(position, oldest);
+    const to = Math.min(position + length, this.total);
+    if (to <= from) return new Uint8Array(0);
+    const out = new Uint8Array(to - from);
+    const at = from % this.capacity;
+    const first = Math.min(out.length, this.capacity - at);
+    out.set(this.buffer.subarray(at, at + first), 0);
+    if (first < out.length) out.set(this.buffer.subarray(0, out.length - first), first);
+    return out;
+  }
+
+  clear(): void {
+    this.total = 0;
+  }
+}

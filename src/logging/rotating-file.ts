@@ -1,0 +1,172 @@
+// A program's (or tend's own) log file, rotated by size as supervisord does:
+// once a write leaves it at maxbytes or more, `name` becomes `name.1`, older
+// backups shift up to `name.<backups>`, and a fresh `name` starts (backups=0:
+// it is emptied instead; maxbytes=0: never rotated). tend writes whole lines
+// only, cutting a block at the first line end past maxbytes, so a file may
+// exceed maxbytes by up to one line but no line straddles two files.
+
+import { fs } from "../os/fs.ts";
+import type { LogReader } from "./log-reader.ts";
+
+const NEWLINE = 10;
+/** How often a file that could not be opened is tried again. */
+const REOPEN_RETRY_MS = 1000;
+
+export class RotatingFile implements LogReader {
+  private fd: number | undefined;
+  private bytes = 0;
+  private retryOpenAt = 0;
+  /** The error being reported, so that it is reported once, not per line. */
+  private failing: string | undefined;
+
+  constructor(
+    readonly path: string,
+    private readonly maxBytes: number,
+    private readonly backups: number,
+    /** Told once when writing starts failing, and again with `undefined` when it works again. */
+    private readonly onTrouble: (problem: string | undefined) => void,
+  ) {
+    this.open();
+  }
+
+  /** Appends `block` (whole lines, or one piece of an over-long line), rotating as it goes. */
+  write(block: Uint8Array): void {
+    if (this.fd === undefined && !this.open()) return;
+    let rest = block;
+    while (rest.length > 0) {
+      let take = rest.length;
+      if (this.maxBytes > 0 && this.bytes + rest.length >= this.maxBytes) {
+        // The first line end at or after the byte that reaches maxbytes.
+        const reach = Math.max(0, this.maxBytes - this.bytes - 1);
+        const newline = rest.indexOf(NEWLINE, reach);
+        take = newline < 0 ? rest.length : newline + 1;
+      }
+      if (!this.writeAll(rest.subarray(0, take))) return;
+      rest = rest.subarray(take);
+      if (this.maxBytes > 0 && this.bytes >= this.maxBytes) this.rotate();
+      if (this.fd === undefined) return;
+    }
+  }
+
+  /** Closes and opens the file again: after logrotate moved it (SIGUSR2). */
+  reopen(): void {
+    this.close();
+    this.retryOpenAt = 0;
+    this.open();
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    try {
+      fs().closeSync(this.fd);
+    } catch {}
+    this.fd = undefined;
+  }
+
+  size(): number {
+    if (this.fd === undefined) return 0;
+    try {
+      return fs().fstatSync(this.fd).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  read(position: number, length: number): Uint8Array {
+    const out = Buffer.alloc(Math.max(0, length));
+    let fd: number | undefined;
+    try {
+      fd = fs().openSync(this.path, "r");
+      const got = fs().readSync(fd, out, 0, out.length, position);
+      return out.subarray(0, got);
+    } catch {
+      return new Uint8Array(0);
+    } finally {
+      if (fd !== undefined) fs().closeSync(fd);
+    }
+  }
+
+  clear(): void {
+    if (this.fd === undefined) return;
+    try {
+      fs().ftruncateSync(this.fd, 0);
+      this.bytes = 0;
+    } catch (error) {
+      this.trouble(`cannot clear ${this.path}: ${(error as Error).message}`);
+    }
+  }
+
+  private open(): boolean {
+    if (Date.now() < this.retryOpenAt) return false;
+    try {
+      this.fd = fs().openSync(this.path, "a");
+      this.bytes = fs().fstatSync(this.fd).size;
+      this.recovered();
+      return true;
+    } catch (error) {
+      this.fd = undefined;
+      this.retryOpenAt = Date.now() + REOPEN_RETRY_MS;
+      this.trouble(`cannot open log file ${this.path}: ${describe(error)}`);
+      return false;
+    }
+  }
+
+  private writeAll(bytes: Uint8Array): boolean {
+    let offset = 0;
+    while (offset < bytes.length) {
+      try {
+        offset += fs().writeSync(this.fd as number, bytes, offset, bytes.length - offset);
+      } catch (error) {
+        // ENOSPC and the like: these lines are lost to this file only.
+        this.trouble(`cannot write log file ${this.path}: ${describe(error)}`);
+        return false;
+      }
+    }
+    this.bytes += bytes.length;
+    this.recovered();
+    return true;
+  }
+
+  private rotate(): void {
+    this.close();
+    try {
+      if (this.backups > 0) {
+        for (let i = this.backups - 1; i >= 1; i--)
+          renameIfThere(`${this.path}.${i}`, `${this.path}.${i + 1}`);
+        renameIfThere(this.path, `${this.path}.1`);
+      } else {
+        fs().rmSync(this.path, { force: true });
+      }
+    } catch (error) {
+      this.trouble(`cannot rotate log file ${this.path}: ${describe(error)}`);
+    }
+    this.open();
+  }
+
+  private trouble(problem: string): void {
+    if (this.failing !== undefined) return;
+    this.failing = problem;
+    this.onTrouble(problem);
+  }
+
+  private recovered(): void {
+    if (this.failing === undefined) return;
+    this.failing = undefined;
+    this.onTrouble(undefined);
+  }
+}
+
+/** rename(2), which replaces the target; a source someone removed is no error. */
+function renameIfThere(from: string, to: string): void {
+  try {
+    fs().renameSync(from, to);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== "ENOENT") throw error;
+  }
+}
+
+function describe(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  const message = (error as Error).message ?? String(error);
+  return typeof code === "string" && !message.includes(code) ? `${code}: ${message}` : message;
+}
