@@ -11,7 +11,7 @@ import { makePipe, setPipeSize } from "../os/libc.ts";
 import { LineSplitter } from "./lines.ts";
 import { type LogReader, RingLog } from "./log-reader.ts";
 import { RotatingFile } from "./rotating-file.ts";
-import { DISCARD, FileSink, JsonSink, PrefixSink, RawSink, type Sink } from "./sinks.ts";
+import { DISCARD, FileSink, JsonSink, PrefixSink, RawSink, type Sink, stripAnsi } from "./sinks.ts";
 
 /** A program writing fast hands over up to this much per wake-up of tend. */
 const PIPE_BYTES = 1024 * 1024;
@@ -43,6 +43,8 @@ export interface HubOptions {
   readonly color: boolean;
   /** The longest label of all programs, to align the prefixes. */
   readonly labelWidth: number;
+  /** `[supervisord] strip_ansi`: escape sequences removed before any sink. */
+  readonly stripAnsi?: boolean;
 }
 
 /** A writer that takes lines: an fd writer or a log file. */
@@ -276,7 +278,7 @@ export class LogHub {
   }
 
   private capture(label: string, fd: number, log: StreamLog): void {
-    const done = readLines(fd, log).catch((error) =>
+    const done = readLines(fd, log, this.options.stripAnsi === true).catch((error) =>
       this.report("error", `reading the output of ${label} failed: ${(error as Error).message}`),
     );
     this.captures.add(done);
@@ -285,15 +287,18 @@ export class LogHub {
 }
 
 /** Reads `fd` to its end, delivering whole lines; waits when the sink's reader is behind. */
-async function readLines(fd: number, log: StreamLog): Promise<void> {
+async function readLines(fd: number, log: StreamLog, strip: boolean): Promise<void> {
   const splitter = new LineSplitter();
   const { sink, ring, writer } = log;
-  const deliver = ring
+  const toSinks = ring
     ? (block: Uint8Array, terminated: boolean) => {
         ring.write(block);
         sink.deliver(block, terminated);
       }
     : sink.deliver;
+  const deliver = strip
+    ? (block: Uint8Array, terminated: boolean) => toSinks(stripAnsi(block), terminated)
+    : toSinks;
   try {
     for await (const chunk of Bun.file(fd).stream()) {
       splitter.push(chunk as Uint8Array, deliver);

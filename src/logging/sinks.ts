@@ -139,5 +139,39 @@ export class FileSink implements Sink {
   };
 }
 
+const ESC = 0x1b;
+const BRACKET = 0x5b;
+/** The final bytes supervisord recognises as ending an escape sequence. */
+const ESCAPE_ENDS = new Set(Array.from("HfABCDRsuJKhlpm", (c) => c.charCodeAt(0)));
+
+/**
+ * `[supervisord] strip_ansi=true`: drops every `ESC [ ... <end>` sequence as
+ * supervisord does (its stripEscapes), everything else byte for byte.
+ */
+export function stripAnsi(block: Uint8Array): Uint8Array {
+  let start = block.indexOf(ESC);
+  if (start < 0) return block;
+  const out = new Uint8Array(block.length);
+  let written = 0;
+  let position = 0;
+  while (start >= 0) {
+    if (block[start + 1] !== BRACKET) {
+      start = block.indexOf(ESC, start + 1);
+      continue;
+    }
+    out.set(block.subarray(position, start), written);
+    written += start - position;
+    let end = start + 2;
+    while (end < block.length && !ESCAPE_ENDS.has(block[end] as number)) end++;
+    position = end + 1;
+    start = position < block.length ? block.indexOf(ESC, position) : -1;
+  }
+  if (position < block.length) {
+    out.set(block.subarray(position), written);
+    written += block.length - position;
+  }
+  return out.subarray(0, written);
+}
+
 /** `NONE`: the lines go nowhere (but still to the stream's tail ring). */
 export const DISCARD: Sink = { deliver: () => {} };

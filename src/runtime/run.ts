@@ -64,6 +64,7 @@ function createLogHub(config: Config): LogHub {
     prefix: config.supervisord.log_prefix,
     color: !noColor && tty.isatty(1),
     labelWidth: Math.max(0, ...labels.map((label) => label.length)),
+    stripAnsi: config.supervisord.strip_ansi,
   });
 }
 
