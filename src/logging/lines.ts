@@ -86,7 +86,9 @@ export class LineSplitter {
       rest = rest.subarray(take);
     }
     if (rest.length > 0) {
-      this.pending.push(rest.slice()); // a copy: the caller may reuse its chunk
+      // A copy: the caller may reuse its chunk. (Not rest.slice(): on a
+      // Buffer that is a view, not a copy.)
+      this.pending.push(new Uint8Array(rest));
       this.pendingBytes += rest.length;
     }
   }

@@ -16,6 +16,7 @@ export class FdWriter {
   private readonly queue: Uint8Array[] = [];
   private queuedBytes = 0;
   private waiting: Promise<void> | undefined;
+  private draining = false;
   private sink: ReturnType<ReturnType<typeof Bun.file>["writer"]> | undefined;
   private readonly savedFlags: number;
   private failed = false;
@@ -36,7 +37,7 @@ export class FdWriter {
   write(bytes: Uint8Array): void {
     if (bytes.length === 0 || this.failed) return;
     if (this.queuedBytes > 0) {
-      this.enqueue(bytes.slice());
+      this.enqueue(copyOf(bytes));
       return;
     }
     const written = writeSome(this.fd, bytes);
@@ -45,7 +46,7 @@ export class FdWriter {
       this.fail(written);
       return;
     }
-    this.enqueue(bytes.slice(written === "again" ? 0 : written));
+    this.enqueue(copyOf(written === "again" ? bytes : bytes.subarray(written)));
     this.waitForReader();
   }
 
@@ -95,28 +96,41 @@ export class FdWriter {
   }
 
   private waitForReader(): void {
-    if (this.waiting) return;
-    this.waiting = this.drain().finally(() => {
-      this.waiting = undefined;
-    });
+    if (this.draining) return;
+    this.draining = true;
+    const drained = this.drain();
+    // A drain that finished at once has nothing left to wait for.
+    if (this.draining) this.waiting = drained;
   }
 
-  /** Hands the queue's head to the FileSink until the queue is empty. */
+  /**
+   * Hands the queue to the FileSink until it is empty. The sink writes what
+   * it takes in order, ahead of anything else: tend writes directly again
+   * only once the sink says it holds nothing (flush() gives a number, not a
+   * promise), and `waiting` is cleared in the same step, so no direct write
+   * can slip in between.
+   */
   private async drain(): Promise<void> {
-    while (this.queue.length > 0 && !this.failed) {
-      // What the sink takes is written by it, in order, ahead of anything else.
-      const head = this.queue.length === 1 ? this.queue[0] : Buffer.concat(this.queue);
-      const bytes = head as Uint8Array;
-      try {
-        this.sink ??= Bun.file(this.fd).writer();
+    try {
+      this.sink ??= Bun.file(this.fd).writer();
+      while (this.queue.length > 0 && !this.failed) {
+        const bytes = (
+          this.queue.length === 1 ? this.queue[0] : Buffer.concat(this.queue)
+        ) as Uint8Array;
         this.sink.write(bytes);
-        await this.sink.flush();
-      } catch (error) {
-        const code = String((error as { code?: unknown }).code ?? "EIO");
-        this.fail({ code, message: (error as Error).message });
-        return;
+        let flushed = this.sink.flush();
+        while (typeof flushed !== "number") {
+          await flushed;
+          flushed = this.sink.flush();
+        }
+        this.consumed(bytes.length);
       }
-      this.consumed(bytes.length);
+    } catch (error) {
+      const code = String((error as { code?: unknown }).code ?? "EIO");
+      this.fail({ code, message: (error as Error).message });
+    } finally {
+      this.draining = false;
+      this.waiting = undefined;
     }
   }
 
@@ -128,6 +142,14 @@ export class FdWriter {
     this.queuedBytes = 0;
     this.onFailure(error);
   }
+}
+
+/**
+ * A copy the caller cannot overwrite. Not bytes.slice(): callers pass
+ * Buffers (a sink's reused scratch buffer), whose slice() is a view.
+ */
+function copyOf(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes);
 }
 
 /** Identifies the open file behind a descriptor, so that fds 1 and 2 on one pipe share a writer. */
