@@ -63,6 +63,9 @@ export function start(
   const tendPid = options.asPid1
     ? waitFor(() => childrenOf(proc.pid)[0], "unshare to fork tend")
     : Promise.resolve(proc.pid);
+  // A tend that exits before it is seen is no error for callers that never
+  // ask for its pid; those that do still get the rejection.
+  tendPid.catch(() => {});
   return { tendPid, finished, kill: (signal) => proc.kill(signal) };
 }
 

@@ -37,7 +37,7 @@ async function watchOrphansDrain(initPid: number, expectAtLeast: number): Promis
 
 describe.skipIf(!pidNamespaces.ok)("reaping as PID 1", () => {
   test("2,000 double-forked orphans leave no zombie; the exit code is still the command's", async () => {
-    const tend = start(["--", "sh", SPAWN_ORPHANS, "2000", "0.1", "3", "7"]);
+    const tend = start(["--", "sh", SPAWN_ORPHANS, "2000", "1", "3", "7"]);
     const tendPid = await tend.tendPid;
     await watchOrphansDrain(tendPid, 100);
     const result = await tend.finished;
