@@ -225,6 +225,10 @@ export class LogHub {
       const backups =
         stream === "stdout" ? process.stdout_logfile_backups : process.stderr_logfile_backups;
       const opened = this.openPath(destination.path, maxBytes, backups);
+      if (opened === undefined) {
+        const ring = new RingLog(ringBytes);
+        return { sink: DISCARD, reader: ring, ring, writer: undefined };
+      }
       if (opened instanceof RotatingFile) {
         return { sink: new FileSink(opened), reader: opened, ring: undefined, writer: undefined };
       }
@@ -261,20 +265,29 @@ export class LogHub {
    * existing FIFO, terminal or device is written like tend's stdout, never
    * rotated.
    */
-  private openPath(path: string, maxBytes: number, backups: number): RotatingFile | FdWriter {
+  private openPath(
+    path: string,
+    maxBytes: number,
+    backups: number,
+  ): RotatingFile | FdWriter | undefined {
+    let stat: ReturnType<ReturnType<typeof fs>["statSync"]> | undefined;
     try {
-      const stat = fs().statSync(path);
-      if (!stat.isFile()) {
-        const key = `${stat.dev}:${stat.ino}:${stat.rdev}`;
-        const known = this.writers.get(key);
-        if (known) return known;
-        const fd = fs().openSync(path, fs().constants.O_WRONLY | fs().constants.O_NONBLOCK);
-        return this.writer(fd);
-      }
+      stat = fs().statSync(path);
     } catch {
       // Not there yet (or unreadable): a log file, which reports its own trouble.
     }
-    return this.file(path, maxBytes, backups);
+    if (stat === undefined || stat.isFile()) return this.file(path, maxBytes, backups);
+    const key = `${stat.dev}:${stat.ino}:${stat.rdev}`;
+    const known = this.writers.get(key);
+    if (known) return known;
+    try {
+      // Non-blocking: opening a FIFO nobody reads must not stall tend (ENXIO instead).
+      const { O_WRONLY, O_NONBLOCK } = fs().constants;
+      return this.writer(fs().openSync(path, O_WRONLY | O_NONBLOCK));
+    } catch (error) {
+      this.report("error", `cannot open log file ${path}: ${(error as Error).message}`);
+      return undefined;
+    }
   }
 
   private capture(label: string, fd: number, log: StreamLog): void {
