@@ -45,8 +45,8 @@ export interface TailResult {
 }
 
 /**
- * supervisord's tailFile: `length` bytes ending at the end of the log if it
- * grew beyond offset + length (overflow), else what is there from `offset`.
+ * supervisord's tailFile: the last `length` bytes of the log (which may
+ * start before `offset`), with overflow when it grew beyond offset + length.
  */
 export function tailLog(log: LogReader, offset: number, length: number): TailResult {
   const size = log.size();
@@ -63,7 +63,13 @@ export function tailLog(log: LogReader, offset: number, length: number): TailRes
   }
   if (from < 0) from = 0;
   if (count < 0) count = 0;
-  return { bytes: count === 0 ? new Uint8Array(0) : log.read(from, count), offset: size, overflow };
+  // Never asks for more than the log holds: a client's huge length must not be allocated.
+  const available = Math.min(count, size - from);
+  return {
+    bytes: available <= 0 ? new Uint8Array(0) : log.read(from, available),
+    offset: size,
+    overflow,
+  };
 }
 
 /** The last `capacity` bytes of a stream, for tail when it has no log file. */

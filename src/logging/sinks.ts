@@ -88,8 +88,9 @@ export class RawSink implements Sink {
   };
 }
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
-const lenientUtf8 = new TextDecoder("utf-8");
+// ignoreBOM: a line that starts with EF BB BF keeps those bytes.
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const lenientUtf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /**
  * One JSON object per line. A line that is not valid UTF-8 keeps its exact
@@ -169,6 +170,11 @@ export function stripAnsi(block: Uint8Array): Uint8Array {
   if (position < block.length) {
     out.set(block.subarray(position), written);
     written += block.length - position;
+  }
+  // An escape left open at a line end must not take the newline with it:
+  // the block was whole lines and stays whole lines.
+  if (block[block.length - 1] === 10 && (written === 0 || out[written - 1] !== 10)) {
+    out[written++] = 10;
   }
   return out.subarray(0, written);
 }
