@@ -104,9 +104,14 @@ export function runDir(parent: string, label: string): string {
 /**
  * One INI file both supervisors accept: supervisord needs the unix server,
  * the rpcinterface and the supervisorctl sections, which tend accepts too.
- * Its main log goes to `dir/supervisor.log` at level info.
+ * Its main log goes to `dir/supervisor.log` at level info; `supervisord`
+ * adds lines to the [supervisord] section.
  */
-export function writeConfig(dir: string, programs: string): { config: string; log: string } {
+export function writeConfig(
+  dir: string,
+  programs: string,
+  supervisord = "",
+): { config: string; log: string } {
   const config = join(dir, "supervisord.conf");
   const log = join(dir, "supervisor.log");
   writeFileSync(
@@ -118,7 +123,7 @@ logfile_maxbytes=0
 loglevel=info
 pidfile=${dir}/supervisord.pid
 childlogdir=${dir}
-
+${supervisord}
 [unix_http_server]
 file=${dir}/supervisor.sock
 

@@ -67,6 +67,7 @@ import {
   tendBuild,
   versionOf,
   waitFor,
+  writeConfig as writeSupervisorConfig,
 } from "./harness.ts";
 
 // ---------------------------------------------------------------- parameters
@@ -201,38 +202,15 @@ const CONFIGURATIONS: readonly Configuration[] = [
 const expectedBytes = (c: Configuration) => INPUT_BYTES + LINES * c.prefix.length;
 
 function writeConfig(c: Configuration, dir: string, out: string, gen: string[]): string {
-  const config = join(dir, "supervisord.conf");
-  writeFileSync(
-    config,
-    `[supervisord]
-nodaemon=true
-silent=true
-user=root
-logfile=${dir}/supervisor.log
-logfile_maxbytes=0
-loglevel=info
-pidfile=${dir}/supervisord.pid
-childlogdir=${dir}
-${c.main}
-[unix_http_server]
-file=${dir}/supervisor.sock
-
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-
-[supervisorctl]
-serverurl=unix://${dir}/supervisor.sock
-
-[program:gen]
+  const program = `[program:gen]
 command=${gen.join(" ")}
 autostart=true
 startsecs=0
 autorestart=false
 stderr_logfile=${dir}/gen.stderr
 ${c.program(out)}
-`,
-  );
-  return config;
+`;
+  return writeSupervisorConfig(dir, program, `silent=true\nuser=root\n${c.main}`).config;
 }
 
 // ---------------------------------------------------------------- clocks and /proc
