@@ -99,6 +99,9 @@ export class LogHub {
     const key = identity?.key ?? `fd:${fd}`;
     let writer = this.writers.get(key);
     if (!writer) {
+      // A pipe to a log driver: 1 MiB of room, so the writer's retries while
+      // the reader is behind are not held to 64 KiB each.
+      if (identity?.fifo) setPipeSize(fd, PIPE_BYTES);
       writer = new FdWriter(fd, (error) =>
         this.report("error", `cannot write to file descriptor ${fd}: ${error.message}`),
       );

@@ -1,14 +1,22 @@
 // Writing to a descriptor tend does not own the pace of: its stdout or stderr
 // (a terminal, a pipe to Docker's log driver), /dev/fd/N, a FIFO. Writes never
 // block tend: the descriptor is made non-blocking and written with write(2)
-// directly; what does not fit waits in a queue, and Bun's FileSink (which
-// polls the descriptor in the event loop) is handed the bytes at the head of
-// the queue so tend learns when the reader has caught up. The queue is
+// directly; what does not fit waits in a queue, which tend alone writes, so
+// it always knows exactly what reached the reader (the exit flush depends on
+// it). While something is queued, tend retries every 1 to 50 ms — timers run
+// only while the reader is behind, never when idle (the log hub asks for a
+// 1 MiB pipe, so a reader that keeps up is not held to 64 KiB a retry).
+// (Bun's FileSink would wake tend exactly when the reader caught up, but it
+// cannot say how much of what it was handed it has written.) The queue is
 // bounded by the callers: each waits for `whenWritable()` before reading more
 // from the program it serves.
 
 import { fs } from "./fs.ts";
 import { restoreFlags, setNonBlocking, writeSome } from "./libc.ts";
+
+/** Retry delays while the reader is behind: from 1 ms, doubling while nothing moves. */
+const FIRST_RETRY_MS = 1;
+const LAST_RETRY_MS = 50;
 
 export type WriteFailure = (error: { code: string; message: string }) => void;
 
@@ -17,7 +25,6 @@ export class FdWriter {
   private queuedBytes = 0;
   private waiting: Promise<void> | undefined;
   private draining = false;
-  private sink: ReturnType<ReturnType<typeof Bun.file>["writer"]> | undefined;
   private readonly savedFlags: number;
   private failed = false;
 
@@ -62,11 +69,7 @@ export class FdWriter {
   flushSync(ms: number): void {
     const deadline = Date.now() + ms;
     while (this.queue.length > 0 && !this.failed && Date.now() < deadline) {
-      const head = this.queue[0] as Uint8Array;
-      const written = writeSome(this.fd, head);
-      if (typeof written === "object") this.fail(written);
-      else if (written === "again") Bun.sleepSync(1);
-      else this.consumed(written);
+      if (!this.writeQueued()) Bun.sleepSync(1);
     }
   }
 
@@ -98,40 +101,37 @@ export class FdWriter {
   private waitForReader(): void {
     if (this.draining) return;
     this.draining = true;
-    const drained = this.drain();
-    // A drain that finished at once has nothing left to wait for.
-    if (this.draining) this.waiting = drained;
+    this.waiting = this.drain();
   }
 
-  /**
-   * Hands the queue to the FileSink until it is empty. The sink writes what
-   * it takes in order, ahead of anything else: tend writes directly again
-   * only once the sink says it holds nothing (flush() gives a number, not a
-   * promise), and `waiting` is cleared in the same step, so no direct write
-   * can slip in between.
-   */
+  /** Retries until the queue is empty (or the descriptor failed for good). */
   private async drain(): Promise<void> {
+    let delay = FIRST_RETRY_MS;
     try {
-      this.sink ??= Bun.file(this.fd).writer();
       while (this.queue.length > 0 && !this.failed) {
-        const bytes = (
-          this.queue.length === 1 ? this.queue[0] : Buffer.concat(this.queue)
-        ) as Uint8Array;
-        this.sink.write(bytes);
-        let flushed = this.sink.flush();
-        while (typeof flushed !== "number") {
-          await flushed;
-          flushed = this.sink.flush();
-        }
-        this.consumed(bytes.length);
+        await Bun.sleep(delay);
+        delay = this.writeQueued() ? FIRST_RETRY_MS : Math.min(delay * 2, LAST_RETRY_MS);
       }
-    } catch (error) {
-      const code = String((error as { code?: unknown }).code ?? "EIO");
-      this.fail({ code, message: (error as Error).message });
     } finally {
       this.draining = false;
       this.waiting = undefined;
     }
+  }
+
+  /** Writes from the queue's head until it is empty or the reader is full; whether anything moved. */
+  private writeQueued(): boolean {
+    let moved = false;
+    while (this.queue.length > 0) {
+      const written = writeSome(this.fd, this.queue[0] as Uint8Array);
+      if (typeof written === "object") {
+        this.fail(written);
+        return moved;
+      }
+      if (written === "again" || written === 0) return moved;
+      this.consumed(written);
+      moved = true;
+    }
+    return moved;
   }
 
   private fail(error: { code: string; message: string }): void {
@@ -153,10 +153,16 @@ function copyOf(bytes: Uint8Array): Uint8Array {
 }
 
 /** Identifies the open file behind a descriptor, so that fds 1 and 2 on one pipe share a writer. */
-export function fileIdentity(fd: number): { key: string; regular: boolean } | undefined {
+export function fileIdentity(
+  fd: number,
+): { key: string; regular: boolean; fifo: boolean } | undefined {
   try {
     const stat = fs().fstatSync(fd);
-    return { key: `${stat.dev}:${stat.ino}:${stat.rdev}`, regular: stat.isFile() };
+    return {
+      key: `${stat.dev}:${stat.ino}:${stat.rdev}`,
+      regular: stat.isFile(),
+      fifo: stat.isFIFO(),
+    };
   } catch {
     return undefined;
   }
