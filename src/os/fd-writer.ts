@@ -35,6 +35,11 @@ export class FdWriter {
     this.savedFlags = setNonBlocking(fd, true);
   }
 
+  /** A write failed (EPIPE: the reader is gone); later writes are dropped. */
+  get broken(): boolean {
+    return this.failed;
+  }
+
   /** Bytes waiting for the reader. */
   get pending(): number {
     return this.queuedBytes;

@@ -4,7 +4,7 @@
 // exited, timer due). Everything else learns about processes from its
 // state-change listeners.
 
-import type { Config, ProcessConfig } from "../config/model.ts";
+import type { Config, GroupConfig, ProcessConfig } from "../config/model.ts";
 import type { ExitStatus } from "../core/exit-codes.ts";
 import {
   type Effect,
@@ -19,6 +19,9 @@ import { type ProcessStateName, STOPPED_STATES } from "../core/states.ts";
 import type { LogHub, ProcessLogs, SpawnPipes } from "../logging/hub.ts";
 import type { TendLogger } from "../logging/tend-log.ts";
 import { resolveCommand } from "../os/command.ts";
+import { FdWriter } from "../os/fd-writer.ts";
+import { fs } from "../os/fs.ts";
+import { makePipe } from "../os/libc.ts";
 import { sendSignal } from "../os/signals.ts";
 import {
   type Credentials,
@@ -41,6 +44,15 @@ export interface Slot {
   timer: ReturnType<typeof setTimeout> | undefined;
   /** Where its output goes and what tail reads, across restarts. */
   readonly logs: ProcessLogs;
+  /** tend's end of the running process's stdin pipe (sendProcessStdin). */
+  stdin: FdWriter | undefined;
+}
+
+/** A group of the running configuration with its processes' slots. */
+export interface ActiveGroup {
+  readonly config: GroupConfig;
+  /** In start order (ascending priority). */
+  readonly slots: readonly Slot[];
 }
 
 export interface StateChange {
@@ -77,32 +89,122 @@ function rulesOf(process: ProcessConfig): ProgramRules {
 }
 
 export class Engine {
-  /** In start order: groups by priority, then their processes by priority. */
-  readonly slots: Slot[];
   shuttingDown = false;
   private readonly listeners = new Set<(change: StateChange) => void>();
   private readonly now: () => number;
+  /** Active groups by name; `groups` keeps them in start order. */
+  private readonly active = new Map<string, ActiveGroup>();
+  private ordered: ActiveGroup[] = [];
+  private allSlots: Slot[] = [];
 
   constructor(
+    /** The configuration tend runs with; its groups are the ones it started with. */
     readonly config: Config,
     private readonly options: EngineOptions,
   ) {
     this.now = options.now ?? Date.now;
-    this.slots = config.groups.flatMap((group) =>
-      group.processes.map((process) => {
-        const namespec = namespecOf(process);
-        return {
-          namespec,
-          config: process,
-          rules: rulesOf(process),
-          status: INITIAL_STATUS,
-          lastExit: undefined,
-          child: undefined,
-          timer: undefined,
-          logs: options.logs.processLogs(process, namespec),
-        };
-      }),
+    for (const group of config.groups) this.active.set(group.name, this.makeGroup(group, []));
+    this.reorder();
+  }
+
+  /** Every process's slot, in start order: groups by priority, then their processes by priority. */
+  get slots(): readonly Slot[] {
+    return this.allSlots;
+  }
+
+  /** The active groups in start order. */
+  get groups(): readonly ActiveGroup[] {
+    return this.ordered;
+  }
+
+  group(name: string): ActiveGroup | undefined {
+    return this.active.get(name);
+  }
+
+  /**
+   * Makes `config` an active group (supervisord's add_process_group): its
+   * processes start as their autostart says. False when a group of that
+   * name is active already.
+   */
+  addGroup(config: GroupConfig): boolean {
+    if (this.active.has(config.name)) return false;
+    const group = this.makeGroup(config, []);
+    this.active.set(config.name, group);
+    this.reorder();
+    for (const slot of group.slots)
+      if (slot.config.autostart) this.dispatch(slot, { type: "start" });
+    return true;
+  }
+
+  /** Removes a group whose processes are all stopped; false when one still runs. */
+  removeGroup(name: string): boolean {
+    const group = this.active.get(name);
+    if (!group) return false;
+    if (!group.slots.every((slot) => this.isStopped(slot))) return false;
+    for (const slot of group.slots) this.retire(slot);
+    this.active.delete(name);
+    this.reorder();
+    return true;
+  }
+
+  /**
+   * Gives an active group a new configuration, keeping the slots of the
+   * processes whose configuration did not change (they run on untouched).
+   * Every other old process must be stopped; new or changed processes start
+   * as their autostart says. tend's finer-grained update.
+   */
+  replaceGroup(config: GroupConfig): void {
+    const old = this.active.get(config.name);
+    if (!old) {
+      this.addGroup(config);
+      return;
+    }
+    const kept = old.slots.filter((slot) =>
+      config.processes.some((process) => sameProcess(process, slot.config)),
     );
+    for (const slot of old.slots) if (!kept.includes(slot)) this.retire(slot);
+    const group = this.makeGroup(config, kept);
+    this.active.set(config.name, group);
+    this.reorder();
+    for (const slot of group.slots) {
+      if (!kept.includes(slot) && slot.config.autostart) this.dispatch(slot, { type: "start" });
+    }
+  }
+
+  private makeGroup(config: GroupConfig, reuse: readonly Slot[]): ActiveGroup {
+    const slots = config.processes.map((process) => {
+      const kept = reuse.find((slot) => sameProcess(process, slot.config));
+      return kept ?? this.makeSlot(process);
+    });
+    return { config, slots };
+  }
+
+  private makeSlot(process: ProcessConfig): Slot {
+    const namespec = namespecOf(process);
+    return {
+      namespec,
+      config: process,
+      rules: rulesOf(process),
+      status: INITIAL_STATUS,
+      lastExit: undefined,
+      child: undefined,
+      timer: undefined,
+      logs: this.options.logs.processLogs(process, namespec),
+      stdin: undefined,
+    };
+  }
+
+  /** A slot leaves the engine: no timer may fire for it any more. */
+  private retire(slot: Slot): void {
+    if (slot.timer !== undefined) clearTimeout(slot.timer);
+    slot.timer = undefined;
+  }
+
+  private reorder(): void {
+    this.ordered = [...this.active.values()].sort(
+      (a, b) => a.config.priority - b.config.priority || compare(a.config.name, b.config.name),
+    );
+    this.allSlots = this.ordered.flatMap((group) => group.slots);
   }
 
   onStateChange(listener: (change: StateChange) => void): () => void {
@@ -188,11 +290,15 @@ export class Engine {
     }
     let child: SpawnedChild;
     let pipes: SpawnPipes | undefined;
+    let stdin: [number, number] | undefined;
     try {
       pipes = this.options.logs.pipes(slot.namespec, slot.logs);
-      child = spawnChild({ ...prepared, stdio: ["ignore", pipes.stdout, pipes.stderr] });
+      // A pipe, as supervisord gives: sendProcessStdin and `ctl fg` write to it.
+      stdin = makePipe();
+      child = spawnChild({ ...prepared, stdio: [stdin[0], pipes.stdout, pipes.stderr] });
     } catch (error) {
       pipes?.abandoned();
+      if (stdin) closeQuietly(...stdin);
       const message =
         error instanceof SpawnError
           ? error.message
@@ -201,9 +307,14 @@ export class Engine {
       return;
     }
     pipes.started();
+    closeQuietly(stdin[0]);
+    const stdinWriter = new FdWriter(stdin[1], () => {});
+    slot.stdin = stdinWriter;
     slot.child = child;
     this.dispatch(slot, { type: "spawned", pid: child.pid }, now);
     child.exited.then((status) => {
+      closeQuietly(stdinWriter.fd);
+      if (slot.stdin === stdinWriter) slot.stdin = undefined;
       if (slot.child !== child) return;
       slot.child = undefined;
       slot.lastExit = status;
@@ -243,5 +354,26 @@ export class Engine {
       umask: process.umask,
       credentials,
     };
+  }
+}
+
+/** Two configurations of one process are the same when every setting is (where it was written does not count). */
+export function sameProcess(a: ProcessConfig, b: ProcessConfig): boolean {
+  const { source: _a, ...left } = a;
+  const { source: _b, ...right } = b;
+  return Bun.deepEquals(left, right, true);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function closeQuietly(...fds: number[]): void {
+  for (const fd of fds) {
+    try {
+      fs().closeSync(fd);
+    } catch {
+      // already closed
+    }
   }
 }

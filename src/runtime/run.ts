@@ -7,15 +7,21 @@ import packageJson from "../../package.json" with { type: "json" };
 import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/model.ts";
 import { formatProblem } from "../config/problems.ts";
+import { CommandLayer, splitNamespec } from "../control/commands.ts";
+import { RpcFault } from "../control/faults.ts";
+import type { RereadResult } from "../control/supervisor.ts";
 import { ExitCode, exitCodeOf } from "../core/exit-codes.ts";
 import { describeExit } from "../core/program.ts";
 import { runModeAction } from "../core/signal-policy.ts";
 import { FORWARDED_SIGNALS } from "../core/signals.ts";
+import type { SupervisorStateName } from "../core/states.ts";
 import { LogHub } from "../logging/hub.ts";
+import type { LogReader } from "../logging/log-reader.ts";
 import { createTendLogger, type TendLogger } from "../logging/tend-log.ts";
 import { writeStderr } from "../os/output.ts";
 import { adoptOrphans, reapOrphans } from "../os/reaper.ts";
 import { onLastChanceExit, onSignals, sendSignal } from "../os/signals.ts";
+import { engineSupervisor, openControlPlane, socketPathOf } from "./control.ts";
 import { locateConfig, warn } from "./diagnostics.ts";
 import { Engine, namespecOf, type Slot, type StateChange } from "./engine.ts";
 import { stopInPriorityOrder } from "./shutdown.ts";
@@ -47,7 +53,7 @@ export async function runSupervisor(configPath: string | undefined): Promise<num
   // Whatever way tend ends, what is still queued for a slow stdout is written.
   onLastChanceExit(() => logs.close());
   try {
-    return await supervise(config, logger, logs);
+    return await supervise(path, config, logger, logs, main.reader);
   } finally {
     // The programs' last lines, then everything queued, before exit.
     await logs.drain(2000);
@@ -70,11 +76,29 @@ function createLogHub(config: Config): LogHub {
 
 /** The socket URL programs are told about (SUPERVISOR_SERVER_URL). */
 function serverUrlOf(config: Config): string {
-  return `unix://${config.unix_http_server?.file ?? "/run/tend.sock"}`;
+  return `unix://${socketPathOf(config)}`;
 }
 
-async function supervise(config: Config, logger: TendLogger, logs: LogHub): Promise<number> {
-  const engine = new Engine(config, { logger, logs, serverUrl: serverUrlOf(config) });
+/** The config file read again, for reread/update/reload: its groups, or every error in one message. */
+function rereadConfig(path: string): RereadResult & { config?: Config } {
+  const loaded = loadConfig(path);
+  if (!loaded.ok) return { ok: false, message: loaded.errors.map(formatProblem).join("\n") };
+  return { ok: true, groups: loaded.config.groups, config: loaded.config };
+}
+
+async function supervise(
+  path: string,
+  initialConfig: Config,
+  logger: TendLogger,
+  logs: LogHub,
+  mainLog: LogReader | undefined,
+): Promise<number> {
+  let config = initialConfig;
+  const newEngine = (config: Config) =>
+    new Engine(config, { logger, logs, serverUrl: serverUrlOf(config) });
+  let engine = newEngine(config);
+  /** RUNNING, RESTARTING while `ctl reload` stops and starts everything, SHUTDOWN. */
+  let state: SupervisorStateName = "RUNNING";
   let exitCode: number = ExitCode.OK;
   let shutdownRequests = 0;
   let markStopped: () => void = () => {};
@@ -83,14 +107,71 @@ async function supervise(config: Config, logger: TendLogger, logs: LogHub): Prom
   });
 
   // supervisord logs the reason for a shutdown as a warning.
+  const stopAll = () =>
+    stopInPriorityOrder(engine, (names) => logger.info(`waiting for ${names.join(", ")} to die`));
   const beginShutdown = (why: string, code: number): void => {
-    if (engine.shuttingDown) return;
+    if (state === "SHUTDOWN") return;
     logger.warn(why);
     exitCode = code;
+    const restarting = state === "RESTARTING";
+    state = "SHUTDOWN";
+    // A reload in progress is stopping everything already; it ends in this shutdown.
+    if (restarting) return;
     engine.shuttingDown = true;
-    void stopInPriorityOrder(engine, (names) =>
-      logger.info(`waiting for ${names.join(", ")} to die`),
-    ).then(markStopped);
+    void stopAll().then(markStopped);
+  };
+
+  // `ctl reload` (supervisor.restart): everything stops, the config is read
+  // again (a broken one keeps the old), everything starts as at boot.
+  const restart = (): void => {
+    if (state !== "RUNNING") return;
+    logger.warn("restart requested: stopping every program");
+    state = "RESTARTING";
+    engine.shuttingDown = true;
+    void stopAll().then(() => {
+      if (state === "SHUTDOWN") {
+        markStopped();
+        return;
+      }
+      const reread = rereadConfig(path);
+      if (reread.config) config = reread.config;
+      else if (!reread.ok)
+        logger.error(
+          `reload: the config has errors, restarting with the old one:\n${reread.message}`,
+        );
+      engine = newEngine(config);
+      watch(engine);
+      commands = newCommands();
+      state = "RUNNING";
+      logger.info("restarted: starting the programs again");
+      engine.startAutostart();
+    });
+  };
+
+  const newCommands = () =>
+    new CommandLayer(
+      engineSupervisor(config, {
+        engine: () => engine,
+        state: () => state,
+        mainLog,
+        shutdown: () => beginShutdown("shutdown requested over the control socket", ExitCode.OK),
+        restart,
+        reread: () => rereadConfig(path),
+      }),
+      { tendVersion: packageJson.version },
+    );
+  let commands = newCommands();
+
+  // SIGHUP: reread and apply only what changed (SPEC section 9).
+  const applyConfigChanges = async (): Promise<void> => {
+    try {
+      const lines = await commands.update([]);
+      if (lines.length === 0) logger.info("update: no config changes");
+      for (const line of lines) logger.info(`update: ${line.name}: ${line.message}`);
+    } catch (error) {
+      const detail = error instanceof RpcFault ? (error.detail ?? error.message) : String(error);
+      logger.error(`update: config not applied, everything runs as before:\n${detail}`);
+    }
   };
 
   onSignals(FORWARDED_SIGNALS, (name) => {
@@ -106,7 +187,8 @@ async function supervise(config: Config, logger: TendLogger, logs: LogHub): Prom
         for (const slot of engine.slots) engine.dispatch(slot, { type: "kill" });
         return;
       case "reload":
-        logger.warn(`received ${name}: reloading the config is not available in this version yet`);
+        logger.info(`received ${name} indicating a config update request`);
+        if (state === "RUNNING") void applyConfigChanges();
         return;
       case "reopen-logs":
         logger.info(`received ${name} indicating log reopen request`);
@@ -138,15 +220,33 @@ async function supervise(config: Config, logger: TendLogger, logs: LogHub): Prom
   if (notAdopting)
     logger.warn(`orphans of the programs will not be reaped by tend: ${notAdopting}`);
 
-  engine.onStateChange((change) => {
-    const code = criticalExitCode(change);
-    if (code === undefined) return;
-    const how = change.slot.lastExit ? describeExit(change.slot.lastExit).text : "never ran";
-    beginShutdown(
-      `critical program ${change.slot.config.name} entered ${change.to} (${how}): shutting down, exit code ${code}`,
-      code,
-    );
+  const watch = (engine: Engine) =>
+    engine.onStateChange((change) => {
+      const code = criticalExitCode(change);
+      if (code === undefined) return;
+      const how = change.slot.lastExit ? describeExit(change.slot.lastExit).text : "never ran";
+      beginShutdown(
+        `critical program ${change.slot.config.name} entered ${change.to} (${how}): shutting down, exit code ${code}`,
+        code,
+      );
+    });
+  watch(engine);
+
+  const control = await openControlPlane(config, {
+    call: (method, params) => commands.call(method, params),
+    processLog: (namespec, channel) => {
+      const { groupName, processName } = splitNamespec(namespec);
+      const slot = engine.group(groupName)?.slots.find((slot) => slot.config.name === processName);
+      if (!slot) return undefined;
+      return channel === "stdout" ? slot.logs.stdout.reader : (slot.logs.stderr?.reader ?? "none");
+    },
+    mainLog: () => mainLog,
+    report: (level, message) => logger[level](message),
   });
+  if (typeof control === "string") {
+    logger.error(`${control}; nothing started`);
+    return ExitCode.USAGE;
+  }
 
   logger.info(`tend ${packageJson.version} started with pid ${process.pid}`);
   // Nothing else may keep Bun's event loop alive once every program is
@@ -155,6 +255,7 @@ async function supervise(config: Config, logger: TendLogger, logs: LogHub): Prom
   const keepAlive = setInterval(() => {}, 2 ** 31 - 1);
   engine.startAutostart();
   await stopped;
+  control.close();
   clearInterval(keepAlive);
   logger.info("tend stopped: every program is down");
   return exitCode;

@@ -29,7 +29,9 @@ export async function stopInPriorityOrder(
   engine: Engine,
   report: (names: string[]) => void,
 ): Promise<void> {
-  const priorities = new Map(engine.config.groups.map((group) => [group.name, group.priority]));
+  const priorities = new Map(
+    engine.groups.map((group) => [group.config.name, group.config.priority]),
+  );
   const buckets = stopBuckets(engine.slots, (slot) => priorities.get(slot.config.group) ?? 999);
   const reportUnstopped = () => {
     const names = engine.slots

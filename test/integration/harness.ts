@@ -42,16 +42,28 @@ export interface Running {
   kill(signal?: NodeJS.Signals | number): void;
 }
 
+let socketCount = 0;
+
 /** Starts tend (or `binary`) with `args`; as PID 1 of a new namespace when `asPid1`. */
 export function start(
   args: readonly string[],
-  options: { asPid1: boolean; binary?: readonly string[] } = { asPid1: true },
+  options: {
+    asPid1: boolean;
+    binary?: readonly string[];
+    env?: Record<string, string | undefined>;
+  } = { asPid1: true },
 ): Running {
   const command = [...(options.binary ?? [TEND]), ...args];
   const argv = options.asPid1
     ? ["unshare", "--pid", "--fork", "--mount-proc", ...command]
     : command;
-  const proc = Bun.spawn(argv, { stdio: ["ignore", "pipe", "pipe"] });
+  // Each tend gets its own control socket: tests run side by side, and
+  // /run is shared by every PID namespace.
+  const socket = join(tmpdir(), `tend-test-${process.pid}-${++socketCount}.sock`);
+  const proc = Bun.spawn(argv, {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, TEND_SOCKET: socket, ...options.env },
+  });
   const finished = (async () => {
     const [stdout, stderr] = await Promise.all([
       new Response(proc.stdout).text(),

@@ -119,6 +119,7 @@ async function launch(
   writeFileSync(config, `[supervisord]\n${main}${supervisord}\n${programs}`.replaceAll("DIR", dir));
   const proc = Bun.spawn(["unshare", "--pid", "--fork", "--mount-proc", TEND, "-c", config], {
     stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, TEND_SOCKET: join(dir, "tend.sock") },
   });
   const finished = (async () => {
     const [stdout, stderr] = await Promise.all([
@@ -720,7 +721,7 @@ describe.skipIf(!pidNamespaces.ok)("log capture (tend as PID 1)", () => {
         config,
         read,
       ],
-      { stdio: ["ignore", "pipe", "pipe"] },
+      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TEND_SOCKET: join(dir, "tend.sock") } },
     );
     const output = Promise.all([
       new Response(shell.stdout).arrayBuffer(),

@@ -1,0 +1,59 @@
+// supervisord's XML-RPC fault codes (supervisor/xmlrpc.py `Faults`): wire
+// protocol, so the numbers and names match exactly. A fault's string is its
+// name, or `NAME: detail`, as supervisord's RPCError makes it.
+
+export const Faults = {
+  UNKNOWN_METHOD: 1,
+  INCORRECT_PARAMETERS: 2,
+  BAD_ARGUMENTS: 3,
+  SIGNATURE_UNSUPPORTED: 4,
+  SHUTDOWN_STATE: 6,
+  BAD_NAME: 10,
+  BAD_SIGNAL: 11,
+  NO_FILE: 20,
+  NOT_EXECUTABLE: 21,
+  FAILED: 30,
+  ABNORMAL_TERMINATION: 40,
+  SPAWN_ERROR: 50,
+  ALREADY_STARTED: 60,
+  NOT_RUNNING: 70,
+  SUCCESS: 80,
+  ALREADY_ADDED: 90,
+  STILL_RUNNING: 91,
+  CANT_REREAD: 92,
+} as const;
+
+export type FaultName = keyof typeof Faults;
+
+const NAMES = new Map<number, FaultName>(
+  Object.entries(Faults).map(([name, code]) => [code, name as FaultName]),
+);
+
+/** The name of a fault code, or undefined for a code supervisord does not define. */
+export function faultName(code: number): FaultName | undefined {
+  return NAMES.get(code);
+}
+
+/** A fault as the command layer raises it and both transports report it. */
+export class RpcFault extends Error {
+  readonly code: number;
+  constructor(
+    readonly fault: FaultName,
+    readonly detail?: string,
+  ) {
+    super(detail === undefined || detail === "" ? fault : `${fault}: ${detail}`);
+    this.name = "RpcFault";
+    this.code = Faults[fault];
+  }
+}
+
+/** A fault received by a client: any code, with the server's string. */
+export class RemoteFault extends Error {
+  constructor(
+    readonly code: number,
+    readonly faultString: string,
+  ) {
+    super(faultString);
+    this.name = "RemoteFault";
+  }
+}

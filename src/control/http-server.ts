@@ -1,0 +1,279 @@
+// The control server: HTTP/1.1 on the unix socket (and on the inet port when
+// configured), as supervisord serves it — XML-RPC at /RPC2, the /logtail and
+// /mainlogtail streams — plus a JSON endpoint (/api) over the same command
+// layer. Whatever a client sends, tend answers with an error or closes the
+// connection; nothing a client does reaches the supervision.
+
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { LogReader } from "../logging/log-reader.ts";
+import { RpcFault } from "./faults.ts";
+import { type Http1Server, STREAM_HEADER, serveHttp1 } from "./http1.ts";
+import {
+  encodeFault,
+  encodeMethodResponse,
+  parseMethodCall,
+  XmlRpcParseError,
+  type XmlRpcValue,
+} from "./xmlrpc.ts";
+
+/** No XML-RPC request of supervisorctl comes near this; a bigger body is refused (413) unread. */
+export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+/** How far back a /logtail stream begins (supervisord: 1024 bytes). */
+const TAIL_HEAD_BYTES = 1024;
+/** How often a /logtail stream looks for new bytes, only while a client follows it. */
+const TAIL_POLL_MS = 100;
+const TAIL_CHUNK_BYTES = 64 * 1024;
+
+export interface Credentials {
+  readonly username: string | undefined;
+  readonly password: string | undefined;
+}
+
+/** Where /logtail finds a process's log: a reader, "none" (no log), or undefined (no such process). */
+export type LogLookup = (
+  namespec: string,
+  channel: "stdout" | "stderr",
+) => LogReader | "none" | undefined;
+
+/** Runs one method of the command layer; a fault is thrown as RpcFault. */
+export type Call = (method: string, params: readonly XmlRpcValue[]) => Promise<XmlRpcValue>;
+
+export interface ControlServerOptions {
+  readonly call: Call;
+  readonly processLog: LogLookup;
+  readonly mainLog: () => LogReader | undefined;
+  readonly report: (level: "warn" | "error", message: string) => void;
+}
+
+export type Listen =
+  | { readonly kind: "unix"; readonly path: string; readonly credentials: Credentials }
+  | {
+      readonly kind: "inet";
+      readonly host: string;
+      readonly port: number;
+      readonly credentials: Credentials;
+    };
+
+/** Serves the control API on one listener; stop() closes it. */
+export function serveControl(listen: Listen, options: ControlServerOptions): Http1Server {
+  const where = listen.kind === "unix" ? `unix://${listen.path}` : `${listen.host}:${listen.port}`;
+  const handler = (request: Request): Promise<Response> | Response => {
+    if (!authorized(request, listen.credentials)) {
+      options.report(
+        "warn",
+        `control: unauthorized request (${describeUser(request)}) on ${where}`,
+      );
+      return new Response("Unauthorized\n", {
+        status: 401,
+        headers: { "WWW-Authenticate": 'Basic realm="default"' },
+      });
+    }
+    return route(request, options).catch((error: unknown) => {
+      options.report("error", `control: ${error instanceof Error ? error.message : String(error)}`);
+      return plain(500, "Internal Server Error\n");
+    });
+  };
+  const limits = { maxBodyBytes: MAX_REQUEST_BYTES, maxHeaderBytes: 64 * 1024, idleSeconds: 60 };
+  return listen.kind === "unix"
+    ? serveHttp1({ unix: listen.path }, limits, handler)
+    : serveHttp1({ hostname: listen.host, port: listen.port }, limits, handler);
+}
+
+async function route(request: Request, options: ControlServerOptions): Promise<Response> {
+  const path = pathOf(request.url);
+  if (path === "/RPC2") {
+    if (request.method !== "POST") return plain(400, "Bad Request: XML-RPC wants POST\n");
+    return xmlRpc(await request.text(), options.call);
+  }
+  if (path === "/api") {
+    if (request.method !== "POST") return plain(400, "Bad Request: the JSON API wants POST\n");
+    return jsonApi(await request.text(), options.call);
+  }
+  if (path === "/mainlogtail" || path.startsWith("/logtail/")) {
+    if (request.method !== "GET") return plain(400, "Bad Request\n");
+    const log = path === "/mainlogtail" ? options.mainLog() : processLogOf(path, options);
+    if (log === undefined) return plain(404, "Not Found\n");
+    return followLog(log, request.signal);
+  }
+  return plain(404, "Not Found\n");
+}
+
+/** `/logtail/NAME[/CHANNEL]`, channel stdout by default, as supervisord's logtail handler. */
+function processLogOf(path: string, options: ControlServerOptions): LogReader | undefined {
+  const rest = path.slice("/logtail/".length).replace(/^\/+/, "");
+  const slash = rest.indexOf("/");
+  const name = slash < 0 ? rest : rest.slice(0, slash);
+  const channel = slash < 0 ? "stdout" : rest.slice(slash + 1);
+  if (channel !== "stdout" && channel !== "stderr") return undefined;
+  const log = options.processLog(name, channel);
+  return log === "none" ? undefined : log;
+}
+
+async function xmlRpc(body: string, call: Call): Promise<Response> {
+  let request: { method: string; params: XmlRpcValue[] };
+  try {
+    request = parseMethodCall(body);
+  } catch (error) {
+    if (error instanceof XmlRpcParseError) return plain(400, `Bad Request: ${error.message}\n`);
+    throw error;
+  }
+  let xml: string;
+  try {
+    xml = encodeMethodResponse(await call(request.method, request.params));
+  } catch (error) {
+    const fault = faultOf(error);
+    xml = encodeFault(fault.code, fault.message);
+  }
+  return new Response(xml, { headers: { "Content-Type": "text/xml" } });
+}
+
+/**
+ * tend's JSON endpoint: POST {"method", "params"} → {"result"} or
+ * {"fault": {"code", "string"}}, for curl and scripts.
+ */
+async function jsonApi(body: string, call: Call): Promise<Response> {
+  let request: unknown;
+  try {
+    request = JSON.parse(body);
+  } catch (error) {
+    return plain(400, `Bad Request: ${(error as Error).message}\n`);
+  }
+  const { method, params = [] } = (request ?? {}) as { method?: unknown; params?: unknown };
+  if (typeof method !== "string" || !Array.isArray(params))
+    return plain(400, 'Bad Request: expected {"method": "...", "params": [...]}\n');
+  let reply: unknown;
+  try {
+    reply = { result: await call(method, params as XmlRpcValue[]) };
+  } catch (error) {
+    const fault = faultOf(error);
+    reply = { fault: { code: fault.code, string: fault.message } };
+  }
+  return new Response(`${JSON.stringify(reply, jsonBytes)}\n`, {
+    headers: { "Content-Type": "application/json" },
+  });
+}
+
+function jsonBytes(_key: string, value: unknown): unknown {
+  return value instanceof Uint8Array ? Buffer.from(value).toString("base64") : value;
+}
+
+function faultOf(error: unknown): { code: number; message: string } {
+  if (error instanceof RpcFault) return error;
+  // A bug of tend's, not the client's: reported as supervisord reports an
+  // unexpected exception inside multicall.
+  return new RpcFault("FAILED", error instanceof Error ? error.message : String(error));
+}
+
+/**
+ * A stream of a log as it grows: the last 1 KiB first, then new bytes as
+ * they come, "==> File truncated <==" when it was cleared, until the client
+ * goes away.
+ */
+function followLog(log: LogReader, gone: AbortSignal): Response {
+  let position = Math.max(0, log.size() - TAIL_HEAD_BYTES);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stop = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+  };
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      // Resolves once something was sent (Bun then asks for more).
+      return new Promise<void>((resolve) => {
+        const poll = () => {
+          timer = undefined;
+          if (gone.aborted) {
+            resolve();
+            return;
+          }
+          try {
+            const size = log.size();
+            if (size < position) {
+              position = 0;
+              controller.enqueue(new TextEncoder().encode("==> File truncated <==\n"));
+              resolve();
+              return;
+            }
+            if (size > position) {
+              const bytes = log.read(position, Math.min(size - position, TAIL_CHUNK_BYTES));
+              position += bytes.length;
+              if (bytes.length > 0) {
+                controller.enqueue(bytes);
+                resolve();
+                return;
+              }
+              position = size;
+            }
+          } catch {
+            controller.close();
+            resolve();
+            return;
+          }
+          timer = setTimeout(poll, TAIL_POLL_MS);
+        };
+        poll();
+      });
+    },
+    cancel: stop,
+  });
+  gone.addEventListener("abort", stop, { once: true });
+  return new Response(stream, {
+    headers: {
+      "Content-Type": "text/plain;charset=utf-8",
+      "X-Accel-Buffering": "no",
+      [STREAM_HEADER]: "1",
+    },
+  });
+}
+
+/** Basic auth as supervisord: plain password, or `{SHA}` and the SHA-1 hex of it. */
+export function authorized(request: Request, credentials: Credentials): boolean {
+  if (credentials.username === undefined) return true;
+  const header = request.headers.get("authorization") ?? "";
+  const match = /^Basic\s+(\S+)$/i.exec(header);
+  if (!match?.[1]) return false;
+  const decoded = Buffer.from(match[1], "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  if (colon < 0) return false;
+  const user = decoded.slice(0, colon);
+  const given = decoded.slice(colon + 1);
+  const stored = credentials.password ?? "";
+  const expected = stored.startsWith("{SHA}")
+    ? `{SHA}${createHash("sha1").update(given).digest("hex")}`
+    : given;
+  return sameText(user, credentials.username) && sameText(expected, stored);
+}
+
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+function describeUser(request: Request): string {
+  const header = request.headers.get("authorization");
+  if (!header) return "no credentials";
+  const match = /^Basic\s+(\S+)$/i.exec(header);
+  if (!match?.[1]) return "malformed credentials";
+  const user = Buffer.from(match[1], "base64").toString("utf8").split(":")[0] ?? "";
+  return `bad credentials for user '${user.slice(0, 64)}'`;
+}
+
+/**
+ * The decoded path of a request. Not through `new URL`: supervisorctl's
+ * `tail -f` over a unix socket sends an empty Host, which makes Bun's
+ * request URL `http:///logtail/...`, no valid URL.
+ */
+export function pathOf(url: string): string {
+  const path =
+    /^[a-z][a-z0-9+.-]*:\/\/[^/]*(\/[^?#]*)?/i.exec(url)?.[1] ?? url.replace(/[?#].*$/, "");
+  try {
+    return decodeURIComponent(path || "/");
+  } catch {
+    return path || "/";
+  }
+}
+
+function plain(status: number, text: string): Response {
+  return new Response(text, { status, headers: { "Content-Type": "text/plain" } });
+}
