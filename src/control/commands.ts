@@ -219,16 +219,13 @@ export class CommandLayer {
       optional: 1,
       help: "Stops every running process of a group; a status struct per process.",
       run: ([name, wait]) =>
-        this.running(() =>
-          this.stopAll([...this.groupNamed(str(name)).slots].reverse(), wait !== false),
-        ),
+        this.running(() => this.stopAll(this.groupNamed(str(name)).slots, wait !== false)),
     });
     this.define("supervisor.stopAllProcesses", {
       signature: ["array", "boolean"],
       optional: 1,
-      help: "Stops every running process, in reverse priority order.",
-      run: ([wait]) =>
-        this.running(() => this.stopAll([...this.allProcesses()].reverse(), wait !== false)),
+      help: "Stops every running process (all asked at once; supervisord does not order them).",
+      run: ([wait]) => this.running(() => this.stopAll(this.allProcesses(), wait !== false)),
     });
     this.define("supervisor.signalProcess", {
       signature: ["boolean", "string", "string"],
@@ -428,7 +425,7 @@ export class CommandLayer {
     for (const config of diff.removed.filter(wanted)) {
       const group = s.group(config.name);
       if (!group) continue;
-      const results = await this.stopAll([...group.slots].reverse(), true);
+      const results = await this.stopAll(group.slots, true);
       lines.push({ name: config.name, message: "stopped" });
       if (results.some((result) => result.status === Faults.FAILED)) {
         lines.push({ name: config.name, message: "has problems; not removing" });
@@ -443,7 +440,7 @@ export class CommandLayer {
       const outdated = group.slots.filter(
         (slot) => !config.processes.some((process) => sameProcess(process, slot.config)),
       );
-      await this.stopAll([...outdated].reverse(), true);
+      await this.stopAll(outdated, true);
       lines.push({ name: config.name, message: "stopped" });
       s.replaceGroup(config);
       lines.push({ name: config.name, message: "updated process group" });
@@ -559,7 +556,7 @@ export class CommandLayer {
 
   private stopProcess(name: string, wait: boolean): Result {
     const { group, process } = this.lookup(name);
-    if (!process) return this.stopAll([...group.slots].reverse(), wait);
+    if (!process) return this.stopAll(group.slots, wait);
     if (!RUNNING_STATES.includes(process.status.state)) throw new RpcFault("NOT_RUNNING", name);
     this.supervisor.stop(process);
     if (!wait || isStopped(process.status.state)) return true;

@@ -694,7 +694,7 @@ describe.skipIf(!pidNamespaces.ok)("log capture (tend as PID 1)", () => {
     });
   }, 20_000);
 
-  test("back-pressure: stdout unread for 2 s while one program floods 50 MB; the flood blocks, memory stays bounded, other logs and signals go on, nothing is lost", async () => {
+  test("back-pressure: stdout unread for 2 s while one program floods 50 MB; the flood blocks, memory stays bounded, other logs, signals and ctl go on, nothing is lost", async () => {
     // Bun.spawn reads a "pipe" stdout eagerly into memory, so tend's stdout
     // must be a pipe of the shell's that nobody reads until the file READ
     // appears.
@@ -721,7 +721,10 @@ describe.skipIf(!pidNamespaces.ok)("log capture (tend as PID 1)", () => {
         config,
         read,
       ],
-      { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TEND_SOCKET: join(dir, "tend.sock") } },
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, TEND_SOCKET: join(dir, "tend.sock") },
+      },
     );
     const output = Promise.all([
       new Response(shell.stdout).arrayBuffer(),
@@ -770,6 +773,17 @@ describe.skipIf(!pidNamespaces.ok)("log capture (tend as PID 1)", () => {
         () => sample() && readLines(ticker).length >= ticksBefore + 20,
         "the ticker's file to grow during the stall",
         3_000,
+      );
+      // ctl still answers (SPEC section 8): the control socket is served
+      // while stdout is stalled, and the flood is seen RUNNING.
+      const reply = await fetch("http://localhost/api", {
+        unix: join(dir, "tend.sock"),
+        method: "POST",
+        body: JSON.stringify({ method: "supervisor.getProcessInfo", params: ["flood"] }),
+        signal: AbortSignal.timeout(2_000),
+      });
+      expect(((await reply.json()) as { result: { statename: string } }).result.statename).toBe(
+        "RUNNING",
       );
       // And signals are handled: USR2 reopens the ticker's file after a move.
       renameSync(ticker, `${ticker}.moved`);
