@@ -8,6 +8,7 @@ import type { GroupConfig, ProcessConfig } from "../config/model.ts";
 import { parseSignal } from "../core/signals.ts";
 import { type ProcessStateName, RUNNING_STATES, STOPPED_STATES } from "../core/states.ts";
 import { LogReadError, type LogReader, readLog, tailLog } from "../logging/log-reader.ts";
+import { findUser } from "../os/users.ts";
 import { type FaultName, Faults, RpcFault } from "./faults.ts";
 import { processInfo } from "./process-info.ts";
 import type { ControlledGroup, ControlledProcess, Supervisor } from "./supervisor.ts";
@@ -95,14 +96,14 @@ export class CommandLayer {
       {
         signature: ["string"],
         help: "The version of the RPC API (3.0, as supervisord 4).",
-        run: () => API_VERSION,
+        run: () => this.running(() => API_VERSION),
       },
       "supervisor.getVersion",
     );
     this.define("supervisor.getSupervisorVersion", {
       signature: ["string"],
       help: "The supervisord version whose behaviour tend follows (tend.getVersion gives tend's own).",
-      run: () => SUPERVISOR_VERSION,
+      run: () => this.running(() => SUPERVISOR_VERSION),
     });
     this.define("supervisor.getIdentification", {
       signature: ["string"],
@@ -112,10 +113,11 @@ export class CommandLayer {
     this.define("supervisor.getState", {
       signature: ["struct"],
       help: "tend's state as {statecode, statename}.",
-      run: () => {
-        const statename = s.state();
-        return { statecode: SUPERVISOR_STATE_CODES[statename], statename };
-      },
+      run: () =>
+        this.running(() => {
+          const statename = s.state();
+          return { statecode: SUPERVISOR_STATE_CODES[statename], statename };
+        }),
     });
     this.define("supervisor.getPID", {
       signature: ["int"],
@@ -268,7 +270,7 @@ export class CommandLayer {
           run: ([name, offset, length]) =>
             this.running(() => {
               const log = this.channelLog(this.processNamed(str(name)), channel);
-              if (!log) throw new RpcFault("NO_FILE", "none");
+              if (!log) throw new RpcFault("NO_FILE");
               return readText(log, int(offset), int(length));
             }),
         },
@@ -395,7 +397,12 @@ export class CommandLayer {
     this.define("tend.update", {
       signature: ["array", "array"],
       help: "Reads the config again and applies it, restarting only processes whose settings changed; [{name, message}] lines.",
-      run: ([names]) => this.running(() => this.update(Array.isArray(names) ? names.map(str) : [])),
+      run: ([names]) =>
+        this.running(() => {
+          const wanted = Array.isArray(names) ? names.map(str) : [];
+          // supervisorctl's `update all` means every group.
+          return this.update(wanted.includes("all") ? [] : wanted);
+        }),
     });
     this.define("tend.wait", {
       signature: ["struct", "array", "double"],
@@ -487,9 +494,10 @@ export class CommandLayer {
 
   // --- the rules ------------------------------------------------------------
 
-  /** supervisord's _update(): every state-changing method refuses once tend shuts down. */
+  /** supervisord's _update(): its methods refuse while tend restarts or shuts down. */
   private running<T>(run: () => T): T {
-    if (this.supervisor.state() === "SHUTDOWN") throw new RpcFault("SHUTDOWN_STATE");
+    if (SUPERVISOR_STATE_CODES[this.supervisor.state()] < SUPERVISOR_STATE_CODES.RUNNING)
+      throw new RpcFault("SHUTDOWN_STATE");
     return run();
   }
 
@@ -541,7 +549,7 @@ export class CommandLayer {
     if (problem) throw new RpcFault(problem.fault, problem.message);
     const state = process.status.state;
     if (RUNNING_STATES.includes(state)) throw new RpcFault("ALREADY_STARTED", name);
-    if (state === "UNKNOWN") throw new RpcFault("FAILED", `${name} is in an unknown state`);
+    if (state === "UNKNOWN") throw new RpcFault("FAILED", `${name} is in an unknown process state`);
     this.supervisor.start(process);
     if (process.status.spawnerr !== "") throw new RpcFault("SPAWN_ERROR", name);
     if (!wait || process.status.state === "RUNNING") return true;
@@ -852,7 +860,7 @@ function configInfo(
   return {
     autostart: process.autostart,
     directory: process.directory ?? "none",
-    uid: process.user ?? "none",
+    uid: process.user === undefined ? "none" : (findUser(process.user)?.uid ?? process.user),
     command: process.command.join(" "),
     exitcodes: [...process.exitcodes],
     group: group.name,

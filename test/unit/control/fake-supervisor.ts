@@ -1,0 +1,237 @@
+// A fake Supervisor for the command layer's tests: processes whose status a
+// test moves by hand (then listeners hear of it, as from the engine), real
+// group configs from the config loader, and ring logs. It records every
+// operation the command layer asks for, so a test can assert what was done.
+
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../../../src/config/load.ts";
+import type { GroupConfig, ProcessConfig } from "../../../src/config/model.ts";
+import type {
+  CommandProblem,
+  ControlledGroup,
+  ControlledProcess,
+  RereadResult,
+  Supervisor,
+} from "../../../src/control/supervisor.ts";
+import { INITIAL_STATUS, type ProcessStatus } from "../../../src/core/program.ts";
+import { STOPPED_STATES, type SupervisorStateName } from "../../../src/core/states.ts";
+import { RingLog } from "../../../src/logging/log-reader.ts";
+
+const root = mkdtempSync(join(tmpdir(), "tend-fake-supervisor-"));
+let files = 0;
+
+/** Removes the INI files written by `groupsOf`. */
+export function removeConfigFiles(): void {
+  rmSync(root, { recursive: true, force: true });
+}
+
+/** The group configs of an INI text, through the real config loader. */
+export function groupsOf(ini: string): readonly GroupConfig[] {
+  const path = join(root, `${files++}.ini`);
+  writeFileSync(path, ini);
+  const result = loadConfig(path, { env: { HOME: "/root", PATH: "/usr/bin:/bin" }, hostname: "h" });
+  if (!result.ok) throw new Error(result.errors.map((e) => e.message).join("\n"));
+  return result.config.groups;
+}
+
+/** A ring log that can be told to fail on clear (supervisord's removelogs raising). */
+export class FakeLog extends RingLog {
+  failClear = false;
+
+  constructor() {
+    super(4096);
+  }
+
+  text(value: string): this {
+    this.write(new TextEncoder().encode(value));
+    return this;
+  }
+
+  override clear(): void {
+    if (this.failClear) throw new Error("EACCES");
+    super.clear();
+  }
+}
+
+export class FakeProcess implements ControlledProcess {
+  readonly namespec: string;
+  status: ProcessStatus = INITIAL_STATUS;
+  readonly logs: {
+    readonly stdout: { readonly reader: FakeLog };
+    readonly stderr: { readonly reader: FakeLog } | undefined;
+  };
+  /** What sendProcessStdin wrote. */
+  readonly stdin: Uint8Array[] = [];
+  stdinClosed = false;
+
+  constructor(readonly config: ProcessConfig) {
+    this.namespec = config.group === config.name ? config.name : `${config.group}:${config.name}`;
+    this.logs = {
+      stdout: { reader: new FakeLog() },
+      stderr: config.redirect_stderr ? undefined : { reader: new FakeLog() },
+    };
+  }
+}
+
+export class FakeGroup implements ControlledGroup {
+  slots: FakeProcess[];
+  constructor(
+    public config: GroupConfig,
+    slots?: FakeProcess[],
+  ) {
+    this.slots = slots ?? config.processes.map((process) => new FakeProcess(process));
+  }
+}
+
+/** Process configs equal but for where they were read (the command layer's sameProcess). */
+function sameSettings(a: ProcessConfig, b: ProcessConfig): boolean {
+  const { source: _a, ...left } = a;
+  const { source: _b, ...right } = b;
+  return Bun.deepEquals(left, right, true);
+}
+
+export class FakeSupervisor implements Supervisor {
+  readonly pid = 4242;
+  readonly identification = "fake-tend";
+  supervisorState: SupervisorStateName = "RUNNING";
+  active: FakeGroup[];
+  /** Every operation asked for, as `start web`, `signal web 1`, `replace workers`... */
+  readonly calls: string[] = [];
+  readonly listeners = new Set<() => void>();
+  readonly problems = new Map<string, CommandProblem>();
+  main: FakeLog | undefined = new FakeLog();
+  /** What the next reread returns; the active configs when unset. */
+  nextReread: RereadResult | undefined;
+  /** The time start() stamps as laststart (ms). */
+  clock = 1_700_000_000_000;
+  /** What start() does: by default STARTING with a pid, as the engine's spawn. */
+  onStart: (process: FakeProcess) => void = (process) =>
+    this.move(process, {
+      state: "STARTING",
+      pid: 1000 + this.calls.length,
+      laststart: this.clock,
+      spawnerr: "",
+    });
+  /** What stop() does: by default STOPPING, as the engine's stopsignal. */
+  onStop: (process: FakeProcess) => void = (process) =>
+    this.move(process, { state: "STOPPING", killing: true });
+  /** signal()'s answer: undefined when sent, else why not. */
+  onSignal: (process: FakeProcess, signal: number) => string | undefined = () => undefined;
+
+  constructor(groups: readonly GroupConfig[]) {
+    this.active = groups.map((config) => new FakeGroup(config));
+  }
+
+  /** The process of a namespec (`web`, `workers:w1`). */
+  process(namespec: string): FakeProcess {
+    for (const group of this.active)
+      for (const slot of group.slots) if (slot.namespec === namespec) return slot;
+    throw new Error(`no fake process ${namespec}`);
+  }
+
+  /** Changes a process's status and tells the listeners, as the engine after a transition. */
+  move(process: FakeProcess | string, patch: Partial<ProcessStatus>): void {
+    const target = typeof process === "string" ? this.process(process) : process;
+    target.status = { ...target.status, ...patch };
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  /** Sets a status without telling anyone (the situation before the call under test). */
+  set(namespec: string, patch: Partial<ProcessStatus>): void {
+    const target = this.process(namespec);
+    target.status = { ...target.status, ...patch };
+  }
+
+  state(): SupervisorStateName {
+    return this.supervisorState;
+  }
+
+  groups(): readonly ControlledGroup[] {
+    return this.active;
+  }
+
+  group(name: string): FakeGroup | undefined {
+    return this.active.find((group) => group.config.name === name);
+  }
+
+  start(process: ControlledProcess): void {
+    this.calls.push(`start ${process.namespec}`);
+    this.onStart(process as FakeProcess);
+  }
+
+  stop(process: ControlledProcess): void {
+    this.calls.push(`stop ${process.namespec}`);
+    this.onStop(process as FakeProcess);
+  }
+
+  signal(process: ControlledProcess, signal: number): string | undefined {
+    this.calls.push(`signal ${process.namespec} ${signal}`);
+    return this.onSignal(process as FakeProcess, signal);
+  }
+
+  commandProblem(process: ControlledProcess): CommandProblem | undefined {
+    return this.problems.get(process.namespec);
+  }
+
+  writeStdin(process: ControlledProcess, bytes: Uint8Array): "ok" | "not-running" | "closed" {
+    const fake = process as FakeProcess;
+    this.calls.push(`stdin ${process.namespec}`);
+    if (fake.status.pid === 0 || fake.status.killing) return "not-running";
+    if (fake.stdinClosed) return "closed";
+    fake.stdin.push(bytes);
+    return "ok";
+  }
+
+  onChange(listener: () => void): () => void {
+    const wrapped = () => listener();
+    this.listeners.add(wrapped);
+    return () => this.listeners.delete(wrapped);
+  }
+
+  mainLog(): FakeLog | undefined {
+    return this.main;
+  }
+
+  shutdown(): void {
+    this.calls.push("shutdown");
+  }
+
+  restart(): void {
+    this.calls.push("restart");
+  }
+
+  reread(): RereadResult {
+    this.calls.push("reread");
+    return this.nextReread ?? { ok: true, groups: this.active.map((group) => group.config) };
+  }
+
+  addGroup(config: GroupConfig): boolean {
+    this.calls.push(`add ${config.name}`);
+    if (this.group(config.name)) return false;
+    this.active.push(new FakeGroup(config));
+    return true;
+  }
+
+  removeGroup(name: string): boolean {
+    this.calls.push(`remove ${name}`);
+    const group = this.group(name);
+    if (!group) return false;
+    if (group.slots.some((slot) => !STOPPED_STATES.includes(slot.status.state))) return false;
+    this.active = this.active.filter((other) => other !== group);
+    return true;
+  }
+
+  /** As the engine: a slot whose settings did not change is kept, with its process. */
+  replaceGroup(config: GroupConfig): void {
+    this.calls.push(`replace ${config.name}`);
+    const group = this.group(config.name);
+    if (!group) throw new Error(`replaceGroup of an inactive group ${config.name}`);
+    group.slots = config.processes.map(
+      (process) =>
+        group.slots.find((slot) => sameSettings(slot.config, process)) ?? new FakeProcess(process),
+    );
+    group.config = config;
+  }
+}
