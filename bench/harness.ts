@@ -194,6 +194,7 @@ export function wallNow(): number {
 
 export type Namespace = Bun.Subprocess<"ignore", "ignore", "ignore">;
 const live = new Set<Namespace>();
+let spawned = 0;
 
 /** Starts `argv` as PID 1 of new pid and mount namespaces. */
 export function spawnAsPid1(argv: readonly string[]): Namespace {
@@ -202,6 +203,9 @@ export function spawnAsPid1(argv: readonly string[]): Namespace {
     stdin: "ignore",
     stdout: "ignore",
     stderr: "ignore",
+    // A tend without [unix_http_server] gets its own socket, not /run/tend.sock,
+    // so namespaces started side by side do not meet there.
+    env: { ...process.env, TEND_SOCKET: `/tmp/tend-bench-${process.pid}-${++spawned}.sock` },
   });
   live.add(proc);
   return proc;
