@@ -28,6 +28,34 @@ export interface Http1Server {
 }
 
 const CRLF = new Uint8Array([13, 10]);
+/**
+ * After a reply this big, tend asks for a garbage collection: a status of
+ * hundreds of programs leaves ~1 MB of strings and buffers behind per call,
+ * which the collector, left alone, lets pile up to hundreds of MiB.
+ */
+const LARGE_REPLY_BYTES = 64 * 1024;
+/** Every this many large replies, a full collection (a quick one otherwise). */
+const FULL_COLLECTION_EVERY = 10;
+let largeReplies = 0;
+let settle: ReturnType<typeof setTimeout> | undefined;
+
+/**
+ * A quick collection after each large reply, a full one every tenth, and one
+ * more a second after the last, so a burst of status calls leaves no heap
+ * behind. Measured with 500 programs, 10,000 getAllProcessInfo calls: left
+ * alone, RSS went from 78 to 490 MiB (peak 650); quick collections only,
+ * 90 → 131 and still growing; this, 77 → 90 after the first thousand calls
+ * and flat, 81 a second after, at 3.4 ms a call instead of 2.4.
+ */
+function collectAfterLargeReply(): void {
+  largeReplies++;
+  Bun.gc(largeReplies % FULL_COLLECTION_EVERY === 0);
+  if (settle !== undefined) clearTimeout(settle);
+  settle = setTimeout(() => {
+    settle = undefined;
+    Bun.gc(true);
+  }, 1000);
+}
 const HEADER_END = Buffer.from("\r\n\r\n");
 const encoder = new TextEncoder();
 
@@ -74,6 +102,8 @@ export function serveHttp1(
 /** One client connection: requests one after another, each answered before the next is read. */
 class Connection {
   private input: Buffer = Buffer.alloc(0);
+  private early: Buffer[] = [];
+  private earlyBytes = 0;
   private output: Uint8Array[] = [];
   private aborter: AbortController | undefined;
   private gone = false;
@@ -88,8 +118,29 @@ class Connection {
   ) {}
 
   received(chunk: Buffer): void {
+    if (this.busy) {
+      // Nothing is read while a request is answered (a pipelined one waits);
+      // a client that keeps sending beyond what one request may hold is cut
+      // off rather than buffered — tend's memory is not the client's.
+      this.early.push(chunk);
+      this.earlyBytes += chunk.length;
+      if (this.earlyBytes > this.limits.maxHeaderBytes + this.limits.maxBodyBytes) {
+        this.early = [];
+        this.socket.end();
+        this.closed();
+      }
+      return;
+    }
     this.input = this.input.length === 0 ? chunk : Buffer.concat([this.input, chunk]);
-    if (!this.busy) this.next();
+    this.next();
+  }
+
+  /** What arrived while a request was answered, joined once the answer is out. */
+  private takeEarly(): void {
+    if (this.early.length === 0) return;
+    this.input = Buffer.concat([this.input, ...this.early]);
+    this.early = [];
+    this.earlyBytes = 0;
   }
 
   closed(): void {
@@ -198,6 +249,7 @@ class Connection {
       return;
     }
     this.socket.timeout(this.limits.idleSeconds);
+    this.takeEarly();
     if (this.input.length > 0) this.next();
   }
 
@@ -233,6 +285,7 @@ class Connection {
     const bytes = headOnly ? new Uint8Array(0) : new Uint8Array(await response.arrayBuffer());
     lines.push(`Content-Length: ${bytes.length}`);
     await this.send(Buffer.concat([encoder.encode(`${lines.join("\r\n")}\r\n\r\n`), bytes]));
+    if (bytes.length >= LARGE_REPLY_BYTES) collectAfterLargeReply();
   }
 
   /** An error reply, then the connection is closed (what follows cannot be trusted). */
