@@ -5,6 +5,7 @@ import packageJson from "../package.json" with { type: "json" };
 import { parseArgs } from "./cli/args.ts";
 import { USAGE } from "./cli/usage.ts";
 import { ExitCode } from "./core/exit-codes.ts";
+import { runCtl } from "./ctl/main.ts";
 import { execAs } from "./os/exec-as.ts";
 import { writeStdout } from "./os/output.ts";
 import { runCheck } from "./runtime/check.ts";
@@ -33,8 +34,7 @@ async function main(args: readonly string[]): Promise<number> {
     case "run":
       return runSupervisor(invocation.configPath);
     case "ctl":
-      warn(`'${invocation.role}' is not available in this version yet; use: tend -- CMD [ARG...]`);
-      return ExitCode.USAGE;
+      return runCtl(invocation.args);
   }
 }
 

@@ -1,0 +1,136 @@
+// tend's own action (SPEC section 7): `wait [NAME...] [--timeout S]` exits
+// 0 once every named process (all when none are named) is ready, 1 with the
+// names still waiting when the time is up, 4 for an unknown name. Until
+// readiness checks exist, ready means RUNNING. tend's server waits
+// (tend.wait); against supervisord the client polls.
+
+import { Faults, RemoteFault } from "../../control/faults.ts";
+import { type Action, type Controller, Exit, StatusExit } from "../controller.ts";
+import {
+  isStruct,
+  makeNamespec,
+  num,
+  type Struct,
+  splitNamespec,
+  str,
+  structs,
+  words,
+} from "../format.ts";
+import { usageError } from "./processes.ts";
+
+/** Long enough for a slow start, short enough that a script does not hang on a FATAL program. */
+export const DEFAULT_WAIT_SECONDS = 60;
+const POLL_MS = 200;
+const RUNNING = 20;
+
+interface WaitArgs {
+  readonly names: string[];
+  readonly timeoutSeconds: number;
+}
+
+function parseWaitArgs(arg: string): WaitArgs | { error: string } {
+  const names: string[] = [];
+  let timeout: string | undefined;
+  const args = words(arg);
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i] as string;
+    if (word === "--timeout") {
+      timeout = args[++i];
+      if (timeout === undefined) return { error: `Error: ${word} requires a number of seconds` };
+    } else if (word.startsWith("--timeout=")) timeout = word.slice("--timeout=".length);
+    else if (word.startsWith("-")) return { error: `Error: bad argument ${word}` };
+    else names.push(word);
+  }
+  if (timeout === undefined) return { names, timeoutSeconds: DEFAULT_WAIT_SECONDS };
+  const seconds = Number(timeout);
+  if (timeout.trim() === "" || !Number.isFinite(seconds) || seconds < 0) {
+    return {
+      error: `Error: bad timeout ${timeout}: expected a number of seconds, such as 30 or 0.5`,
+    };
+  }
+  return { names, timeoutSeconds: seconds };
+}
+
+async function wait(ctl: Controller, arg: string): Promise<undefined> {
+  const parsed = parseWaitArgs(arg);
+  if ("error" in parsed) return usageError(ctl, parsed.error, Exit.INVALID_ARGS, waitAction);
+  if (!(await ctl.upcheck())) return;
+  const names = parsed.names.includes("all") ? [] : parsed.names;
+
+  let waiting: string[];
+  try {
+    const reply = await ctl.server.call("tend.wait", names, parsed.timeoutSeconds);
+    const result: Struct = isStruct(reply) ? reply : {};
+    waiting = Array.isArray(result.waiting) ? result.waiting.map((name) => str(name)) : [];
+    if (result.ready === true) return;
+  } catch (error) {
+    if (!(error instanceof RemoteFault)) throw error;
+    if (error.code === Faults.BAD_NAME) {
+      // The fault string is `BAD_NAME: <the name>`.
+      unknownName(ctl, error.faultString.replace(/^BAD_NAME: ?/, ""));
+      return;
+    }
+    if (error.code !== Faults.UNKNOWN_METHOD) throw error;
+    const polled = await pollUntilRunning(ctl, names, parsed.timeoutSeconds);
+    if (polled === undefined) return; // an unknown name, reported
+    waiting = polled;
+    if (waiting.length === 0) return;
+  }
+  ctl.output(`Error: not ready after ${parsed.timeoutSeconds}s: ${waiting.join(", ")}`);
+  ctl.exitStatus = Exit.GENERIC;
+}
+
+function unknownName(ctl: Controller, name: string): void {
+  const { group, process } = splitNamespec(name);
+  ctl.output(
+    process === undefined ? `${group}: ERROR (no such group)` : `${name}: ERROR (no such process)`,
+  );
+  ctl.exitStatus = StatusExit.UNKNOWN;
+}
+
+/**
+ * For a server without tend.wait (supervisord): getAllProcessInfo every
+ * 200 ms. The namespecs still not running at the deadline; undefined after
+ * reporting a name that matches nothing.
+ */
+async function pollUntilRunning(
+  ctl: Controller,
+  names: readonly string[],
+  timeoutSeconds: number,
+): Promise<string[] | undefined> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  for (;;) {
+    const infos = structs(await ctl.server.call("supervisor.getAllProcessInfo"));
+    const selected: Struct[] = [];
+    for (const name of names) {
+      const { group, process } = splitNamespec(name);
+      const found = infos.filter(
+        (info) =>
+          str(info.group) === group && (process === undefined || str(info.name) === process),
+      );
+      if (found.length === 0) {
+        unknownName(ctl, name);
+        return undefined;
+      }
+      selected.push(...found);
+    }
+    const waiting = (names.length === 0 ? infos : selected)
+      .filter((info) => num(info.state) !== RUNNING)
+      .map((info) => makeNamespec(str(info.group), str(info.name)));
+    const unique = [...new Set(waiting)];
+    if (unique.length === 0 || Date.now() >= deadline) return unique;
+    await Bun.sleep(Math.min(POLL_MS, Math.max(0, deadline - Date.now())));
+  }
+}
+
+export const waitAction: Action = {
+  name: "wait",
+  run: wait,
+  completes: "processes",
+  help: [
+    "wait\t\t\tWait until every process is ready (RUNNING)",
+    "wait <name> <name>\tWait until the named processes or groups (<gname>:*) are ready",
+    `wait --timeout <secs>\tGive up after <secs> seconds (default ${DEFAULT_WAIT_SECONDS}; 0: check once)`,
+    "\t\t\tExit 0 when ready, 1 on timeout, 4 for an unknown name",
+  ],
+};
