@@ -5,6 +5,7 @@
 import { Readable } from "node:stream";
 import { type FaultName, Faults, RemoteFault } from "../../../src/control/faults.ts";
 import type { XmlRpcValue } from "../../../src/control/xmlrpc.ts";
+import { ProcessState, type ProcessStateName } from "../../../src/core/states.ts";
 import { Interrupts } from "../../../src/ctl/controller.ts";
 import { type CtlIo, runCtl } from "../../../src/ctl/main.ts";
 import type { FollowEnd, Server } from "../../../src/ctl/transport.ts";
@@ -64,21 +65,10 @@ export function fault(name: FaultName, detail?: string): never {
   throw new RemoteFault(Faults[name], detail === undefined ? name : `${name}: ${detail}`);
 }
 
-const STATE_CODES: Record<string, number> = {
-  STOPPED: 0,
-  STARTING: 10,
-  RUNNING: 20,
-  BACKOFF: 30,
-  STOPPING: 40,
-  EXITED: 100,
-  FATAL: 200,
-  UNKNOWN: 1000,
-};
-
 /** A getProcessInfo struct. */
 export function info(
   namespec: string,
-  statename: keyof typeof STATE_CODES,
+  statename: ProcessStateName,
   description = "",
   pid = 0,
 ): Record<string, XmlRpcValue> {
@@ -86,7 +76,7 @@ export function info(
   return {
     name: name as string,
     group: group as string,
-    state: STATE_CODES[statename] as number,
+    state: ProcessState[statename],
     statename,
     description,
     pid,
