@@ -179,24 +179,23 @@ describe.skipIf(!installed || !pidNamespaces.ok)(
       await same(["status", "grp:*", "nogroup:*"]);
     });
 
-    step(
-      "start and stop: ok, already, unknown, no such file, spawn error, a group, no name",
-      async () => {
-        await same(["start", "manual"]);
-        await same(["start", "manual"]);
-        await same(["start", "nosuch", "nosuch:*"]);
-        await same(["start", "missing"]);
-        await same(["start", "quick"]);
-        await same(["start"]);
-        await same(["stop", "manual"]);
-        await same(["stop", "manual"]);
-        await same(["stop", "nosuch"]);
-        await same(["stop", "grp:*"], { sorted: true });
-        await same(["start", "grp:*"], { sorted: true });
-        await settle();
-        await same(["status"]);
-      },
-    );
+    step("start and stop: ok, already, unknown, no such file, a group, no name", async () => {
+      await same(["start", "manual"]);
+      await same(["start", "manual"]);
+      await same(["start", "nosuch", "nosuch:*"]);
+      await same(["start", "missing"]);
+      // (Not `start quick`, a program exiting at once: supervisord itself
+      // answers spawn error or abnormal termination depending on whether
+      // its child exited before it looked.)
+      await same(["start"]);
+      await same(["stop", "manual"]);
+      await same(["stop", "manual"]);
+      await same(["stop", "nosuch"]);
+      await same(["stop", "grp:*"], { sorted: true });
+      await same(["start", "grp:*"], { sorted: true });
+      await settle();
+      await same(["status"]);
+    });
 
     step("restart and signal", async () => {
       await same(["restart", "sleeper"]);
