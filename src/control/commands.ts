@@ -4,9 +4,16 @@
 // (XML-RPC, the JSON endpoint, SIGHUP) goes through `call`. A method that
 // waits (start/stop with wait=true) awaits state changes; nothing polls.
 
+import { sameGroup, sameProcess } from "../config/compare.ts";
 import type { GroupConfig, ProcessConfig } from "../config/model.ts";
 import { parseSignal } from "../core/signals.ts";
-import { type ProcessStateName, RUNNING_STATES, STOPPED_STATES } from "../core/states.ts";
+import {
+  type ProcessStateName,
+  RUNNING_STATES,
+  SIGNALLABLE_STATES,
+  STOPPED_STATES,
+  SupervisorState,
+} from "../core/states.ts";
 import { LogReadError, type LogReader, readLog, tailLog } from "../logging/log-reader.ts";
 import { findUser } from "../os/users.ts";
 import { type FaultName, Faults, RpcFault } from "./faults.ts";
@@ -116,7 +123,7 @@ export class CommandLayer {
       run: () =>
         this.running(() => {
           const statename = s.state();
-          return { statecode: SUPERVISOR_STATE_CODES[statename], statename };
+          return { statecode: SupervisorState[statename], statename };
         }),
     });
     this.define("supervisor.getPID", {
@@ -496,7 +503,7 @@ export class CommandLayer {
 
   /** supervisord's _update(): its methods refuse while tend restarts or shuts down. */
   private running<T>(run: () => T): T {
-    if (SUPERVISOR_STATE_CODES[this.supervisor.state()] < SUPERVISOR_STATE_CODES.RUNNING)
+    if (SupervisorState[this.supervisor.state()] < SupervisorState.RUNNING)
       throw new RpcFault("SHUTDOWN_STATE");
     return run();
   }
@@ -576,7 +583,7 @@ export class CommandLayer {
     if (!process) return this.signalAll(group.slots, signal);
     const number = signalNumberOf(signal);
     if (number === undefined) throw new RpcFault("BAD_SIGNAL", String(signal));
-    if (!SIGNALLABLE.includes(process.status.state)) throw new RpcFault("NOT_RUNNING", name);
+    if (!SIGNALLABLE_STATES.includes(process.status.state)) throw new RpcFault("NOT_RUNNING", name);
     const problem = this.supervisor.signal(process, number);
     if (problem !== undefined) throw new RpcFault("FAILED", problem);
     return true;
@@ -605,7 +612,7 @@ export class CommandLayer {
 
   private signalAll(processes: readonly ControlledProcess[], signal: XmlRpcValue | undefined) {
     return this.forEach(
-      processes.filter((process) => SIGNALLABLE.includes(process.status.state)),
+      processes.filter((process) => SIGNALLABLE_STATES.includes(process.status.state)),
       (process) => this.signalProcess(process.namespec, signal),
     );
   }
@@ -721,9 +728,6 @@ export class CommandLayer {
   }
 }
 
-const SUPERVISOR_STATE_CODES = { FATAL: 2, RUNNING: 1, RESTARTING: 0, SHUTDOWN: -1 } as const;
-const SIGNALLABLE: readonly ProcessStateName[] = ["RUNNING", "STARTING", "STOPPING"];
-
 interface StatusStruct {
   readonly [key: string]: XmlRpcValue;
   readonly name: string;
@@ -772,25 +776,6 @@ export function signalNumberOf(value: XmlRpcValue | undefined): number | undefin
   if (/^-?\d+$/.test(text)) return parseSignal(Number(text));
   const upper = text.toUpperCase();
   return parseSignal(upper.startsWith("SIG") ? upper : `SIG${upper}`);
-}
-
-function sameProcess(a: ProcessConfig, b: ProcessConfig): boolean {
-  const { source: _a, ...left } = a;
-  const { source: _b, ...right } = b;
-  return Bun.deepEquals(left, right, true);
-}
-
-/** supervisord's ProcessGroupConfig equality: name, priority and every process's settings. */
-export function sameGroup(a: GroupConfig, b: GroupConfig): boolean {
-  return (
-    a.name === b.name &&
-    a.priority === b.priority &&
-    a.processes.length === b.processes.length &&
-    a.processes.every((process, index) => {
-      const other = b.processes[index];
-      return other !== undefined && sameProcess(process, other);
-    })
-  );
 }
 
 function nameOf(group: GroupConfig): string {

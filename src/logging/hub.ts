@@ -6,7 +6,7 @@
 
 import type { ProcessConfig } from "../config/model.ts";
 import { FdWriter, fileIdentity } from "../os/fd-writer.ts";
-import { fs } from "../os/fs.ts";
+import { closeQuietly, fs } from "../os/fs.ts";
 import { makePipe, setPipeSize } from "../os/libc.ts";
 import { LineSplitter } from "./lines.ts";
 import { type LogReader, RingLog } from "./log-reader.ts";
@@ -324,13 +324,5 @@ async function readLines(fd: number, log: StreamLog, strip: boolean): Promise<vo
   } finally {
     splitter.end(deliver);
     closeQuietly(fd);
-  }
-}
-
-function closeQuietly(...fds: number[]): void {
-  for (const fd of fds) {
-    try {
-      fs().closeSync(fd);
-    } catch {}
   }
 }

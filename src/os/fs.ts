@@ -18,3 +18,14 @@ export const os = (): Os => {
   osModule ??= require("node:os") as Os;
   return osModule;
 };
+
+/** Closes descriptors tend owns, ignoring ones already closed. */
+export function closeQuietly(...fds: number[]): void {
+  for (const fd of fds) {
+    try {
+      fs().closeSync(fd);
+    } catch {
+      // already closed
+    }
+  }
+}

@@ -4,6 +4,7 @@
 // exited, timer due). Everything else learns about processes from its
 // state-change listeners.
 
+import { sameProcess } from "../config/compare.ts";
 import type { Config, GroupConfig, ProcessConfig } from "../config/model.ts";
 import type { ExitStatus } from "../core/exit-codes.ts";
 import {
@@ -20,7 +21,7 @@ import type { LogHub, ProcessLogs, SpawnPipes } from "../logging/hub.ts";
 import type { TendLogger } from "../logging/tend-log.ts";
 import { resolveCommand } from "../os/command.ts";
 import { FdWriter } from "../os/fd-writer.ts";
-import { fs } from "../os/fs.ts";
+import { closeQuietly } from "../os/fs.ts";
 import { makePipe } from "../os/libc.ts";
 import { sendSignal } from "../os/signals.ts";
 import {
@@ -357,23 +358,6 @@ export class Engine {
   }
 }
 
-/** Two configurations of one process are the same when every setting is (where it was written does not count). */
-export function sameProcess(a: ProcessConfig, b: ProcessConfig): boolean {
-  const { source: _a, ...left } = a;
-  const { source: _b, ...right } = b;
-  return Bun.deepEquals(left, right, true);
-}
-
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function closeQuietly(...fds: number[]): void {
-  for (const fd of fds) {
-    try {
-      fs().closeSync(fd);
-    } catch {
-      // already closed
-    }
-  }
 }

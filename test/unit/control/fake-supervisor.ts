@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sameProcess } from "../../../src/config/compare.ts";
 import { loadConfig } from "../../../src/config/load.ts";
 import type { GroupConfig, ProcessConfig } from "../../../src/config/model.ts";
 import type {
@@ -83,13 +84,6 @@ export class FakeGroup implements ControlledGroup {
   ) {
     this.slots = slots ?? config.processes.map((process) => new FakeProcess(process));
   }
-}
-
-/** Process configs equal but for where they were read (the command layer's sameProcess). */
-function sameSettings(a: ProcessConfig, b: ProcessConfig): boolean {
-  const { source: _a, ...left } = a;
-  const { source: _b, ...right } = b;
-  return Bun.deepEquals(left, right, true);
 }
 
 export class FakeSupervisor implements Supervisor {
@@ -230,7 +224,7 @@ export class FakeSupervisor implements Supervisor {
     if (!group) throw new Error(`replaceGroup of an inactive group ${config.name}`);
     group.slots = config.processes.map(
       (process) =>
-        group.slots.find((slot) => sameSettings(slot.config, process)) ?? new FakeProcess(process),
+        group.slots.find((slot) => sameProcess(slot.config, process)) ?? new FakeProcess(process),
     );
     group.config = config;
   }
