@@ -16,10 +16,10 @@ import {
 } from "../core/states.ts";
 import { LogReadError, type LogReader, readLog, tailLog } from "../logging/log-reader.ts";
 import { findUser } from "../os/users.ts";
-import { type FaultName, Faults, RpcFault } from "./faults.ts";
+import { type FaultName, Faults, RpcFault } from "../protocol/faults.ts";
+import type { XmlRpcValue } from "../protocol/xmlrpc.ts";
 import { processInfo } from "./process-info.ts";
 import type { ControlledGroup, ControlledProcess, Supervisor } from "./supervisor.ts";
-import type { XmlRpcValue } from "./xmlrpc.ts";
 
 export const API_VERSION = "3.0";
 /** The supervisord release whose API and behaviour tend follows (getSupervisorVersion). */

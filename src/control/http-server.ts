@@ -6,15 +6,15 @@
 
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { LogReader } from "../logging/log-reader.ts";
-import { RpcFault } from "./faults.ts";
-import { type Http1Server, STREAM_HEADER, serveHttp1 } from "./http1.ts";
+import { RpcFault } from "../protocol/faults.ts";
 import {
   encodeFault,
   encodeMethodResponse,
   parseMethodCall,
   XmlRpcParseError,
   type XmlRpcValue,
-} from "./xmlrpc.ts";
+} from "../protocol/xmlrpc.ts";
+import { type Http1Server, STREAM_HEADER, serveHttp1 } from "./http1.ts";
 
 /** No XML-RPC request of supervisorctl comes near this; a bigger body is refused (413) unread. */
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;

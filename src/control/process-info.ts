@@ -2,8 +2,8 @@
 // _interpretProcessInfo): the text `ctl status` shows after the state.
 
 import { ProcessState } from "../core/states.ts";
+import type { XmlRpcValue } from "../protocol/xmlrpc.ts";
 import type { ControlledProcess } from "./supervisor.ts";
-import type { XmlRpcValue } from "./xmlrpc.ts";
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 

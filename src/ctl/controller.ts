@@ -3,8 +3,8 @@
 // action, with supervisorctl's handling of whatever goes wrong on the way
 // (supervisorctl.py `Controller.onecmd`, `upcheck`).
 
-import { Faults, RemoteFault } from "../control/faults.ts";
-import type { XmlRpcValue } from "../control/xmlrpc.ts";
+import { Faults, RemoteFault } from "../protocol/faults.ts";
+import type { XmlRpcValue } from "../protocol/xmlrpc.ts";
 import { pyRepr, UnknownResultCode } from "./format.ts";
 import {
   BadServerUrl,

@@ -2,8 +2,8 @@
 // avail tables, and the per-process result lines of start, stop, signal and
 // clear (supervisorctl.py `_startresult`, `_signalresult`, `_clearresult`).
 
-import { Faults } from "../control/faults.ts";
-import type { XmlRpcValue } from "../control/xmlrpc.ts";
+import { Faults } from "../protocol/faults.ts";
+import type { XmlRpcValue } from "../protocol/xmlrpc.ts";
 
 /** One result of startProcessGroup, stopAllProcesses... (or a fault made into one). */
 export interface ProcessResult {

@@ -3,8 +3,8 @@
 // TCP, as supervisorctl does. Actions see only the small `Server` interface,
 // so they run against a fake in the unit tests.
 
-import { RemoteFault } from "../control/faults.ts";
-import { encodeMethodCall, parseMethodResponse, type XmlRpcValue } from "../control/xmlrpc.ts";
+import { RemoteFault } from "../protocol/faults.ts";
+import { encodeMethodCall, parseMethodResponse, type XmlRpcValue } from "../protocol/xmlrpc.ts";
 
 export interface Rpc {
   /** The method's value; throws RemoteFault, HttpStatusError or Unreachable. */

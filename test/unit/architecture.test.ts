@@ -1,5 +1,7 @@
-// The layout is part of the design (STYLE.md): core/ is pure, and bun:ffi is
-// touched by exactly one module. These checks keep it that way.
+// The layout is part of the design (STYLE.md): core/ is pure, protocol/ is
+// what server and client share and leans on core/ alone, the client never
+// reaches into the server, and bun:ffi is touched by exactly one module.
+// These checks keep it that way.
 
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
@@ -30,6 +32,29 @@ describe("architecture", () => {
         .map((spec) => `${relative(SRC, file)} imports ${spec}`),
     );
     expect(outside).toEqual([]);
+  });
+
+  test("protocol/ imports nothing but protocol/ and core/ (no os, fs, Bun, control or ctl)", () => {
+    const outside = sourceFiles(join(SRC, "protocol")).flatMap((file) =>
+      importsOf(file)
+        .filter((spec) => !/^\.\/[^/]+$/.test(spec) && !/^\.\.\/core\/[^/]+$/.test(spec))
+        .map((spec) => `${relative(SRC, file)} imports ${spec}`),
+    );
+    const globals = sourceFiles(join(SRC, "protocol")).flatMap((file) =>
+      [...readFileSync(file, "utf8").matchAll(/\b(Bun|process)\.\w+/g)].map(
+        (m) => `${relative(SRC, file)} uses ${m[0]}`,
+      ),
+    );
+    expect([...outside, ...globals]).toEqual([]);
+  });
+
+  test("ctl/ (the client) imports nothing from control/ (the server)", () => {
+    const intoServer = sourceFiles(join(SRC, "ctl")).flatMap((file) =>
+      importsOf(file)
+        .filter((spec) => /(^|\/)control\//.test(spec))
+        .map((spec) => `${relative(SRC, file)} imports ${spec}`),
+    );
+    expect(intoServer).toEqual([]);
   });
 
   test("only os/libc.ts imports bun:ffi", () => {

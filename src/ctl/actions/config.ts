@@ -3,8 +3,8 @@
 // only changed processes restart); a server without it (supervisord) gets
 // supervisorctl's own sequence of reloadConfig, stop, remove and add.
 
-import { Faults } from "../../control/faults.ts";
-import type { XmlRpcValue } from "../../control/xmlrpc.ts";
+import { Faults } from "../../protocol/faults.ts";
+import type { XmlRpcValue } from "../../protocol/xmlrpc.ts";
 import { type Action, type Controller, Exit, isFault } from "../controller.ts";
 import { asResult, availLine, changeLines, str, structs, words } from "../format.ts";
 import { usageError } from "./processes.ts";

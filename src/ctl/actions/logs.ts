@@ -2,8 +2,8 @@
 // followed over /logtail and /mainlogtail until Ctrl-C), and fg (follow a
 // process's output and send it what the user types).
 
-import { Faults, RemoteFault } from "../../control/faults.ts";
-import type { XmlRpcValue } from "../../control/xmlrpc.ts";
+import { Faults, RemoteFault } from "../../protocol/faults.ts";
+import type { XmlRpcValue } from "../../protocol/xmlrpc.ts";
 import { type Action, type Controller, Exit, faultRepr } from "../controller.ts";
 import { isStruct, num, pyRepr, str, words } from "../format.ts";
 import { usageError } from "./processes.ts";

@@ -1,8 +1,8 @@
 // The actions on processes: status, pid, start, stop, restart, signal and
 // clear, with supervisorctl's lines and exit statuses for every reply.
 
-import { Faults, type RemoteFault } from "../../control/faults.ts";
-import type { XmlRpcValue } from "../../control/xmlrpc.ts";
+import { Faults, type RemoteFault } from "../../protocol/faults.ts";
+import type { XmlRpcValue } from "../../protocol/xmlrpc.ts";
 import { type Action, type Controller, Exit, isFault, StatusExit } from "../controller.ts";
 import {
   asResult,

@@ -1,7 +1,7 @@
 // The actions on the server itself and on the session: reload, shutdown,
 // version, open, quit/exit/EOF.
 
-import { Faults, RemoteFault } from "../../control/faults.ts";
+import { Faults, RemoteFault } from "../../protocol/faults.ts";
 import { type Action, type Controller, Exit } from "../controller.ts";
 import { str } from "../format.ts";
 import { Unreachable } from "../transport.ts";

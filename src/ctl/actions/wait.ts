@@ -4,7 +4,7 @@
 // readiness checks exist, ready means RUNNING. tend's server waits
 // (tend.wait); against supervisord the client polls.
 
-import { Faults, RemoteFault } from "../../control/faults.ts";
+import { Faults, RemoteFault } from "../../protocol/faults.ts";
 import { type Action, type Controller, Exit, StatusExit } from "../controller.ts";
 import {
   isStruct,

@@ -7,9 +7,9 @@
 
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
 import { CommandLayer, SUPERVISOR_VERSION } from "../../../src/control/commands.ts";
-import { RpcFault } from "../../../src/control/faults.ts";
-import type { XmlRpcValue } from "../../../src/control/xmlrpc.ts";
 import type { ProcessStatus } from "../../../src/core/program.ts";
+import { RpcFault } from "../../../src/protocol/faults.ts";
+import type { XmlRpcValue } from "../../../src/protocol/xmlrpc.ts";
 import { FakeSupervisor, groupsOf, removeConfigFiles } from "./fake-supervisor.ts";
 
 afterAll(removeConfigFiles);

@@ -3,7 +3,7 @@
 // the server does not have it.
 
 import { describe, expect, test } from "bun:test";
-import type { XmlRpcValue } from "../../../src/control/xmlrpc.ts";
+import type { XmlRpcValue } from "../../../src/protocol/xmlrpc.ts";
 import { ctl, FakeServer, fault, info, lines, result } from "./fake-server.ts";
 
 describe("avail", () => {

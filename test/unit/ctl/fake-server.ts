@@ -3,12 +3,12 @@
 // recorded, and runCtl runs against it with captured stdout and stderr.
 
 import { Readable } from "node:stream";
-import { type FaultName, Faults, RemoteFault } from "../../../src/control/faults.ts";
-import type { XmlRpcValue } from "../../../src/control/xmlrpc.ts";
 import { ProcessState, type ProcessStateName } from "../../../src/core/states.ts";
 import { Interrupts } from "../../../src/ctl/controller.ts";
 import { type CtlIo, runCtl } from "../../../src/ctl/main.ts";
 import type { FollowEnd, Server } from "../../../src/ctl/transport.ts";
+import { type FaultName, Faults, RemoteFault } from "../../../src/protocol/faults.ts";
+import type { XmlRpcValue } from "../../../src/protocol/xmlrpc.ts";
 
 export type Handler = (...params: XmlRpcValue[]) => XmlRpcValue | Promise<XmlRpcValue>;
 

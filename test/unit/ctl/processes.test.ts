@@ -2,7 +2,7 @@
 // server: every reply and fault gives supervisorctl's line and exit status.
 
 import { describe, expect, test } from "bun:test";
-import type { XmlRpcValue } from "../../../src/control/xmlrpc.ts";
+import type { XmlRpcValue } from "../../../src/protocol/xmlrpc.ts";
 import { ctl, FakeServer, fault, info, lines, result } from "./fake-server.ts";
 
 const INFOS = [

@@ -6,8 +6,6 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RemoteFault } from "../../../src/control/faults.ts";
-import { encodeFault, encodeMethodResponse, parseMethodCall } from "../../../src/control/xmlrpc.ts";
 import {
   BadServerUrl,
   HttpStatusError,
@@ -15,6 +13,12 @@ import {
   type ServerAddress,
   Unreachable,
 } from "../../../src/ctl/transport.ts";
+import { RemoteFault } from "../../../src/protocol/faults.ts";
+import {
+  encodeFault,
+  encodeMethodResponse,
+  parseMethodCall,
+} from "../../../src/protocol/xmlrpc.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "tend-ctl-transport-"));
 const socket = join(dir, "s.sock");

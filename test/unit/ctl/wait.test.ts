@@ -2,7 +2,7 @@
 // timeouts (exit 1 naming who is not ready), unknown names (exit 4).
 
 import { describe, expect, test } from "bun:test";
-import type { XmlRpcValue } from "../../../src/control/xmlrpc.ts";
+import type { XmlRpcValue } from "../../../src/protocol/xmlrpc.ts";
 import { ctl, FakeServer, fault, info } from "./fake-server.ts";
 
 describe("wait through tend.wait", () => {
