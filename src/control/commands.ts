@@ -16,7 +16,7 @@ import {
 } from "../core/states.ts";
 import { LogReadError, type LogReader, readLog, tailLog } from "../logging/log-reader.ts";
 import { findUser } from "../os/users.ts";
-import { type FaultName, Faults, RpcFault } from "../protocol/faults.ts";
+import { type FaultName, Faults, faultFrom, RpcFault } from "../protocol/faults.ts";
 import type { XmlRpcValue } from "../protocol/xmlrpc.ts";
 import { processInfo } from "./process-info.ts";
 import type { ControlledGroup, ControlledProcess, Supervisor } from "./supervisor.ts";
@@ -386,7 +386,7 @@ export class CommandLayer {
         const params = call.params ?? [];
         results.push(await this.invoke(call.methodName, Array.isArray(params) ? params : [params]));
       } catch (error) {
-        const fault = asFault(error);
+        const fault = faultFrom(error);
         results.push({ faultCode: fault.code, faultString: fault.message });
       }
     }
@@ -632,14 +632,14 @@ export class CommandLayer {
       try {
         outcome = action(process);
       } catch (error) {
-        results.push(statusOf(process, asFault(error)));
+        results.push(statusOf(process, faultFrom(error)));
         continue;
       }
       if (outcome instanceof Promise) {
         pending.push(
           outcome.then(
             () => void results.push(statusOf(process)),
-            (error: unknown) => void results.push(statusOf(process, asFault(error))),
+            (error: unknown) => void results.push(statusOf(process, faultFrom(error))),
           ),
         );
       } else results.push(statusOf(process));
@@ -653,7 +653,7 @@ export class CommandLayer {
       action();
       return statusOf(process);
     } catch (error) {
-      return statusOf(process, asFault(error));
+      return statusOf(process, faultFrom(error));
     }
   }
 
@@ -743,11 +743,6 @@ function statusOf(process: ControlledProcess, fault?: RpcFault): StatusStruct {
     status: fault ? fault.code : Faults.SUCCESS,
     description: fault ? fault.message : "OK",
   };
-}
-
-function asFault(error: unknown): RpcFault {
-  if (error instanceof RpcFault) return error;
-  return new RpcFault("FAILED", error instanceof Error ? error.message : String(error));
 }
 
 function isStopped(state: ProcessStateName): boolean {

@@ -6,7 +6,7 @@
 
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { LogReader } from "../logging/log-reader.ts";
-import { RpcFault } from "../protocol/faults.ts";
+import { faultFrom } from "../protocol/faults.ts";
 import {
   encodeFault,
   encodeMethodResponse,
@@ -121,7 +121,7 @@ async function xmlRpc(body: string, call: Call): Promise<Response> {
   try {
     xml = encodeMethodResponse(await call(request.method, request.params));
   } catch (error) {
-    const fault = faultOf(error);
+    const fault = faultFrom(error);
     xml = encodeFault(fault.code, fault.message);
   }
   return new Response(xml, { headers: { "Content-Type": "text/xml" } });
@@ -145,7 +145,7 @@ async function jsonApi(body: string, call: Call): Promise<Response> {
   try {
     reply = { result: await call(method, params as XmlRpcValue[]) };
   } catch (error) {
-    const fault = faultOf(error);
+    const fault = faultFrom(error);
     reply = { fault: { code: fault.code, string: fault.message } };
   }
   return new Response(`${JSON.stringify(reply, jsonBytes)}\n`, {
@@ -155,13 +155,6 @@ async function jsonApi(body: string, call: Call): Promise<Response> {
 
 function jsonBytes(_key: string, value: unknown): unknown {
   return value instanceof Uint8Array ? Buffer.from(value).toString("base64") : value;
-}
-
-function faultOf(error: unknown): { code: number; message: string } {
-  if (error instanceof RpcFault) return error;
-  // A bug of tend's, not the client's: reported as supervisord reports an
-  // unexpected exception inside multicall.
-  return new RpcFault("FAILED", error instanceof Error ? error.message : String(error));
 }
 
 /**

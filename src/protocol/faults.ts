@@ -1,6 +1,7 @@
 // supervisord's XML-RPC fault codes (supervisor/xmlrpc.py `Faults`): wire
 // protocol, so the numbers and names match exactly. A fault's string is its
-// name, or `NAME: detail`, as supervisord's RPCError makes it.
+// name, or `NAME: detail`, as supervisord's RPCError makes it; any other
+// error a method throws reaches the client as a FAILED fault.
 
 export const Faults = {
   UNKNOWN_METHOD: 1,
@@ -45,6 +46,16 @@ export class RpcFault extends Error {
     this.name = "RpcFault";
     this.code = Faults[fault];
   }
+}
+
+/**
+ * The fault an error of a method travels as: an RpcFault as it is; anything
+ * else is a bug of tend's, not the client's, reported as supervisord reports
+ * an unexpected exception inside multicall (FAILED with its message).
+ */
+export function faultFrom(error: unknown): RpcFault {
+  if (error instanceof RpcFault) return error;
+  return new RpcFault("FAILED", error instanceof Error ? error.message : String(error));
 }
 
 /** A fault received by a client: any code, with the server's string. */
