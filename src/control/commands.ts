@@ -17,6 +17,7 @@ import {
 import { LogReadError, type LogReader, readLog, tailLog } from "../logging/log-reader.ts";
 import { findUser } from "../os/users.ts";
 import { type FaultName, Faults, faultFrom, RpcFault } from "../protocol/faults.ts";
+import { splitNamespec } from "../protocol/namespec.ts";
 import type { XmlRpcValue } from "../protocol/xmlrpc.ts";
 import { processInfo } from "./process-info.ts";
 import type { ControlledGroup, ControlledProcess, Supervisor } from "./supervisor.ts";
@@ -747,20 +748,6 @@ function statusOf(process: ControlledProcess, fault?: RpcFault): StatusStruct {
 
 function isStopped(state: ProcessStateName): boolean {
   return STOPPED_STATES.includes(state);
-}
-
-/** supervisord's split_namespec: `g:name`, `g:*` or `g:` (the group), or `name` (its own group). */
-export function splitNamespec(namespec: string): {
-  groupName: string;
-  processName: string | undefined;
-} {
-  const colon = namespec.indexOf(":");
-  if (colon < 0) return { groupName: namespec, processName: namespec };
-  const processName = namespec.slice(colon + 1);
-  return {
-    groupName: namespec.slice(0, colon),
-    processName: processName === "" || processName === "*" ? undefined : processName,
-  };
 }
 
 /** supervisord's signal_number: a number, or a name with or without SIG, any case. */

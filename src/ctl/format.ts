@@ -3,6 +3,7 @@
 // clear (supervisorctl.py `_startresult`, `_signalresult`, `_clearresult`).
 
 import { Faults } from "../protocol/faults.ts";
+import { makeNamespec, splitNamespec } from "../protocol/namespec.ts";
 import type { XmlRpcValue } from "../protocol/xmlrpc.ts";
 
 /** One result of startProcessGroup, stopAllProcesses... (or a fault made into one). */
@@ -19,22 +20,6 @@ export class UnknownResultCode extends Error {
     super(`Unknown result code ${code} for ${name}`);
     this.name = "UnknownResultCode";
   }
-}
-
-/** `name` when the group is named after it, else `group:name` (options.py make_namespec). */
-export function makeNamespec(group: string, name: string): string {
-  return group === name ? name : `${group}:${name}`;
-}
-
-/** options.py split_namespec: `g:*` and `g:` name the group (no process); `x` is group x, process x. */
-export function splitNamespec(namespec: string): { group: string; process: string | undefined } {
-  const colon = namespec.indexOf(":");
-  if (colon === -1) return { group: namespec, process: namespec };
-  const process = namespec.slice(colon + 1);
-  return {
-    group: namespec.slice(0, colon),
-    process: process === "" || process === "*" ? undefined : process,
-  };
 }
 
 /** Python's `%-Ns`: pads to N characters (code points, not UTF-16 units). */
@@ -91,6 +76,24 @@ export function str(value: XmlRpcValue | undefined): string {
 
 export function num(value: XmlRpcValue | undefined): number {
   return typeof value === "number" ? value : Number(value ?? 0);
+}
+
+/** The infos a namespec names: every process of the group for `group:*`, else the one process. */
+export function infosNamed(infos: readonly Struct[], namespec: string): Struct[] {
+  const { groupName, processName } = splitNamespec(namespec);
+  return infos.filter(
+    (info) =>
+      str(info.group) === groupName &&
+      (processName === undefined || str(info.name) === processName),
+  );
+}
+
+/** The line for a name that matched no info: the group's for `group:*`, else the process's. */
+export function noSuchNameLine(namespec: string): string {
+  const { groupName, processName } = splitNamespec(namespec);
+  return processName === undefined
+    ? `${groupName}: ERROR (no such group)`
+    : `${namespec}: ERROR (no such process)`;
 }
 
 export function asResult(value: Struct): ProcessResult {

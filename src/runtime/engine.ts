@@ -32,6 +32,7 @@ import {
   spawnChild,
 } from "../os/spawn.ts";
 import { findUser, groupsOf } from "../os/users.ts";
+import { makeNamespec } from "../protocol/namespec.ts";
 
 export interface Slot {
   /** `name`, or `group:name` when they differ (supervisord's namespec). */
@@ -69,10 +70,6 @@ export interface EngineOptions {
   /** SUPERVISOR_SERVER_URL for the programs. */
   readonly serverUrl: string;
   readonly now?: () => number;
-}
-
-export function namespecOf(process: ProcessConfig): string {
-  return process.group === process.name ? process.name : `${process.group}:${process.name}`;
 }
 
 function rulesOf(process: ProcessConfig): ProgramRules {
@@ -181,7 +178,7 @@ export class Engine {
   }
 
   private makeSlot(process: ProcessConfig): Slot {
-    const namespec = namespecOf(process);
+    const namespec = makeNamespec(process.group, process.name);
     return {
       namespec,
       config: process,

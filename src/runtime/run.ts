@@ -7,7 +7,7 @@ import packageJson from "../../package.json" with { type: "json" };
 import { loadConfig } from "../config/load.ts";
 import type { Config } from "../config/model.ts";
 import { formatProblem } from "../config/problems.ts";
-import { CommandLayer, splitNamespec } from "../control/commands.ts";
+import { CommandLayer } from "../control/commands.ts";
 import type { RereadResult } from "../control/supervisor.ts";
 import { ExitCode, exitCodeOf } from "../core/exit-codes.ts";
 import { describeExit } from "../core/program.ts";
@@ -21,9 +21,10 @@ import { writeStderr } from "../os/output.ts";
 import { adoptOrphans, reapOrphans } from "../os/reaper.ts";
 import { onLastChanceExit, onSignals, sendSignal } from "../os/signals.ts";
 import { RpcFault } from "../protocol/faults.ts";
+import { makeNamespec, splitNamespec } from "../protocol/namespec.ts";
 import { engineSupervisor, openControlPlane, socketPathOf } from "./control.ts";
 import { locateConfig, warn } from "./diagnostics.ts";
-import { Engine, namespecOf, type Slot, type StateChange } from "./engine.ts";
+import { Engine, type Slot, type StateChange } from "./engine.ts";
 import { stopInPriorityOrder } from "./shutdown.ts";
 
 export async function runSupervisor(configPath: string | undefined): Promise<number> {
@@ -62,7 +63,9 @@ export async function runSupervisor(configPath: string | undefined): Promise<num
 }
 
 function createLogHub(config: Config): LogHub {
-  const labels = config.groups.flatMap((group) => group.processes.map(namespecOf));
+  const labels = config.groups.flatMap((group) =>
+    group.processes.map((process) => makeNamespec(process.group, process.name)),
+  );
   const noColor = (process.env.NO_COLOR ?? "") !== "";
   const tty = require("node:tty") as typeof import("node:tty");
   return new LogHub({

@@ -2,17 +2,18 @@
 // clear, with supervisorctl's lines and exit statuses for every reply.
 
 import { Faults, type RemoteFault } from "../../protocol/faults.ts";
+import { makeNamespec, splitNamespec } from "../../protocol/namespec.ts";
 import type { XmlRpcValue } from "../../protocol/xmlrpc.ts";
 import { type Action, type Controller, Exit, isFault, StatusExit } from "../controller.ts";
 import {
   asResult,
   clearResultLine,
+  infosNamed,
   isStruct,
-  makeNamespec,
+  noSuchNameLine,
   num,
   type ProcessResult,
   signalResultLine,
-  splitNamespec,
   startResultLine,
   statusLines,
   str,
@@ -29,8 +30,13 @@ const STOPPED_STATE_CODES: readonly number[] = [0, 100, 200, 1000];
  * Python's None (`clear g:*` says `g:None: ERROR (no such process)`).
  */
 function faultResult(name: string, fault: RemoteFault): ProcessResult {
-  const { group, process } = splitNamespec(name);
-  return { group, name: process ?? "None", status: fault.code, description: fault.faultString };
+  const { groupName, processName } = splitNamespec(name);
+  return {
+    group: groupName,
+    name: processName ?? "None",
+    status: fault.code,
+    description: fault.faultString,
+  };
 }
 
 async function status(ctl: Controller, arg: string): Promise<undefined> {
@@ -46,17 +52,9 @@ async function status(ctl: Controller, arg: string): Promise<undefined> {
   if (names.length > 0 && !names.includes("all")) {
     matching = [];
     for (const name of names) {
-      const { group, process } = splitNamespec(name);
-      const found = all.filter(
-        (info) =>
-          str(info.group) === group && (process === undefined || str(info.name) === process),
-      );
+      const found = infosNamed(all, name);
       if (found.length === 0) {
-        ctl.output(
-          process === undefined
-            ? `${group}: ERROR (no such group)`
-            : `${name}: ERROR (no such process)`,
-        );
+        ctl.output(noSuchNameLine(name));
         ctl.exitStatus = StatusExit.UNKNOWN;
       }
       matching.push(...found);
@@ -124,13 +122,13 @@ async function applyVerb(ctl: Controller, verb: Verb, names: readonly string[]):
     return;
   }
   for (const name of names) {
-    const { group, process } = splitNamespec(name);
-    if (process === undefined) {
+    const { groupName, processName } = splitNamespec(name);
+    if (processName === undefined) {
       try {
-        report(await verb.group(ctl, group));
+        report(await verb.group(ctl, groupName));
       } catch (error) {
         if (!isFault(error, Faults.BAD_NAME)) throw error;
-        ctl.output(`${group}: ERROR (no such group)`);
+        ctl.output(`${groupName}: ERROR (no such group)`);
         ctl.exitStatus = verb.unknownGroupExit;
       }
       continue;
@@ -144,7 +142,7 @@ async function applyVerb(ctl: Controller, verb: Verb, names: readonly string[]):
       ctl.exitFromFault(result.status, verb.ignored);
       continue;
     }
-    ctl.output(`${makeNamespec(group, process)}: ${verb.success}`);
+    ctl.output(`${makeNamespec(groupName, processName)}: ${verb.success}`);
   }
 }
 
@@ -265,8 +263,8 @@ async function clear(ctl: Controller, arg: string): Promise<undefined> {
       ctl.exitFromFault(result.status);
       continue;
     }
-    const { group, process } = splitNamespec(name);
-    ctl.output(`${makeNamespec(group, process ?? "None")}: cleared`);
+    const { groupName, processName } = splitNamespec(name);
+    ctl.output(`${makeNamespec(groupName, processName ?? "None")}: cleared`);
   }
 }
 

@@ -5,13 +5,14 @@
 // (tend.wait); against supervisord the client polls.
 
 import { Faults, RemoteFault } from "../../protocol/faults.ts";
+import { makeNamespec } from "../../protocol/namespec.ts";
 import { type Action, type Controller, Exit, StatusExit } from "../controller.ts";
 import {
+  infosNamed,
   isStruct,
-  makeNamespec,
+  noSuchNameLine,
   num,
   type Struct,
-  splitNamespec,
   str,
   structs,
   words,
@@ -81,10 +82,7 @@ async function wait(ctl: Controller, arg: string): Promise<undefined> {
 }
 
 function unknownName(ctl: Controller, name: string): void {
-  const { group, process } = splitNamespec(name);
-  ctl.output(
-    process === undefined ? `${group}: ERROR (no such group)` : `${name}: ERROR (no such process)`,
-  );
+  ctl.output(noSuchNameLine(name));
   ctl.exitStatus = StatusExit.UNKNOWN;
 }
 
@@ -103,11 +101,7 @@ async function pollUntilRunning(
     const infos = structs(await ctl.server.call("supervisor.getAllProcessInfo"));
     const selected: Struct[] = [];
     for (const name of names) {
-      const { group, process } = splitNamespec(name);
-      const found = infos.filter(
-        (info) =>
-          str(info.group) === group && (process === undefined || str(info.name) === process),
-      );
+      const found = infosNamed(infos, name);
       if (found.length === 0) {
         unknownName(ctl, name);
         return undefined;

@@ -1,33 +1,9 @@
-// The small formatting rules behind supervisorctl's output: namespecs,
-// Python's padding and repr, cmd's columns, reread's order.
+// The small formatting rules behind supervisorctl's output: Python's
+// padding and repr, cmd's columns, reread's order.
 
 import { describe, expect, test } from "bun:test";
 import { columnize } from "../../../src/ctl/actions/index.ts";
-import {
-  changeLines,
-  makeNamespec,
-  padRight,
-  pyRepr,
-  splitNamespec,
-  statusLines,
-} from "../../../src/ctl/format.ts";
-
-describe("namespecs", () => {
-  test("make: the name alone when the group is named after it", () => {
-    expect(makeNamespec("web", "web")).toBe("web");
-    expect(makeNamespec("grp", "a")).toBe("grp:a");
-  });
-
-  test.each([
-    ["web", { group: "web", process: "web" }],
-    ["grp:a", { group: "grp", process: "a" }],
-    ["grp:*", { group: "grp", process: undefined }],
-    ["grp:", { group: "grp", process: undefined }],
-    ["a:b:c", { group: "a", process: "b:c" }],
-  ])("split %s", (namespec, expected) => {
-    expect(splitNamespec(namespec)).toEqual(expected);
-  });
-});
+import { changeLines, padRight, pyRepr, statusLines } from "../../../src/ctl/format.ts";
 
 describe("Python's formatting", () => {
   test("%-Ns pads by characters, not UTF-16 units", () => {
