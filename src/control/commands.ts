@@ -18,7 +18,7 @@ import { LogReadError, type LogReader, readLog, tailLog } from "../logging/log-r
 import { findUser } from "../os/users.ts";
 import { type FaultName, Faults, faultFrom, RpcFault } from "../protocol/faults.ts";
 import { splitNamespec } from "../protocol/namespec.ts";
-import type { XmlRpcValue } from "../protocol/xmlrpc.ts";
+import { isStruct, type XmlRpcValue } from "../protocol/xmlrpc.ts";
 import { processInfo } from "./process-info.ts";
 import type { ControlledGroup, ControlledProcess, Supervisor } from "./supervisor.ts";
 
@@ -778,16 +778,6 @@ function int(value: XmlRpcValue | undefined): number {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function isStruct(value: XmlRpcValue | undefined): value is { [key: string]: XmlRpcValue } {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    !Array.isArray(value) &&
-    !(value instanceof Date) &&
-    !(value instanceof Uint8Array)
-  );
 }
 
 function guardRead<T>(read: () => T): T {

@@ -4,7 +4,7 @@
 
 import { Faults } from "../protocol/faults.ts";
 import { makeNamespec, splitNamespec } from "../protocol/namespec.ts";
-import type { XmlRpcValue } from "../protocol/xmlrpc.ts";
+import { isStruct, type XmlRpcValue } from "../protocol/xmlrpc.ts";
 
 /** One result of startProcessGroup, stopAllProcesses... (or a fault made into one). */
 export interface ProcessResult {
@@ -52,16 +52,6 @@ export function pyRepr(text: string): string {
 // --- reading replies -------------------------------------------------------
 
 export type Struct = Readonly<Record<string, XmlRpcValue>>;
-
-export function isStruct(value: XmlRpcValue | undefined): value is Struct {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    !Array.isArray(value) &&
-    !(value instanceof Uint8Array) &&
-    !(value instanceof Date)
-  );
-}
 
 export function structs(value: XmlRpcValue): Struct[] {
   return Array.isArray(value) ? value.filter(isStruct) : [];

@@ -3,9 +3,9 @@
 // process's output and send it what the user types).
 
 import { Faults, RemoteFault } from "../../protocol/faults.ts";
-import type { XmlRpcValue } from "../../protocol/xmlrpc.ts";
+import { isStruct, type XmlRpcValue } from "../../protocol/xmlrpc.ts";
 import { type Action, type Controller, Exit, faultRepr } from "../controller.ts";
-import { isStruct, num, pyRepr, str, words } from "../format.ts";
+import { num, pyRepr, str, words } from "../format.ts";
 import { usageError } from "./processes.ts";
 
 /** supervisord's RUNNING state code: fg attaches only to a running process. */

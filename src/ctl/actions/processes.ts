@@ -3,13 +3,12 @@
 
 import { Faults, type RemoteFault } from "../../protocol/faults.ts";
 import { makeNamespec, splitNamespec } from "../../protocol/namespec.ts";
-import type { XmlRpcValue } from "../../protocol/xmlrpc.ts";
+import { isStruct, type XmlRpcValue } from "../../protocol/xmlrpc.ts";
 import { type Action, type Controller, Exit, isFault, StatusExit } from "../controller.ts";
 import {
   asResult,
   clearResultLine,
   infosNamed,
-  isStruct,
   noSuchNameLine,
   num,
   type ProcessResult,

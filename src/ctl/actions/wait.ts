@@ -6,17 +6,9 @@
 
 import { Faults, RemoteFault } from "../../protocol/faults.ts";
 import { makeNamespec } from "../../protocol/namespec.ts";
+import { isStruct } from "../../protocol/xmlrpc.ts";
 import { type Action, type Controller, Exit, StatusExit } from "../controller.ts";
-import {
-  infosNamed,
-  isStruct,
-  noSuchNameLine,
-  num,
-  type Struct,
-  str,
-  structs,
-  words,
-} from "../format.ts";
+import { infosNamed, noSuchNameLine, num, type Struct, str, structs, words } from "../format.ts";
 import { usageError } from "./processes.ts";
 
 /** Long enough for a slow start, short enough that a script does not hang on a FATAL program. */
