@@ -18,13 +18,10 @@ import { LogReadError, type LogReader, readLog, tailLog } from "../logging/log-r
 import { findUser } from "../os/users.ts";
 import { type FaultName, Faults, faultFrom, RpcFault } from "../protocol/faults.ts";
 import { splitNamespec } from "../protocol/namespec.ts";
+import { API_VERSION, SUPERVISOR_VERSION } from "../protocol/versions.ts";
 import { isStruct, type XmlRpcValue } from "../protocol/xmlrpc.ts";
 import { processInfo } from "./process-info.ts";
 import type { ControlledGroup, ControlledProcess, Supervisor } from "./supervisor.ts";
-
-export const API_VERSION = "3.0";
-/** The supervisord release whose API and behaviour tend follows (getSupervisorVersion). */
-export const SUPERVISOR_VERSION = "4.2.5";
 
 type Params = readonly XmlRpcValue[];
 type Result = XmlRpcValue | Promise<XmlRpcValue>;

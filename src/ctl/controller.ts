@@ -4,6 +4,7 @@
 // (supervisorctl.py `Controller.onecmd`, `upcheck`).
 
 import { Faults, RemoteFault } from "../protocol/faults.ts";
+import { API_VERSION } from "../protocol/versions.ts";
 import type { XmlRpcValue } from "../protocol/xmlrpc.ts";
 import { pyRepr, UnknownResultCode } from "./format.ts";
 import {
@@ -27,9 +28,6 @@ export const Exit = {
 
 /** `status`'s own codes (LSB status codes, its `LSBStatusExitStatuses`). */
 export const StatusExit = { NOT_RUNNING: 3, UNKNOWN: 4 } as const;
-
-/** The XML-RPC API version supervisorctl 4.2.5 speaks. */
-export const API_VERSION = "3.0";
 
 /** Faults after which the program is not running: a `start` or `signal` exits 7 for them. */
 const DEAD_PROGRAM_FAULTS: readonly number[] = [

@@ -6,9 +6,10 @@
 // found in src/ (see the comment above each): it passes while the bug stays.
 
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
-import { CommandLayer, SUPERVISOR_VERSION } from "../../../src/control/commands.ts";
+import { CommandLayer } from "../../../src/control/commands.ts";
 import type { ProcessStatus } from "../../../src/core/program.ts";
 import { RpcFault } from "../../../src/protocol/faults.ts";
+import { SUPERVISOR_VERSION } from "../../../src/protocol/versions.ts";
 import type { XmlRpcValue } from "../../../src/protocol/xmlrpc.ts";
 import { FakeSupervisor, groupsOf, removeConfigFiles } from "./fake-supervisor.ts";
 
