@@ -2,14 +2,13 @@
 // followed over /logtail and /mainlogtail until Ctrl-C), and fg (follow a
 // process's output and send it what the user types).
 
+import { ProcessState } from "../../core/states.ts";
 import { Faults, RemoteFault } from "../../protocol/faults.ts";
 import { isStruct, type XmlRpcValue } from "../../protocol/xmlrpc.ts";
 import { type Action, type Controller, Exit, faultRepr } from "../controller.ts";
 import { num, pyRepr, str, words } from "../format.ts";
 import { usageError } from "./processes.ts";
 
-/** supervisord's RUNNING state code: fg attaches only to a running process. */
-const RUNNING = 20;
 const DEFAULT_TAIL_BYTES = 1600;
 
 /** Python's int() of a word (sign, digits, underscores between them), or undefined. */
@@ -149,7 +148,8 @@ async function fg(ctl: Controller, arg: string): Promise<undefined> {
   const name = names[0] as string;
   const isRunning = async () => {
     const info = await ctl.server.call("supervisor.getProcessInfo", name);
-    return isStruct(info) && num(info.state) === RUNNING;
+    // fg attaches only to a running process.
+    return isStruct(info) && num(info.state) === ProcessState.RUNNING;
   };
   try {
     if (!(await isRunning())) return usageError(ctl, "ERROR: process not running", Exit.GENERIC);

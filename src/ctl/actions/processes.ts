@@ -1,6 +1,7 @@
 // The actions on processes: status, pid, start, stop, restart, signal and
 // clear, with supervisorctl's lines and exit statuses for every reply.
 
+import { ProcessState, STOPPED_STATES } from "../../core/states.ts";
 import { Faults, type RemoteFault } from "../../protocol/faults.ts";
 import { makeNamespec, splitNamespec } from "../../protocol/namespec.ts";
 import { isStruct, type XmlRpcValue } from "../../protocol/xmlrpc.ts";
@@ -20,8 +21,8 @@ import {
   words,
 } from "../format.ts";
 
-/** supervisord's STOPPED_STATES codes (STOPPED, EXITED, FATAL, UNKNOWN): `status` exits 3 for them. */
-const STOPPED_STATE_CODES: readonly number[] = [0, 100, 200, 1000];
+/** The codes of supervisord's STOPPED_STATES (STOPPED, EXITED, FATAL, UNKNOWN): `status` exits 3 for them. */
+const STOPPED_STATE_CODES: readonly number[] = STOPPED_STATES.map((name) => ProcessState[name]);
 
 /**
  * A fault raised for one name, made into a result line's input as

@@ -4,6 +4,7 @@
 // readiness checks exist, ready means RUNNING. tend's server waits
 // (tend.wait); against supervisord the client polls.
 
+import { ProcessState } from "../../core/states.ts";
 import { Faults, RemoteFault } from "../../protocol/faults.ts";
 import { makeNamespec } from "../../protocol/namespec.ts";
 import { isStruct } from "../../protocol/xmlrpc.ts";
@@ -14,7 +15,6 @@ import { usageError } from "./processes.ts";
 /** Long enough for a slow start, short enough that a script does not hang on a FATAL program. */
 export const DEFAULT_WAIT_SECONDS = 60;
 const POLL_MS = 200;
-const RUNNING = 20;
 
 interface WaitArgs {
   readonly names: string[];
@@ -101,7 +101,7 @@ async function pollUntilRunning(
       selected.push(...found);
     }
     const waiting = (names.length === 0 ? infos : selected)
-      .filter((info) => num(info.state) !== RUNNING)
+      .filter((info) => num(info.state) !== ProcessState.RUNNING)
       .map((info) => makeNamespec(str(info.group), str(info.name)));
     const unique = [...new Set(waiting)];
     if (unique.length === 0 || Date.now() >= deadline) return unique;
