@@ -3,7 +3,7 @@
 
 import packageJson from "../package.json" with { type: "json" };
 import { parseArgs } from "./cli/args.ts";
-import { USAGE } from "./cli/usage.ts";
+import { USAGE, usageText } from "./cli/usage.ts";
 import { ExitCode } from "./core/exit-codes.ts";
 import { runCtl } from "./ctl/main.ts";
 import { execAs } from "./os/exec-as.ts";
@@ -19,7 +19,7 @@ async function main(args: readonly string[]): Promise<number> {
     case "exec-as":
       return execAs(invocation.args);
     case "help":
-      writeStdout(USAGE);
+      writeStdout(usageText(invocation.usage));
       return ExitCode.OK;
     case "version":
       writeStdout(`tend ${packageJson.version}\n`);

@@ -4,6 +4,9 @@
 /** The argument that makes tend its own exec trampoline (os/exec-as.ts), for user=. */
 export const EXEC_AS_FLAG = "--internal-exec-as";
 
+/** Which usage text -h/--help asks for (`tend ctl -h` is answered by ctl's own parser). */
+export type Usage = "tend" | "check";
+
 export type Invocation =
   | { readonly role: "exec-as"; readonly args: readonly string[] }
   | {
@@ -15,7 +18,8 @@ export type Invocation =
   | { readonly role: "ctl"; readonly args: readonly string[] }
   | { readonly role: "check"; readonly configPath: string | undefined; readonly yaml: boolean }
   | { readonly role: "version" }
-  | { readonly role: "help" }
+  /** -h/--help: the usage of tend as a whole, or of the subcommand it followed. */
+  | { readonly role: "help"; readonly usage: Usage }
   | { readonly role: "usage-error"; readonly message: string };
 
 /**
@@ -40,7 +44,7 @@ export function parseArgs(args: readonly string[], invokedAs = "tend"): Invocati
         return singleCommand(args.slice(i + 1), singleChild, configPath);
       case "-h":
       case "--help":
-        return { role: "help" };
+        return { role: "help", usage: "tend" };
       case "-v":
       case "--version":
         return { role: "version" };
@@ -73,12 +77,13 @@ export function parseArgs(args: readonly string[], invokedAs = "tend"): Invocati
   return { role: "run", configPath };
 }
 
-/** `check [-c FILE] [--yaml]` */
+/** `check [-c FILE] [--yaml] [-h]` */
 function parseCheckArgs(args: readonly string[]): Invocation {
   let configPath: string | undefined;
   let yaml = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
+    if (arg === "-h" || arg === "--help") return { role: "help", usage: "check" };
     if (arg === "--yaml") yaml = true;
     else if (arg === "-c" || arg === "--configuration") {
       const value = args[++i];

@@ -136,6 +136,16 @@ describe("tend check", () => {
     }
   });
 
+  test.each([[["--help"]], [["-h"]], [["-c", "/no/such/tend.ini", "--help"]]])(
+    "%j prints check's usage on stdout and exits 0, reading nothing",
+    async (args) => {
+      const result = await check(args);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toStartWith("Usage: tend check [-c FILE] [--yaml]\n");
+      expect(result.stderr).toBe("");
+    },
+  );
+
   test("a missing file: exit 2 naming it", async () => {
     const result = await check(["-c", "/no/such/tend.ini"]);
     expect(result.code).toBe(2);

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { parseArgs } from "../../../src/cli/args.ts";
+import { usageText } from "../../../src/cli/usage.ts";
 
 describe("parseArgs", () => {
   test.each([
@@ -18,8 +19,8 @@ describe("parseArgs", () => {
     [["--configuration=/x.yaml"], { role: "run", configPath: "/x.yaml" }],
     [["--version"], { role: "version" }],
     [["-v"], { role: "version" }],
-    [["--help"], { role: "help" }],
-    [["-h", "--", "x"], { role: "help" }],
+    [["--help"], { role: "help", usage: "tend" }],
+    [["-h", "--", "x"], { role: "help", usage: "tend" }],
     [["ctl", "status", "web"], { role: "ctl", args: ["status", "web"] }],
     [["check", "-c", "x.ini"], { role: "check", configPath: "x.ini", yaml: false }],
     [["check", "--yaml"], { role: "check", configPath: undefined, yaml: true }],
@@ -42,6 +43,30 @@ describe("parseArgs", () => {
     ["supervisord", ["--nodaemon"], { role: "run", configPath: undefined }],
   ] as const)("invoked as %s %j", (name, args, expected) => {
     expect(parseArgs(args, name)).toEqual(expected);
+  });
+
+  // Every subcommand answers -h/--help with its own usage, wherever the flag stands among its options.
+  test.each([
+    [["check", "--help"]],
+    [["check", "-h"]],
+    [["check", "-c", "x.ini", "--yaml", "--help"]],
+    [["check", "--configuration=x.ini", "-h"]],
+  ] as const)("%j asks for check's usage", (args) => {
+    expect(parseArgs(args)).toEqual({ role: "help", usage: "check" });
+  });
+
+  test.each([[["--single-child", "--help"]], [["-c", "x.ini", "-h"]]] as const)(
+    "%j asks for tend's usage (run and single-command modes)",
+    (args) => {
+      expect(parseArgs(args)).toEqual({ role: "help", usage: "tend" });
+    },
+  );
+
+  test("a usage text for each: tend's names every mode, check's its own options", () => {
+    expect(usageText("tend")).toContain("tend [--single-child] -- CMD [ARG...]");
+    expect(usageText("tend")).toContain("tend check [-c FILE] [--yaml]");
+    expect(usageText("check")).toStartWith("Usage: tend check [-c FILE] [--yaml]\n");
+    expect(usageText("check")).toContain("--yaml");
   });
 
   test.each([
