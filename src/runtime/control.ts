@@ -3,7 +3,6 @@
 // [unix_http_server] and [inet_http_server]. The socket file is claimed with
 // care: a stale one from an earlier run is replaced, a live one is an error.
 
-import { connect } from "node:net";
 import { dirname } from "node:path";
 import type { Config } from "../config/model.ts";
 import { type Call, type Listen, serveControl } from "../control/http-server.ts";
@@ -12,6 +11,7 @@ import type { SupervisorStateName } from "../core/states.ts";
 import type { LogReader } from "../logging/log-reader.ts";
 import { resolveCommand } from "../os/command.ts";
 import { fs } from "../os/fs.ts";
+import { acceptsConnections } from "../os/listening.ts";
 import { sendSignal } from "../os/signals.ts";
 import { findUser } from "../os/users.ts";
 import type { Engine, Slot } from "./engine.ts";
@@ -191,21 +191,10 @@ async function claimSocketPath(path: string): Promise<string | undefined> {
   }
   if (!stat.isSocket())
     return `${path} exists and is not a socket; remove it or choose another [unix_http_server] file`;
-  if (await answers(path))
+  if (await acceptsConnections({ path }))
     return `another tend (or supervisord) is already listening on ${path}; stop it first or choose another [unix_http_server] file`;
   removeQuietly(path);
   return undefined;
-}
-
-function answers(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ path });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
 }
 
 /** `user` or `user:group`, names or numbers. */
