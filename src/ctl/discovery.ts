@@ -1,7 +1,18 @@
-// Where `tend ctl` finds its server (SPEC sections 9 and 10): -s URL; else
-// the -c config's [supervisorctl] serverurl or [unix_http_server] file; else
-// $TEND_SOCKET; else the same of the config tend itself would find; else
-// unix:///run/tend.sock. Credentials, prompt and history file come along.
+// Where `tend ctl` finds its server (SPEC sections 9 and 10), with the
+// credentials, prompt and history file that come along.
+//
+// The rule. With -s URL: that server only. With -c FILE: that file's
+// [supervisorctl] serverurl, else its [unix_http_server] file (a file that
+// names neither leaves it to $TEND_SOCKET, else the default). With neither,
+// the candidates are, in this order and each once: $TEND_SOCKET, the server
+// of the config tend itself would find (run mode's search list), and
+// unix:///run/tend.sock. They are asked one after another, and the first
+// that answers (a unix socket that accepts a connection, a reachable
+// host:port) is used; when none does, the first, so that the error names it
+// as before. So a supervisord config lying around (say
+// /etc/supervisor/supervisord.conf) no longer hides the tend that runs on
+// the default socket, and ctl finds a run-mode tend whichever of its config
+// or $TEND_SOCKET named the socket.
 
 import { isAbsolute, normalize, resolve } from "node:path";
 import { envExpansions, expand } from "../config/expand.ts";
@@ -12,7 +23,7 @@ import type { RawSection } from "../config/raw.ts";
 import { findConfig } from "../config/search.ts";
 import { fs, os } from "../os/fs.ts";
 import type { CtlOptions } from "./options.ts";
-import type { ServerAddress } from "./transport.ts";
+import { type ServerAddress, serverAnswers } from "./transport.ts";
 
 /** The socket tend listens on when its config names none (SPEC section 9). */
 export const DEFAULT_SERVER_URL = "unix:///run/tend.sock";
@@ -38,6 +49,8 @@ export interface DiscoveryContext {
   /** The config tend would run with (its search order), if any. */
   readonly searchConfig: () => string | undefined;
   readonly readSettings: (path: string) => CtlSettings | { readonly error: string };
+  /** Whether a server accepts connections at `url` (nothing is sent). */
+  readonly answers: (url: string) => Promise<boolean>;
 }
 
 export interface Discovered {
@@ -54,27 +67,35 @@ export function realDiscoveryContext(env: Env): DiscoveryContext {
       return "found" in search ? search.found : undefined;
     },
     readSettings: (path) => readCtlSettings(path, env),
+    answers: serverAnswers,
   };
 }
 
+interface Candidate {
+  readonly url: string;
+  /** It is the config's [unix_http_server] socket, whose credentials then serve too. */
+  readonly fromSocketSection: boolean;
+}
+
 /** The server and shell settings for these options, or a usage error. */
-export function discover(
+export async function discover(
   options: CtlOptions,
   context: DiscoveryContext,
-): Discovered | { readonly error: string } {
+): Promise<Discovered | { readonly error: string }> {
   const configPath = options.configFile ?? context.searchConfig();
   const settings = configPath === undefined ? undefined : context.readSettings(configPath);
   if (settings !== undefined && "error" in settings) return settings;
 
   const fromConfig = settings === undefined ? undefined : configuredAddress(settings);
-  const fromEnv = urlOfSocket(context.env.TEND_SOCKET ?? "");
-  // -c outranks $TEND_SOCKET; a config found by searching does not.
-  const chosen = (options.serverUrl !== undefined
-    ? { url: options.serverUrl, fromSocketSection: false }
-    : undefined) ??
-    (options.configFile !== undefined ? fromConfig : undefined) ??
-    (fromEnv !== undefined ? { url: fromEnv, fromSocketSection: false } : undefined) ??
-    fromConfig ?? { url: DEFAULT_SERVER_URL, fromSocketSection: false };
+  const fromEnvUrl = urlOfSocket(context.env.TEND_SOCKET ?? "");
+  const fromEnv =
+    fromEnvUrl === undefined ? undefined : { url: fromEnvUrl, fromSocketSection: false };
+  const byDefault = { url: DEFAULT_SERVER_URL, fromSocketSection: false };
+  let chosen: Candidate;
+  if (options.serverUrl !== undefined)
+    chosen = { url: options.serverUrl, fromSocketSection: false };
+  else if (options.configFile !== undefined) chosen = fromConfig ?? fromEnv ?? byDefault;
+  else chosen = await firstAnswering([fromEnv, fromConfig], byDefault, context.answers);
 
   // As supervisorctl: -u/-p, else [supervisorctl]'s. When the address is
   // the config's own socket, that socket's credentials serve too (unless
@@ -96,9 +117,30 @@ export function discover(
   };
 }
 
-function configuredAddress(
-  settings: CtlSettings,
-): { url: string; fromSocketSection: boolean } | undefined {
+/**
+ * The first of `preferred`, then `last`, that answers, asked in that order
+ * (each URL once); when none answers, the first of them.
+ */
+async function firstAnswering(
+  preferred: readonly (Candidate | undefined)[],
+  last: Candidate,
+  answers: (url: string) => Promise<boolean>,
+): Promise<Candidate> {
+  const candidates: Candidate[] = [];
+  for (const candidate of [...preferred, last]) {
+    if (candidate !== undefined && !candidates.some((seen) => seen.url === candidate.url))
+      candidates.push(candidate);
+  }
+  const first = candidates[0] ?? last;
+  // A lone candidate is the answer whether it answers or not.
+  if (candidates.length === 1) return first;
+  for (const candidate of candidates) {
+    if (await answers(candidate.url)) return candidate;
+  }
+  return first;
+}
+
+function configuredAddress(settings: CtlSettings): Candidate | undefined {
   if (settings.serverUrl !== undefined) {
     const url = settings.serverUrl.startsWith("unix://")
       ? `unix://${normalizePath(settings.serverUrl.slice(7))}`

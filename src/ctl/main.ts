@@ -46,7 +46,7 @@ export async function runCtl(args: readonly string[], io: CtlIo = {}): Promise<n
   const env = io.env ?? process.env;
   const real = realDiscoveryContext(env);
   const context: DiscoveryContext = { ...real, searchConfig: io.searchConfig ?? real.searchConfig };
-  const found = discover(options, context);
+  const found = await discover(options, context);
   if ("error" in found) return usageError(found.error);
 
   const interrupts = io.interrupts ?? sigintInterrupts();

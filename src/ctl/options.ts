@@ -149,8 +149,9 @@ Options:
 -h/--help -- print this message and exit
 -i/--interactive -- ask before reload and shutdown; the shell when no action is given
 -s/--serverurl URL -- where the server listens: unix:///path/to.sock or
-     http://host:port (default: the config's [supervisorctl] serverurl or
-     [unix_http_server] file, else $TEND_SOCKET, else unix:///run/tend.sock)
+     http://host:port (default: the -c config's [supervisorctl] serverurl or
+     [unix_http_server] file; without -c, the first that answers of
+     $TEND_SOCKET, the found config's server and unix:///run/tend.sock)
 -u/--username USER -- user name for the server's authentication
 -p/--password PASS -- password for the server's authentication
 -r/--history_file FILE -- keep the shell's command history in FILE

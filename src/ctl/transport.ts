@@ -3,6 +3,7 @@
 // TCP, as supervisorctl does. Actions see only the small `Server` interface,
 // so they run against a fake in the unit tests.
 
+import { acceptsConnections } from "../os/listening.ts";
 import { RemoteFault } from "../protocol/faults.ts";
 import { encodeMethodCall, parseMethodResponse, type XmlRpcValue } from "../protocol/xmlrpc.ts";
 
@@ -77,6 +78,24 @@ function endpointOf(url: string): Endpoint {
     if (parsed) return { origin: `http://${parsed.host}`, unix: undefined };
   }
   throw new BadServerUrl(url);
+}
+
+/** How long discovery waits for a TCP server to accept before it asks the next candidate. */
+const ANSWER_TIMEOUT_MS = 1000;
+
+/** Whether something accepts connections where `url` points (nothing is sent); false for a bad URL. */
+export function serverAnswers(url: string): Promise<boolean> {
+  let endpoint: Endpoint;
+  try {
+    endpoint = endpointOf(url);
+  } catch {
+    return Promise.resolve(false);
+  }
+  if (endpoint.unix !== undefined) return acceptsConnections({ path: endpoint.unix });
+  const { hostname, port } = new URL(endpoint.origin);
+  // An IPv6 host comes bracketed ([::1]); connect() wants it bare.
+  const host = hostname.replace(/^\[(.*)\]$/, "$1");
+  return acceptsConnections({ host, port: Number(port || 80) }, ANSWER_TIMEOUT_MS);
 }
 
 /** The real server at `address`. */

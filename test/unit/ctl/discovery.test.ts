@@ -1,6 +1,7 @@
-// Where `tend ctl` looks for its server: -s > -c's config > $TEND_SOCKET >
-// the config tend would find > unix:///run/tend.sock; and what it reads
-// from a config (even one the full loader refuses).
+// Where `tend ctl` looks for its server: -s, else -c's config; without
+// either, the first that answers of $TEND_SOCKET, the config tend would
+// find and unix:///run/tend.sock (the first of them when none answers);
+// and what it reads from a config (even one the full loader refuses).
 
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -41,10 +42,13 @@ const NOTHING: CtlSettings = {
   historyFile: undefined,
 };
 
+/** A context over `files`; servers answer only at the `answering` URLs (none by default). */
 function context(
   files: Record<string, Partial<CtlSettings>>,
   env: Record<string, string> = {},
   searched?: string,
+  answering: readonly string[] = [],
+  asked: string[] = [],
 ): DiscoveryContext {
   return {
     env,
@@ -55,11 +59,15 @@ function context(
         ? { error: `could not find config file ${path}` }
         : { ...NOTHING, ...settings };
     },
+    answers: async (url) => {
+      asked.push(url);
+      return answering.includes(url);
+    },
   };
 }
 
-const urlOf = (args: string[], ctx: DiscoveryContext) => {
-  const found = discover(opts(args), ctx);
+const urlOf = async (args: string[], ctx: DiscoveryContext) => {
+  const found = await discover(opts(args), ctx);
   if ("error" in found) throw new Error(found.error);
   return found.address.url;
 };
@@ -73,85 +81,158 @@ describe("server discovery precedence", () => {
   };
   const env = { TEND_SOCKET: "/from-env.sock" };
 
-  test("-s wins over everything", () => {
+  test("-s wins over everything", async () => {
     expect(
-      urlOf(["-s", "http://127.0.0.1:9001", "-c", "/c.ini"], context(files, env, "/found.ini")),
+      await urlOf(
+        ["-s", "http://127.0.0.1:9001", "-c", "/c.ini"],
+        context(files, env, "/found.ini"),
+      ),
     ).toBe("http://127.0.0.1:9001");
   });
 
-  test("then -c's [supervisorctl] serverurl, even with $TEND_SOCKET set", () => {
-    expect(urlOf(["-c", "/c.ini"], context(files, env, "/found.ini"))).toBe("unix:///from-c.sock");
+  test("then -c's [supervisorctl] serverurl, even with $TEND_SOCKET set", async () => {
+    expect(await urlOf(["-c", "/c.ini"], context(files, env, "/found.ini"))).toBe(
+      "unix:///from-c.sock",
+    );
   });
 
-  test("then -c's [unix_http_server] file", () => {
-    expect(urlOf(["-c", "/socket-only.ini"], context(files, env))).toBe(
+  test("then -c's [unix_http_server] file", async () => {
+    expect(await urlOf(["-c", "/socket-only.ini"], context(files, env))).toBe(
       "unix:///from-socket-section.sock",
     );
   });
 
-  test("a -c config that names no server leaves it to $TEND_SOCKET", () => {
-    expect(urlOf(["-c", "/empty.ini"], context(files, env))).toBe("unix:///from-env.sock");
+  test("a -c config that names no server leaves it to $TEND_SOCKET", async () => {
+    expect(await urlOf(["-c", "/empty.ini"], context(files, env))).toBe("unix:///from-env.sock");
   });
 
-  test("then $TEND_SOCKET (a path or a URL), over the searched config", () => {
-    expect(urlOf([], context(files, env, "/found.ini"))).toBe("unix:///from-env.sock");
-    expect(urlOf([], context(files, { TEND_SOCKET: "http://h:1" }, "/found.ini"))).toBe(
+  test("then $TEND_SOCKET (a path or a URL), over the searched config", async () => {
+    expect(await urlOf([], context(files, env, "/found.ini"))).toBe("unix:///from-env.sock");
+    expect(await urlOf([], context(files, { TEND_SOCKET: "http://h:1" }, "/found.ini"))).toBe(
       "http://h:1",
     );
   });
 
-  test("then the config tend would find", () => {
-    expect(urlOf([], context(files, {}, "/found.ini"))).toBe("unix:///from-found.sock");
-    expect(urlOf([], context(files, {}, "/socket-only.ini"))).toBe(
+  test("then the config tend would find", async () => {
+    expect(await urlOf([], context(files, {}, "/found.ini"))).toBe("unix:///from-found.sock");
+    expect(await urlOf([], context(files, {}, "/socket-only.ini"))).toBe(
       "unix:///from-socket-section.sock",
     );
   });
 
-  test("else unix:///run/tend.sock", () => {
-    expect(urlOf([], context(files, {}, undefined))).toBe("unix:///run/tend.sock");
-    expect(urlOf([], context(files, {}, "/empty.ini"))).toBe("unix:///run/tend.sock");
+  test("else unix:///run/tend.sock", async () => {
+    expect(await urlOf([], context(files, {}, undefined))).toBe("unix:///run/tend.sock");
+    expect(await urlOf([], context(files, {}, "/empty.ini"))).toBe("unix:///run/tend.sock");
   });
 
-  test("-c naming a missing file is a usage error", () => {
-    expect(discover(opts(["-c", "/missing.ini"]), context(files))).toEqual({
+  test("-c naming a missing file is a usage error", async () => {
+    expect(await discover(opts(["-c", "/missing.ini"]), context(files))).toEqual({
       error: "could not find config file /missing.ini",
     });
   });
 });
 
+describe("without -s or -c: the first candidate that answers", () => {
+  const files = {
+    // supervisord's own config, found by the search while a tend runs on the default socket.
+    "/etc/supervisor/supervisord.conf": { socketFile: "/var/run/supervisor.sock" },
+    "/found.ini": { serverUrl: "unix:///from-found.sock" },
+  };
+  const SUPERVISORD = "unix:///var/run/supervisor.sock";
+  const DEFAULT = "unix:///run/tend.sock";
+
+  test("a found supervisord config whose socket is dead yields to tend on the default socket", async () => {
+    const ctx = context(files, {}, "/etc/supervisor/supervisord.conf", [DEFAULT]);
+    expect(await urlOf([], ctx)).toBe(DEFAULT);
+  });
+
+  test("a dead $TEND_SOCKET yields to the found config's server, then to the default", async () => {
+    const env = { TEND_SOCKET: "/from-env.sock" };
+    const found = "unix:///from-found.sock";
+    expect(await urlOf([], context(files, env, "/found.ini", [found, DEFAULT]))).toBe(found);
+    expect(await urlOf([], context(files, env, "/found.ini", [DEFAULT]))).toBe(DEFAULT);
+  });
+
+  test("the found config's socket-section credentials go only with its own socket", async () => {
+    const withCredentials = {
+      "/a.ini": { socketFile: "/a.sock", socketUsername: "srv", socketPassword: "pw" },
+    };
+    const address = async (answering: string[]) => {
+      const found = await discover(opts([]), context(withCredentials, {}, "/a.ini", answering));
+      if ("error" in found) throw new Error(found.error);
+      return found.address;
+    };
+    expect(await address(["unix:///a.sock"])).toEqual({
+      url: "unix:///a.sock",
+      username: "srv",
+      password: "pw",
+    });
+    expect(await address([DEFAULT])).toEqual({
+      url: DEFAULT,
+      username: undefined,
+      password: undefined,
+    });
+  });
+
+  test("candidates are asked in order without repeats; none answering, the first is used", async () => {
+    const asked: string[] = [];
+    const env = { TEND_SOCKET: "unix:///run/tend.sock" };
+    const ctx = context(files, env, "/etc/supervisor/supervisord.conf", [], asked);
+    expect(await urlOf([], ctx)).toBe(DEFAULT);
+    expect(asked).toEqual([DEFAULT, SUPERVISORD]);
+  });
+
+  test("-s and -c name the server: nothing is asked, even when it would not answer", async () => {
+    const asked: string[] = [];
+    const ctx = (answering: string[]) =>
+      context(files, {}, "/etc/supervisor/supervisord.conf", answering, asked);
+    expect(await urlOf(["-s", "unix:///mine.sock"], ctx([DEFAULT]))).toBe("unix:///mine.sock");
+    expect(await urlOf(["-c", "/etc/supervisor/supervisord.conf"], ctx([DEFAULT]))).toBe(
+      SUPERVISORD,
+    );
+    // With no candidate but one, there is nothing to choose between.
+    expect(await urlOf([], context({}, {}, undefined, [], asked))).toBe(DEFAULT);
+    expect(await urlOf([], ctx([SUPERVISORD, DEFAULT]))).toBe(SUPERVISORD);
+    expect(asked).toEqual([SUPERVISORD]);
+  });
+});
+
 describe("credentials, prompt, history", () => {
-  test("-u/-p over [supervisorctl]'s; [unix_http_server]'s when that socket is used", () => {
+  test("-u/-p over [supervisorctl]'s; [unix_http_server]'s when that socket is used", async () => {
     const files = {
       "/a.ini": { serverUrl: "unix:///a.sock", username: "ctl", password: "ctlpw" },
       "/b.ini": { socketFile: "/b.sock", socketUsername: "srv", socketPassword: "srvpw" },
       "/sha.ini": { socketFile: "/b.sock", socketUsername: "srv", socketPassword: "{SHA}abc" },
     };
-    const address = (args: string[]) => {
-      const found = discover(opts(args), context(files));
+    const address = async (args: string[]) => {
+      const found = await discover(opts(args), context(files));
       if ("error" in found) throw new Error(found.error);
       return found.address;
     };
-    expect(address(["-c", "/a.ini"])).toEqual({
+    expect(await address(["-c", "/a.ini"])).toEqual({
       url: "unix:///a.sock",
       username: "ctl",
       password: "ctlpw",
     });
-    expect(address(["-c", "/a.ini", "-u", "me", "-p", "pw"])).toMatchObject({
+    expect(await address(["-c", "/a.ini", "-u", "me", "-p", "pw"])).toMatchObject({
       username: "me",
       password: "pw",
     });
-    expect(address(["-c", "/b.ini"])).toMatchObject({ username: "srv", password: "srvpw" });
-    expect(address(["-c", "/sha.ini"])).toMatchObject({ username: undefined, password: undefined });
+    expect(await address(["-c", "/b.ini"])).toMatchObject({ username: "srv", password: "srvpw" });
+    expect(await address(["-c", "/sha.ini"])).toMatchObject({
+      username: undefined,
+      password: undefined,
+    });
   });
 
-  test("the prompt and history file come from the config; -r wins", () => {
+  test("the prompt and history file come from the config; -r wins", async () => {
     const files = { "/a.ini": { prompt: "tend", historyFile: "/h1" } };
-    const found = discover(opts(["-c", "/a.ini"]), context(files));
+    const found = await discover(opts(["-c", "/a.ini"]), context(files));
     expect(found).toMatchObject({ prompt: "tend", historyFile: "/h1" });
-    expect(discover(opts(["-c", "/a.ini", "-r", "/h2"]), context(files))).toMatchObject({
+    expect(await discover(opts(["-c", "/a.ini", "-r", "/h2"]), context(files))).toMatchObject({
       historyFile: "/h2",
     });
-    expect(discover(opts([]), context({}))).toMatchObject({
+    expect(await discover(opts([]), context({}))).toMatchObject({
       prompt: "supervisor",
       historyFile: undefined,
     });

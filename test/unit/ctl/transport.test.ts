@@ -11,6 +11,7 @@ import {
   HttpStatusError,
   httpServer,
   type ServerAddress,
+  serverAnswers,
   Unreachable,
 } from "../../../src/ctl/transport.ts";
 import { RemoteFault } from "../../../src/protocol/faults.ts";
@@ -179,5 +180,24 @@ describe("streams", () => {
       new AbortController().signal,
     );
     expect(end).toEqual({ kind: "status", status: 404 });
+  });
+});
+
+describe("whether a server answers (discovery's question)", () => {
+  test("a listening unix socket or host:port answers", async () => {
+    expect(await serverAnswers(`unix://${socket}`)).toBe(true);
+    expect(await serverAnswers(`http://127.0.0.1:${tcpServer.port}`)).toBe(true);
+  });
+
+  test("a missing socket, a file that is not one, a closed port or a bad URL does not", async () => {
+    const plainFile = join(dir, "not-a-socket");
+    writeFileSync(plainFile, "");
+    expect(await serverAnswers(`unix://${join(dir, "none.sock")}`)).toBe(false);
+    expect(await serverAnswers(`unix://${plainFile}`)).toBe(false);
+    const closed = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("") });
+    const port = closed.port;
+    closed.stop(true);
+    expect(await serverAnswers(`http://127.0.0.1:${port}`)).toBe(false);
+    expect(await serverAnswers("ftp://example.org")).toBe(false);
   });
 });
