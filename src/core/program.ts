@@ -66,7 +66,9 @@ export type ProgramEvent =
   /** SIGKILL now, without waiting for stopwaitsecs (a second TERM at shutdown). */
   | { readonly type: "kill" }
   /** Time passed: a wake-up the reducer asked for came due. */
-  | { readonly type: "tick" };
+  | { readonly type: "tick" }
+  /** The stop signal or SIGKILL could not be sent (not ESRCH: the process is beyond reach). */
+  | { readonly type: "kill-failed"; readonly message: string };
 
 export type LogLevel = "debug" | "info" | "warn" | "error" | "critical";
 
@@ -175,6 +177,8 @@ export function reduce(
       return killNow(t, rules, now);
     case "tick":
       return tick(t, rules, now, mood);
+    case "kill-failed":
+      return killFailed(t, event.message, rules, now);
   }
 }
 
@@ -320,6 +324,17 @@ function sigkill(t: Transition, rules: ProgramRules, now: number): Transition {
   return t
     .emit({ type: "signal", signal: SIGKILL, group: rules.killasgroup || rules.stopasgroup })
     .emit({ type: "wake", at: Math.min(t.status.delay, now + STOP_REPORT_INTERVAL) });
+}
+
+/**
+ * STOPPING → UNKNOWN: a stop whose signal could not be sent (supervisord's
+ * kill() on an unexpected error). The process is no longer being stopped;
+ * whoever asked for the stop hears that it failed.
+ */
+function killFailed(t: Transition, message: string, rules: ProgramRules, now: number): Step {
+  if (t.status.state !== "STOPPING") return t.done();
+  t.log("critical", `unknown problem killing ${rules.name} (${t.status.pid}): ${message}`);
+  return t.set({ killing: false, delay: 0 }).enter("UNKNOWN", now).done();
 }
 
 function tick(t: Transition, rules: ProgramRules, now: number, mood: Mood): Step {

@@ -5,7 +5,24 @@
 import { join } from "node:path";
 import { fs } from "./fs.ts";
 
-export type Resolved = { ok: true; filename: string } | { ok: false; message: string };
+/** Why a command cannot run: supervisord's NotFound, or NotExecutable / NoPermission. */
+export type CommandProblemKind = "not-found" | "not-executable";
+
+export type Resolved =
+  | { readonly ok: true; readonly filename: string }
+  | { readonly ok: false; readonly problem: CommandProblemKind; readonly message: string };
+
+const notFound = (program: string): Resolved => ({
+  ok: false,
+  problem: "not-found",
+  message: `can't find command '${program}'`,
+});
+
+const notExecutable = (message: string): Resolved => ({
+  ok: false,
+  problem: "not-executable",
+  message,
+});
 
 export function resolveCommand(program: string, path: string | undefined): Resolved {
   let filename = program;
@@ -16,22 +33,22 @@ export function resolveCommand(program: string, path: string | undefined): Resol
     const found = dirs
       .map((dir) => join(dir || ".", program))
       .find((candidate) => exists(candidate));
-    if (found === undefined) return { ok: false, message: `can't find command '${program}'` };
+    if (found === undefined) return notFound(program);
     filename = found;
   }
   let stat: import("node:fs").Stats;
   try {
     stat = fs().statSync(filename);
   } catch {
-    return { ok: false, message: `can't find command '${program}'` };
+    return notFound(program);
   }
-  if (stat.isDirectory()) return { ok: false, message: `command at '${filename}' is a directory` };
+  if (stat.isDirectory()) return notExecutable(`command at '${filename}' is a directory`);
   if ((Number(stat.mode) & 0o111) === 0)
-    return { ok: false, message: `command at '${filename}' is not executable` };
+    return notExecutable(`command at '${filename}' is not executable`);
   try {
     fs().accessSync(filename, fs().constants.X_OK);
   } catch {
-    return { ok: false, message: `no permission to run command '${program}'` };
+    return notExecutable(`no permission to run command '${program}'`);
   }
   return { ok: true, filename };
 }

@@ -1,11 +1,11 @@
-// The engine: one slot per process of the config, each driven by the pure
-// reducer (core/program.ts). It carries out the reducer's effects through
-// os/ (spawn, signal, timers, log) and feeds back what happens (spawned,
-// exited, timer due). Everything else learns about processes from its
-// state-change listeners.
+// The engine: one slot per process of the running configuration, each driven
+// by the pure reducer (core/program.ts). It carries out the reducer's effects
+// through its ports (spawn, signal, timers, log) and feeds back what happens
+// (spawned, exited, timer due, a signal that could not be sent). Everything
+// else learns about processes from its state-change listeners.
 
 import { sameProcess } from "../config/compare.ts";
-import type { Config, GroupConfig, ProcessConfig } from "../config/model.ts";
+import type { GroupConfig, ProcessConfig } from "../config/model.ts";
 import type { ExitStatus } from "../core/exit-codes.ts";
 import {
   type Effect,
@@ -15,24 +15,11 @@ import {
   type ProgramRules,
   reduce,
 } from "../core/program.ts";
-import { type SignalName, signalName } from "../core/signals.ts";
+import { signalName } from "../core/signals.ts";
 import { type ProcessStateName, STOPPED_STATES } from "../core/states.ts";
-import type { LogHub, ProcessLogs, SpawnPipes } from "../logging/hub.ts";
-import type { TendLogger } from "../logging/tend-log.ts";
-import { resolveCommand } from "../os/command.ts";
-import { FdWriter } from "../os/fd-writer.ts";
-import { closeQuietly } from "../os/fs.ts";
-import { makePipe } from "../os/libc.ts";
-import { sendSignal } from "../os/signals.ts";
-import {
-  type Credentials,
-  SpawnError,
-  type SpawnedChild,
-  type SpawnRequest,
-  spawnChild,
-} from "../os/spawn.ts";
-import { findUser, groupsOf } from "../os/users.ts";
+import type { ProcessLogs } from "../logging/routing.ts";
 import { makeNamespec } from "../protocol/namespec.ts";
+import type { EnginePorts, RunningProcess, StdinPipe, TimerHandle } from "./ports.ts";
 
 export interface Slot {
   /** `name`, or `group:name` when they differ (supervisord's namespec). */
@@ -42,16 +29,17 @@ export interface Slot {
   status: ProcessStatus;
   /** How the last run ended, once one has. */
   lastExit: ExitStatus | undefined;
-  child: SpawnedChild | undefined;
-  timer: ReturnType<typeof setTimeout> | undefined;
+  child: RunningProcess | undefined;
+  timer: TimerHandle | undefined;
   /** Where its output goes and what tail reads, across restarts. */
   readonly logs: ProcessLogs;
-  /** tend's end of the running process's stdin pipe (sendProcessStdin). */
-  stdin: FdWriter | undefined;
+  /** The running process's stdin (sendProcessStdin); undefined when none runs. */
+  stdin: StdinPipe | undefined;
 }
 
 /** A group of the running configuration with its processes' slots. */
 export interface ActiveGroup {
+  /** What runs: the config read, but for processes kept with their old settings. */
   readonly config: GroupConfig;
   /** In start order (ascending priority). */
   readonly slots: readonly Slot[];
@@ -62,14 +50,6 @@ export interface StateChange {
   readonly from: ProcessStateName;
   readonly to: ProcessStateName;
   readonly expected: boolean | undefined;
-}
-
-export interface EngineOptions {
-  readonly logger: TendLogger;
-  readonly logs: LogHub;
-  /** SUPERVISOR_SERVER_URL for the programs. */
-  readonly serverUrl: string;
-  readonly now?: () => number;
 }
 
 function rulesOf(process: ProcessConfig): ProgramRules {
@@ -87,21 +67,21 @@ function rulesOf(process: ProcessConfig): ProgramRules {
 }
 
 export class Engine {
+  /** Shutting down or restarting: nothing starts again (supervisord's mood < RUNNING). */
   shuttingDown = false;
   private readonly listeners = new Set<(change: StateChange) => void>();
-  private readonly now: () => number;
   /** Active groups by name; `groups` keeps them in start order. */
   private readonly active = new Map<string, ActiveGroup>();
   private ordered: ActiveGroup[] = [];
   private allSlots: Slot[] = [];
+  /** Why the last stop signal could not be sent, for stop() to report. */
+  private killFailure: string | undefined;
 
   constructor(
-    /** The configuration tend runs with; its groups are the ones it started with. */
-    readonly config: Config,
-    private readonly options: EngineOptions,
+    groups: readonly GroupConfig[],
+    private readonly ports: EnginePorts,
   ) {
-    this.now = options.now ?? Date.now;
-    for (const group of config.groups) this.active.set(group.name, this.makeGroup(group, []));
+    for (const group of groups) this.active.set(group.name, this.makeGroup(group, []));
     this.reorder();
   }
 
@@ -129,8 +109,7 @@ export class Engine {
     const group = this.makeGroup(config, []);
     this.active.set(config.name, group);
     this.reorder();
-    for (const slot of group.slots)
-      if (slot.config.autostart) this.dispatch(slot, { type: "start" });
+    for (const slot of group.slots) if (slot.config.autostart) this.start(slot);
     return true;
   }
 
@@ -145,28 +124,123 @@ export class Engine {
     return true;
   }
 
+  /** Removes every group (all must be stopped) and makes `groups` the active ones, not started. */
+  resetGroups(groups: readonly GroupConfig[]): void {
+    for (const slot of this.allSlots) this.retire(slot);
+    this.active.clear();
+    for (const group of groups) this.active.set(group.name, this.makeGroup(group, []));
+    this.reorder();
+  }
+
   /**
-   * Gives an active group a new configuration, keeping the slots of the
-   * processes whose configuration did not change (they run on untouched).
-   * Every other old process must be stopped; new or changed processes start
-   * as their autostart says. tend's finer-grained update.
+   * Gives an active group a new configuration. The slots of processes whose
+   * settings did not change run on untouched, and so do the `stuck` ones (a
+   * stop that failed) with their old settings; every other old process must
+   * be stopped already. New or changed processes start as their autostart
+   * says. tend's finer-grained update.
    */
-  replaceGroup(config: GroupConfig): void {
+  replaceGroup(config: GroupConfig, stuck: readonly Slot[] = []): void {
     const old = this.active.get(config.name);
     if (!old) {
       this.addGroup(config);
       return;
     }
-    const kept = old.slots.filter((slot) =>
+    const unchanged = old.slots.filter((slot) =>
       config.processes.some((process) => sameProcess(process, slot.config)),
     );
+    const kept = [...unchanged, ...stuck.filter((slot) => !unchanged.includes(slot))];
     for (const slot of old.slots) if (!kept.includes(slot)) this.retire(slot);
-    const group = this.makeGroup(config, kept);
+    const group = this.makeGroup(effectiveConfig(config, stuck), kept);
     this.active.set(config.name, group);
     this.reorder();
     for (const slot of group.slots) {
-      if (!kept.includes(slot) && slot.config.autostart) this.dispatch(slot, { type: "start" });
+      if (!kept.includes(slot) && slot.config.autostart) this.start(slot);
     }
+  }
+
+  onStateChange(listener: (change: StateChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Resolves once `done()` holds: checked now and after every change of state. */
+  until(done: () => boolean): Promise<void> {
+    if (done()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const unsubscribe = this.onStateChange(() => {
+        if (!done()) return;
+        unsubscribe();
+        resolve();
+      });
+    });
+  }
+
+  /** Starts every autostart process, in priority order, without waiting between them. */
+  startAutostart(): void {
+    for (const slot of this.slots) if (slot.config.autostart) this.start(slot);
+  }
+
+  start(slot: Slot): void {
+    this.dispatch(slot, { type: "start" });
+  }
+
+  /** Asks a process to stop; the reason when its stop signal could not be sent. */
+  stop(slot: Slot): string | undefined {
+    this.killFailure = undefined;
+    this.dispatch(slot, { type: "stop" });
+    const failure = this.killFailure;
+    this.killFailure = undefined;
+    return failure;
+  }
+
+  dispatch(slot: Slot, event: ProgramEvent, now = this.ports.clock.now()): void {
+    const step = reduce(slot.status, event, slot.rules, now, { shuttingDown: this.shuttingDown });
+    slot.status = step.status;
+    for (const effect of step.effects) this.apply(slot, effect, now);
+  }
+
+  /**
+   * Sends a signal to a running process (signalProcess, forwarded signals).
+   * The reason when it could not be sent; a process already gone is no error.
+   */
+  signal(slot: Slot, signal: number): string | undefined {
+    const pid = slot.status.pid;
+    if (pid === 0)
+      return `attempted to send signal ${signal} to ${slot.config.name} but it wasn't running`;
+    try {
+      this.ports.processes.signal(pid, signal, false);
+      return undefined;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }
+
+  /** Sends `signal` to every process that runs (forwarded signals). */
+  forward(signal: number): void {
+    for (const slot of this.slots) {
+      if (!slot.child || slot.status.pid === 0) continue;
+      const problem = this.signal(slot, signal);
+      if (problem !== undefined) {
+        const name = signalName(signal);
+        this.ports.log(
+          "critical",
+          `unknown problem sending ${name} to ${slot.config.name} (${slot.status.pid}): ${problem}`,
+        );
+      }
+    }
+  }
+
+  /** Writes to a running process's stdin. */
+  writeStdin(slot: Slot, bytes: Uint8Array): "ok" | "not-running" | "closed" {
+    const stdin = slot.stdin;
+    if (slot.status.pid === 0 || slot.status.killing || !stdin) return "not-running";
+    if (stdin.broken) return "closed";
+    stdin.write(bytes);
+    return stdin.broken ? "closed" : "ok";
+  }
+
+  isStopped(slot: Slot): boolean {
+    return STOPPED_STATES.includes(slot.status.state) && slot.child === undefined;
   }
 
   private makeGroup(config: GroupConfig, reuse: readonly Slot[]): ActiveGroup {
@@ -187,15 +261,15 @@ export class Engine {
       lastExit: undefined,
       child: undefined,
       timer: undefined,
-      logs: this.options.logs.processLogs(process, namespec),
+      logs: this.ports.logs.open(process, namespec),
       stdin: undefined,
     };
   }
 
-  /** A slot leaves the engine: no timer may fire for it any more. */
+  /** A slot leaves the engine: no timer may fire for it, its log files close. */
   private retire(slot: Slot): void {
-    if (slot.timer !== undefined) clearTimeout(slot.timer);
-    slot.timer = undefined;
+    this.clearTimer(slot);
+    this.ports.logs.close(slot.logs);
   }
 
   private reorder(): void {
@@ -205,49 +279,24 @@ export class Engine {
     this.allSlots = this.ordered.flatMap((group) => group.slots);
   }
 
-  onStateChange(listener: (change: StateChange) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  /** Starts every autostart process, in priority order, without waiting between them. */
-  startAutostart(): void {
-    for (const slot of this.slots)
-      if (slot.config.autostart) this.dispatch(slot, { type: "start" });
-  }
-
-  dispatch(slot: Slot, event: ProgramEvent, now = this.now()): void {
-    const step = reduce(slot.status, event, slot.rules, now, { shuttingDown: this.shuttingDown });
-    slot.status = step.status;
-    for (const effect of step.effects) this.apply(slot, effect, now);
-  }
-
-  /** Sends `name` to every process that runs (SPEC section 4: forwarded signals). */
-  forward(name: SignalName): void {
-    for (const slot of this.slots) {
-      if (slot.child && slot.status.pid !== 0) this.signal(slot, name, false);
-    }
-  }
-
-  isStopped(slot: Slot): boolean {
-    return STOPPED_STATES.includes(slot.status.state) && slot.child === undefined;
-  }
-
   private apply(slot: Slot, effect: Effect, now: number): void {
     switch (effect.type) {
       case "spawn":
         this.spawn(slot, now);
         return;
       case "signal":
-        this.signal(slot, effect.signal, effect.group);
+        this.stopSignal(slot, effect.signal, effect.group);
         return;
       case "wake":
         this.wake(slot, effect.at);
         return;
       case "log":
-        this.options.logger[effect.level](effect.message);
+        this.ports.log(effect.level, effect.message);
         return;
       case "state":
+        // A wake-up asked for in the state left behind means nothing now
+        // (a wake the new state needs comes after this effect).
+        this.clearTimer(slot);
         for (const listener of this.listeners) {
           listener({ slot, from: effect.from, to: effect.to, expected: effect.expected });
         }
@@ -255,104 +304,69 @@ export class Engine {
     }
   }
 
+  private clearTimer(slot: Slot): void {
+    if (slot.timer !== undefined) this.ports.timers.clear(slot.timer);
+    slot.timer = undefined;
+  }
+
   private wake(slot: Slot, at: number): void {
-    if (slot.timer !== undefined) clearTimeout(slot.timer);
+    const { timers, clock } = this.ports;
+    this.clearTimer(slot);
     // A timer may fire a hair early by the clock; it stands for `at`.
-    slot.timer = setTimeout(
+    slot.timer = timers.set(
       () => {
         slot.timer = undefined;
-        this.dispatch(slot, { type: "tick" }, Math.max(this.now(), at));
+        this.dispatch(slot, { type: "tick" }, Math.max(clock.now(), at));
       },
-      Math.max(0, at - this.now()),
+      Math.max(0, at - clock.now()),
     );
   }
 
-  private signal(slot: Slot, signal: SignalName | number, group: boolean): void {
+  /** The stop signal or SIGKILL the reducer asked for; a failure goes back to it. */
+  private stopSignal(slot: Slot, signal: number, group: boolean): void {
     const pid = slot.status.pid;
     if (pid === 0) return;
-    const name = typeof signal === "number" ? signalName(signal) : signal;
     try {
-      sendSignal(pid, signal, group);
+      this.ports.processes.signal(pid, signal, group);
     } catch (error) {
-      this.options.logger.critical(
-        `unknown problem sending ${name} to ${slot.config.name} (${pid}): ${(error as Error).message}`,
-      );
+      const message = (error as Error).message ?? String(error);
+      this.killFailure = message;
+      this.dispatch(slot, { type: "kill-failed", message });
     }
   }
 
   private spawn(slot: Slot, now: number): void {
-    const prepared = this.prepare(slot.config);
-    if (typeof prepared === "string") {
-      this.dispatch(slot, { type: "spawn-failed", message: prepared }, now);
-      return;
-    }
-    let child: SpawnedChild;
-    let pipes: SpawnPipes | undefined;
-    let stdin: [number, number] | undefined;
+    let child: RunningProcess;
     try {
-      pipes = this.options.logs.pipes(slot.namespec, slot.logs);
-      // A pipe, as supervisord gives: sendProcessStdin and `ctl fg` write to it.
-      stdin = makePipe();
-      child = spawnChild({ ...prepared, stdio: [stdin[0], pipes.stdout, pipes.stderr] });
+      child = this.ports.processes.spawn(slot.config, slot.logs, slot.namespec);
     } catch (error) {
-      pipes?.abandoned();
-      if (stdin) closeQuietly(...stdin);
-      const message =
-        error instanceof SpawnError
-          ? error.message
-          : `unknown error during spawn for '${slot.config.name}': ${(error as Error).message ?? String(error)}`;
+      const message = (error as Error).message ?? String(error);
       this.dispatch(slot, { type: "spawn-failed", message }, now);
       return;
     }
-    pipes.started();
-    closeQuietly(stdin[0]);
-    const stdinWriter = new FdWriter(stdin[1], () => {});
-    slot.stdin = stdinWriter;
     slot.child = child;
+    slot.stdin = child.stdin;
     this.dispatch(slot, { type: "spawned", pid: child.pid }, now);
     child.exited.then((status) => {
-      closeQuietly(stdinWriter.fd);
-      if (slot.stdin === stdinWriter) slot.stdin = undefined;
+      if (slot.stdin === child.stdin) slot.stdin = undefined;
       if (slot.child !== child) return;
       slot.child = undefined;
       slot.lastExit = status;
       this.dispatch(slot, { type: "exited", status });
     });
   }
+}
 
-  /** Everything a spawn needs, or the spawn error in supervisord's words. */
-  private prepare(process: ProcessConfig): SpawnRequest | string {
-    const env: Record<string, string | undefined> = {
-      ...globalThis.process.env,
-      SUPERVISOR_ENABLED: "1",
-      SUPERVISOR_PROCESS_NAME: process.name,
-      SUPERVISOR_GROUP_NAME: process.group,
-      SUPERVISOR_SERVER_URL:
-        process.serverurl === "AUTO" ? this.options.serverUrl : process.serverurl,
-      ...process.environment,
-    };
-    const [program = "", ...args] = process.command;
-    const resolved = resolveCommand(program, env.PATH);
-    if (!resolved.ok) return resolved.message;
-    let credentials: Credentials | undefined;
-    if (process.user !== undefined) {
-      const user = findUser(process.user);
-      if (!user) return `user '${process.user}' does not exist`;
-      const uid = globalThis.process.getuid?.() ?? 0;
-      if (uid !== 0 && uid !== user.uid)
-        return `can't run as user '${process.user}': tend is not running as root`;
-      if (uid === 0) credentials = { uid: user.uid, gid: user.gid, groups: groupsOf(user) };
-    }
-    return {
-      argv: [resolved.filename, ...args],
-      argv0: program,
-      newSession: true,
-      env,
-      cwd: process.directory,
-      umask: process.umask,
-      credentials,
-    };
+/** The group as it runs: the processes that could not be stopped keep their old settings. */
+function effectiveConfig(config: GroupConfig, stuck: readonly Slot[]): GroupConfig {
+  if (stuck.length === 0) return config;
+  const stuckByName = new Map(stuck.map((slot) => [slot.config.name, slot.config]));
+  const processes = config.processes.map((process) => stuckByName.get(process.name) ?? process);
+  for (const slot of stuck) {
+    if (!config.processes.some((process) => process.name === slot.config.name))
+      processes.push(slot.config);
   }
+  return { ...config, processes };
 }
 
 function compare(a: string, b: string): number {

@@ -1,0 +1,81 @@
+// What the engine asks of the world, as small interfaces: start and signal
+// processes, open and close a process's logs, set timers, read the clock,
+// write tend's log. run mode wires the real ones (process-ops.ts, the log
+// hub, setTimeout, Date.now); unit tests drive the engine with fakes, edge
+// by edge, without processes or waiting.
+
+import type { ProcessConfig } from "../config/model.ts";
+import type { ExitStatus } from "../core/exit-codes.ts";
+import type { LogLevel } from "../core/program.ts";
+import type { ProcessLogs } from "../logging/routing.ts";
+
+/** The write end of a running process's stdin (sendProcessStdin, `ctl fg`). */
+export interface StdinPipe {
+  write(bytes: Uint8Array): void;
+  /** The process closed its end: nothing more can be written. */
+  readonly broken: boolean;
+}
+
+export interface RunningProcess {
+  readonly pid: number;
+  /** Resolves once the process has ended and been reaped. */
+  readonly exited: Promise<ExitStatus>;
+  readonly stdin: StdinPipe;
+}
+
+/** Why a command cannot be started at all (supervisord's NotFound / NotExecutable). */
+export interface CommandProblem {
+  readonly kind: "not-found" | "not-executable";
+  readonly message: string;
+}
+
+/** A spawn that failed: the reason in supervisord's words, kept as the process's spawnerr. */
+export class SpawnFailure extends Error {
+  override name = "SpawnFailure";
+}
+
+export interface ProcessOps {
+  /** Starts `process` with its output going to `logs`; throws SpawnFailure when it cannot. */
+  spawn(process: ProcessConfig, logs: ProcessLogs, namespec: string): RunningProcess;
+  /**
+   * kill(2), to the process or with `group` to its process group. False when
+   * it is already gone (ESRCH); throws when the signal cannot be sent.
+   */
+  signal(pid: number, signal: number, group: boolean): boolean;
+  /** Why `process` cannot be started, found before trying (the command is missing...). */
+  commandProblem(process: ProcessConfig): CommandProblem | undefined;
+}
+
+export interface LogPort {
+  /** The sinks and tail readers of one process, kept across its restarts. */
+  open(process: ProcessConfig, namespec: string): ProcessLogs;
+  /** The process left tend: what its logs hold open is given back. */
+  close(logs: ProcessLogs): void;
+}
+
+export type TimerHandle = unknown;
+
+export interface Timers {
+  set(callback: () => void, ms: number): TimerHandle;
+  clear(handle: TimerHandle): void;
+}
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+export interface EnginePorts {
+  readonly processes: ProcessOps;
+  readonly logs: LogPort;
+  readonly timers: Timers;
+  readonly clock: Clock;
+  readonly log: (level: LogLevel, message: string) => void;
+}
+
+export const realTimers: Timers = {
+  set: (callback, ms) => setTimeout(callback, ms),
+  clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+export const realClock: Clock = { now: Date.now };
