@@ -6,7 +6,7 @@ import { parseArgs } from "./cli/args.ts";
 import { USAGE, usageText } from "./cli/usage.ts";
 import { ExitCode } from "./core/exit-codes.ts";
 import { runCtl } from "./ctl/main.ts";
-import { execAs } from "./os/exec-as.ts";
+import { EXEC_AS_FLAG, execAs } from "./os/exec-as.ts";
 import { writeStdout } from "./os/output.ts";
 import { runCheck } from "./runtime/check.ts";
 import { warn } from "./runtime/diagnostics.ts";
@@ -14,10 +14,10 @@ import { runSupervisor } from "./runtime/run.ts";
 import { runSingleCommand } from "./runtime/single-command.ts";
 
 async function main(args: readonly string[]): Promise<number> {
+  // tend as its own exec trampoline for user= (a hidden first argument).
+  if (args[0] === EXEC_AS_FLAG) return execAs(args.slice(1));
   const invocation = parseArgs(args, process.argv0.split("/").pop());
   switch (invocation.role) {
-    case "exec-as":
-      return execAs(invocation.args);
     case "help":
       writeStdout(usageText(invocation.usage));
       return ExitCode.OK;

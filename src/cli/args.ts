@@ -1,14 +1,11 @@
-// The command line, parsed into the role tend plays (SPEC section 3). Pure:
-// takes argv, returns a description or a usage error; no I/O.
-
-/** The argument that makes tend its own exec trampoline (os/exec-as.ts), for user=. */
-export const EXEC_AS_FLAG = "--internal-exec-as";
+// The command line, parsed into the role tend plays. Pure: takes argv,
+// returns a description or a usage error; no I/O. (tend's own exec
+// trampoline for user= is recognised by main.ts before this.)
 
 /** Which usage text -h/--help asks for (`tend ctl -h` is answered by ctl's own parser). */
 export type Usage = "tend" | "check";
 
 export type Invocation =
-  | { readonly role: "exec-as"; readonly args: readonly string[] }
   | {
       readonly role: "single-command";
       readonly argv: readonly string[];
@@ -25,11 +22,10 @@ export type Invocation =
 /**
  * Parses tend's arguments (argv without the executable and script).
  * `invokedAs` is the name tend was run by: through a link named tendctl or
- * supervisorctl it is `tend ctl`, named supervisord it is run mode (SPEC
- * section 3), so an image can swap supervisord for tend as it is.
+ * supervisorctl it is `tend ctl`, named supervisord it is run mode, so an
+ * image can swap supervisord for tend as it is.
  */
 export function parseArgs(args: readonly string[], invokedAs = "tend"): Invocation {
-  if (args[0] === EXEC_AS_FLAG) return { role: "exec-as", args: args.slice(1) };
   if (invokedAs === "tendctl" || invokedAs === "supervisorctl") return { role: "ctl", args };
   const [first, ...rest] = args;
   if (invokedAs !== "supervisord" && first === "ctl") return { role: "ctl", args: rest };

@@ -167,12 +167,19 @@ function buildProcesses(
     );
   }
   const numprocs = (program.numprocs as number | undefined) ?? 1;
-  const rawProcessName = section.entries.get("process_name")?.value ?? "%(program_name)s";
-  if (numprocs > 1 && !String(rawProcessName).includes("%(process_num)")) {
-    problems.error(
-      at("process_name"),
-      `must contain %(process_num) when numprocs > 1 (numprocs is ${numprocs}), for example %(program_name)s_%(process_num)02d`,
-    );
+  const givenProcessName = section.entries.get("process_name")?.value;
+  if (numprocs > 1 && !String(givenProcessName ?? "").includes("%(process_num)")) {
+    // Point at what the user wrote: the process_name that lacks it, or else numprocs.
+    if (givenProcessName !== undefined)
+      problems.error(
+        at("process_name"),
+        `must contain %(process_num) when numprocs > 1 (numprocs is ${numprocs}), for example %(program_name)s_%(process_num)02d`,
+      );
+    else
+      problems.error(
+        at("numprocs"),
+        `is ${numprocs}, so each copy needs its own name: add a process_name that contains %(process_num), for example process_name=%(program_name)s_%(process_num)02d`,
+      );
   }
   for (const stream of ["stdout", "stderr"] as const) {
     if (

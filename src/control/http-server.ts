@@ -35,14 +35,23 @@ export type LogLookup = (
   channel: "stdout" | "stderr",
 ) => LogReader | "none" | undefined;
 
-/** Runs one method of the command layer; a fault is thrown as RpcFault. */
-export type Call = (method: string, params: readonly XmlRpcValue[]) => Promise<XmlRpcValue>;
+/**
+ * Runs one method of the command layer; a fault is thrown as RpcFault. The
+ * signal is aborted when the client goes away, so a waiting method gives up.
+ */
+export type Call = (
+  method: string,
+  params: readonly XmlRpcValue[],
+  context: { readonly signal?: AbortSignal },
+) => Promise<XmlRpcValue>;
 
 export interface ControlServerOptions {
   readonly call: Call;
   readonly processLog: LogLookup;
   readonly mainLog: () => LogReader | undefined;
   readonly report: (level: "warn" | "error", message: string) => void;
+  /** Told the size of every reply sent whole. */
+  readonly afterReply?: ((bytes: number) => void) | undefined;
 }
 
 export type Listen =
@@ -73,7 +82,12 @@ export function serveControl(listen: Listen, options: ControlServerOptions): Htt
       return plain(500, "Internal Server Error\n");
     });
   };
-  const limits = { maxBodyBytes: MAX_REQUEST_BYTES, maxHeaderBytes: 64 * 1024, idleSeconds: 60 };
+  const limits = {
+    maxBodyBytes: MAX_REQUEST_BYTES,
+    maxHeaderBytes: 64 * 1024,
+    idleSeconds: 60,
+    afterReply: options.afterReply,
+  };
   return listen.kind === "unix"
     ? serveHttp1({ unix: listen.path }, limits, handler)
     : serveHttp1({ hostname: listen.host, port: listen.port }, limits, handler);
@@ -83,11 +97,11 @@ async function route(request: Request, options: ControlServerOptions): Promise<R
   const path = pathOf(request.url);
   if (path === "/RPC2") {
     if (request.method !== "POST") return plain(400, "Bad Request: XML-RPC wants POST\n");
-    return xmlRpc(await request.text(), options.call);
+    return xmlRpc(await request.text(), options.call, request.signal);
   }
   if (path === "/api") {
     if (request.method !== "POST") return plain(400, "Bad Request: the JSON API wants POST\n");
-    return jsonApi(await request.text(), options.call);
+    return jsonApi(await request.text(), options.call, request.signal);
   }
   if (path === "/mainlogtail" || path.startsWith("/logtail/")) {
     if (request.method !== "GET") return plain(400, "Bad Request\n");
@@ -109,7 +123,7 @@ function processLogOf(path: string, options: ControlServerOptions): LogReader | 
   return log === "none" ? undefined : log;
 }
 
-async function xmlRpc(body: string, call: Call): Promise<Response> {
+async function xmlRpc(body: string, call: Call, signal: AbortSignal): Promise<Response> {
   let request: { method: string; params: XmlRpcValue[] };
   try {
     request = parseMethodCall(body);
@@ -119,7 +133,7 @@ async function xmlRpc(body: string, call: Call): Promise<Response> {
   }
   let xml: string;
   try {
-    xml = encodeMethodResponse(await call(request.method, request.params));
+    xml = encodeMethodResponse(await call(request.method, request.params, { signal }));
   } catch (error) {
     const fault = faultFrom(error);
     xml = encodeFault(fault.code, fault.message);
@@ -131,7 +145,7 @@ async function xmlRpc(body: string, call: Call): Promise<Response> {
  * tend's JSON endpoint: POST {"method", "params"} → {"result"} or
  * {"fault": {"code", "string"}}, for curl and scripts.
  */
-async function jsonApi(body: string, call: Call): Promise<Response> {
+async function jsonApi(body: string, call: Call, signal: AbortSignal): Promise<Response> {
   let request: unknown;
   try {
     request = JSON.parse(body);
@@ -143,7 +157,7 @@ async function jsonApi(body: string, call: Call): Promise<Response> {
     return plain(400, 'Bad Request: expected {"method": "...", "params": [...]}\n');
   let reply: unknown;
   try {
-    reply = { result: await call(method, params as XmlRpcValue[]) };
+    reply = { result: await call(method, params as XmlRpcValue[], { signal }) };
   } catch (error) {
     const fault = faultFrom(error);
     reply = { fault: { code: fault.code, string: fault.message } };

@@ -15,6 +15,8 @@ export interface Http1Limits {
   readonly maxHeaderBytes: number;
   /** A connection that does not complete a request within this is closed. */
   readonly idleSeconds: number;
+  /** Told the size of every reply sent whole (the process's memory policy listens). */
+  readonly afterReply?: ((bytes: number) => void) | undefined;
 }
 
 export type Http1Handler = (request: Request, peer: string) => Promise<Response> | Response;
@@ -28,34 +30,6 @@ export interface Http1Server {
 }
 
 const CRLF = new Uint8Array([13, 10]);
-/**
- * After a reply this big, tend asks for a garbage collection: a status of
- * hundreds of programs leaves ~1 MB of strings and buffers behind per call,
- * which the collector, left alone, lets pile up to hundreds of MiB.
- */
-const LARGE_REPLY_BYTES = 64 * 1024;
-/** Every this many large replies, a full collection (a quick one otherwise). */
-const FULL_COLLECTION_EVERY = 10;
-let largeReplies = 0;
-let settle: ReturnType<typeof setTimeout> | undefined;
-
-/**
- * A quick collection after each large reply, a full one every tenth, and one
- * more a second after the last, so a burst of status calls leaves no heap
- * behind. Measured with 500 programs, 10,000 getAllProcessInfo calls: left
- * alone, RSS went from 78 to 490 MiB (peak 650); quick collections only,
- * 90 → 131 and still growing; this, 77 → 90 after the first thousand calls
- * and flat, 81 a second after, at 3.4 ms a call instead of 2.4.
- */
-function collectAfterLargeReply(): void {
-  largeReplies++;
-  Bun.gc(largeReplies % FULL_COLLECTION_EVERY === 0);
-  if (settle !== undefined) clearTimeout(settle);
-  settle = setTimeout(() => {
-    settle = undefined;
-    Bun.gc(true);
-  }, 1000);
-}
 const HEADER_END = Buffer.from("\r\n\r\n");
 const encoder = new TextEncoder();
 
@@ -285,7 +259,7 @@ class Connection {
     const bytes = headOnly ? new Uint8Array(0) : new Uint8Array(await response.arrayBuffer());
     lines.push(`Content-Length: ${bytes.length}`);
     await this.send(Buffer.concat([encoder.encode(`${lines.join("\r\n")}\r\n\r\n`), bytes]));
-    if (bytes.length >= LARGE_REPLY_BYTES) collectAfterLargeReply();
+    this.limits.afterReply?.(bytes.length);
   }
 
   /** An error reply, then the connection is closed (what follows cannot be trusted). */

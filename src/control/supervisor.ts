@@ -1,7 +1,8 @@
 // What the command layer needs from a running tend: its processes and the
-// few operations on them and on tend itself. run.ts implements it over the
-// engine; the command layer's unit tests implement it with a fake, so every
-// fault rule is testable without processes.
+// few operations on them and on tend itself. Run mode (runtime/run-mode.ts)
+// implements it; the command layer's unit tests implement it with a fake,
+// so every fault rule is testable without processes. Generic over the
+// process type, so an implementation gets its own processes back.
 
 import type { GroupConfig, ProcessConfig } from "../config/model.ts";
 import type { ProcessStatus } from "../core/program.ts";
@@ -20,51 +21,74 @@ export interface ControlledProcess {
   };
 }
 
-export interface ControlledGroup {
+export interface ControlledGroup<P extends ControlledProcess = ControlledProcess> {
   readonly config: GroupConfig;
   /** In start order. */
-  readonly slots: readonly ControlledProcess[];
+  readonly slots: readonly P[];
 }
 
 /** Why a process cannot be started at all, found before trying (supervisord's get_execv_args). */
 export interface CommandProblem {
-  readonly fault: "NO_FILE" | "NOT_EXECUTABLE";
+  readonly kind: "not-found" | "not-executable";
   readonly message: string;
 }
 
-export type RereadResult =
-  | { readonly ok: true; readonly groups: readonly GroupConfig[] }
+/** reloadConfig's answer: the groups added, changed and removed since what runs. */
+export interface ConfigChanges {
+  readonly added: readonly GroupConfig[];
+  readonly changed: readonly GroupConfig[];
+  readonly removed: readonly GroupConfig[];
+}
+
+/** One line of tend.update's reply, printed by the client as `name: message`. */
+export interface UpdateLine {
+  readonly name: string;
+  readonly message: string;
+  /** The update failed here (an unknown group, a process that would not stop). */
+  readonly error: boolean;
+}
+
+/** The config could be read again (and what came of it), or why not, every error in one text. */
+export type Outcome<T> =
+  | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly message: string };
 
-export interface Supervisor {
+export interface Supervisor<P extends ControlledProcess = ControlledProcess> {
   readonly pid: number;
   /** `[supervisord] identifier`. */
   readonly identification: string;
   state(): SupervisorStateName;
   /** The active groups, in start order. */
-  groups(): readonly ControlledGroup[];
-  group(name: string): ControlledGroup | undefined;
+  groups(): readonly ControlledGroup<P>[];
+  group(name: string): ControlledGroup<P> | undefined;
   /** Asks a process to start (it must be STOPPED, EXITED, FATAL or BACKOFF). */
-  start(process: ControlledProcess): void;
-  /** Asks a process to stop (stopsignal, then SIGKILL after stopwaitsecs). */
-  stop(process: ControlledProcess): void;
+  start(process: P): void;
+  /** Asks a process to stop (stopsignal, then SIGKILL); why not, when its signal could not be sent. */
+  stop(process: P): string | undefined;
   /** Sends a signal to the process; an error message when it could not be sent. */
-  signal(process: ControlledProcess, signal: number): string | undefined;
-  commandProblem(process: ControlledProcess): CommandProblem | undefined;
+  signal(process: P, signal: number): string | undefined;
+  commandProblem(process: P): CommandProblem | undefined;
   /** Writes to the process's stdin: "not-running", "closed" (the reader is gone), or "ok". */
-  writeStdin(process: ControlledProcess, bytes: Uint8Array): "ok" | "not-running" | "closed";
+  writeStdin(process: P, bytes: Uint8Array): "ok" | "not-running" | "closed";
   /** Calls `listener` after any process changed state; returns the unsubscribe. */
   onChange(listener: () => void): () => void;
   /** tend's own log, when there is one to read. */
   mainLog(): LogReader | undefined;
+  /** A user's numeric id, as getAllConfigInfo reports `uid`. */
+  userId(name: string): number | undefined;
   shutdown(): void;
   /** Stops everything, reads the config again, starts again (`ctl reload`). */
   restart(): void;
+  /** The groups of the last config read: what addGroup can add and avail lists. */
+  available(): readonly GroupConfig[];
   /** Reads the config file again; nothing is applied. */
-  reread(): RereadResult;
+  reread(): Outcome<ConfigChanges>;
   addGroup(config: GroupConfig): boolean;
   /** False when a process of the group is not stopped. */
   removeGroup(name: string): boolean;
-  /** Swaps a group's config, keeping its unchanged processes running. */
-  replaceGroup(config: GroupConfig): void;
+  /**
+   * tend's update: reads the config again and applies it, restarting only
+   * the processes whose settings changed, in the named groups or all (`[]`).
+   */
+  update(names: readonly string[]): Promise<Outcome<readonly UpdateLine[]>>;
 }

@@ -6,6 +6,9 @@
 import { dropPrivileges, execvp } from "./libc.ts";
 import { writeStderr } from "./output.ts";
 
+/** The hidden first argument that makes tend its own exec trampoline. */
+export const EXEC_AS_FLAG = "--internal-exec-as";
+
 /** Never returns: execs, or exits 127 after saying why on stderr. */
 export function execAs(args: readonly string[]): never {
   const [uid, gid, groups, separator, ...argv] = args;

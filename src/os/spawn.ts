@@ -3,9 +3,9 @@
 // and spawn errors into tend's own types. Credentials that Bun's spawner
 // cannot set (supplementary groups) go through tend's own exec trampoline.
 
-import { EXEC_AS_FLAG } from "../cli/args.ts";
 import type { ExitStatus } from "../core/exit-codes.ts";
 import { parseSignal } from "../core/signals.ts";
+import { EXEC_AS_FLAG } from "./exec-as.ts";
 import { fs } from "./fs.ts";
 import { trackSpawned, untrackSpawned } from "./reaper.ts";
 

@@ -1,5 +1,7 @@
-// Looking up users in /etc/passwd: `user=` names are resolved when a program
-// starts (SPEC section 9), and `tend check` warns about unknown ones.
+// Looking up users in /etc/passwd and groups in /etc/group: `user=` names are
+// resolved when a program starts (so a config can be checked on a machine
+// that lacks the user), `tend check` warns about unknown ones, and the
+// control socket's `chown=user:group` is resolved here.
 
 import { fs } from "./fs.ts";
 
@@ -31,17 +33,30 @@ export function findUser(nameOrId: string, passwd = "/etc/passwd"): UserEntry | 
   return entries.find((entry) => entry.name === nameOrId);
 }
 
+function groupLines(groupFile: string): string[][] {
+  try {
+    return fs()
+      .readFileSync(groupFile, "utf8")
+      .split("\n")
+      .map((line) => line.split(":"));
+  } catch {
+    return [];
+  }
+}
+
+/** A group's id by name, or the number itself. */
+export function findGroupId(nameOrId: string, groupFile = "/etc/group"): number | undefined {
+  if (/^\d+$/.test(nameOrId)) return Number(nameOrId);
+  const found = groupLines(groupFile).find(
+    ([name, , gid]) => name === nameOrId && gid !== undefined,
+  );
+  return found === undefined ? undefined : Number(found[2]);
+}
+
 /** The ids of every group `user` belongs to: its primary group and those listing it in /etc/group. */
 export function groupsOf(user: UserEntry, groupFile = "/etc/group"): number[] {
   const groups = new Set<number>([user.gid]);
-  let text = "";
-  try {
-    text = fs().readFileSync(groupFile, "utf8");
-  } catch {
-    return [...groups];
-  }
-  for (const line of text.split("\n")) {
-    const [, , gid, members] = line.split(":");
+  for (const [, , gid, members] of groupLines(groupFile)) {
     if (gid !== undefined && members?.split(",").includes(user.name)) groups.add(Number(gid));
   }
   return [...groups];

@@ -1,8 +1,9 @@
-// Shutdown order (SPEC section 6): highest priority number first; every
+// Shutdown order: highest priority number first; every
 // process whose group has the same priority stops together; the next lower
 // priority begins only when all of those are down. BACKOFF gives up (FATAL).
 
 import type { Engine, Slot } from "./engine.ts";
+import type { TimerHandle, Timers } from "./ports.ts";
 
 /** Slots grouped by their group's priority, highest first. */
 export function stopBuckets(
@@ -27,6 +28,7 @@ const REPORT_INTERVAL_MS = 3000;
  */
 export async function stopInPriorityOrder(
   engine: Engine,
+  timers: Timers,
   report: (names: string[]) => void,
 ): Promise<void> {
   const priorities = new Map(
@@ -39,32 +41,20 @@ export async function stopInPriorityOrder(
       .map((slot) => slot.config.name);
     if (names.length > 0) report(names);
   };
-  let reporter: ReturnType<typeof setInterval> | undefined;
+  let reporter: TimerHandle | undefined;
+  const reportEvery = () => {
+    reportUnstopped();
+    reporter = timers.set(reportEvery, REPORT_INTERVAL_MS);
+  };
   try {
     for (const [index, bucket] of buckets.entries()) {
       for (const slot of bucket) engine.dispatch(slot, { type: "shutdown" });
-      if (index === 0) {
-        reportUnstopped();
-        reporter = setInterval(reportUnstopped, REPORT_INTERVAL_MS);
-      }
-      await allStopped(engine, bucket);
+      if (index === 0) reportEvery();
+      await engine.until(() => bucket.every((slot) => engine.isStopped(slot)));
     }
     // Every process is down or on its way; wait for the last exits.
-    await allStopped(engine, engine.slots);
+    await engine.until(() => engine.slots.every((slot) => engine.isStopped(slot)));
   } finally {
-    clearInterval(reporter);
+    if (reporter !== undefined) timers.clear(reporter);
   }
-}
-
-function allStopped(engine: Engine, slots: readonly Slot[]): Promise<void> {
-  const done = () => slots.every((slot) => engine.isStopped(slot));
-  if (done()) return Promise.resolve();
-  return new Promise((resolve) => {
-    const unsubscribe = engine.onStateChange(() => {
-      if (done()) {
-        unsubscribe();
-        resolve();
-      }
-    });
-  });
 }

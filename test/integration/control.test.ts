@@ -147,7 +147,7 @@ describe.skipIf(!pidNamespaces.ok)("control: hot reload and tend's own methods",
           "gone: removed process group",
           "change: stopped",
           "change: updated process group",
-          "pair: stopped",
+          "pair: stopped right (changed); kept left (unchanged)",
           "pair: updated process group",
           "fresh: added process group",
         ]);

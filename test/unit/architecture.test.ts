@@ -1,13 +1,32 @@
-// The layout is part of the design (STYLE.md): core/ is pure, protocol/ is
-// what server and client share and leans on core/ alone, the client never
-// reaches into the server, and bun:ffi is touched by exactly one module.
-// These checks keep it that way.
+// The layout is part of the design (docs/design.md): which folder of src/
+// may import which, bun:ffi touched by exactly one module, and files small
+// enough to read. These checks keep it that way.
 
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 
 const SRC = join(import.meta.dir, "../../src");
+
+/**
+ * The folders of src/ and the folders each may import (besides itself).
+ * core/ is pure; os/ alone touches the kernel; protocol/ is what server and
+ * client both speak; the client (ctl/) never reaches into the server
+ * (control/); runtime/ wires everything; main.ts (the root) may import any.
+ */
+const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
+  core: [],
+  cli: ["core"],
+  os: ["core"],
+  protocol: ["core"],
+  config: ["core", "os"],
+  logging: ["core", "os", "config"],
+  control: ["core", "protocol", "config", "logging"],
+  ctl: ["core", "protocol", "config", "os"],
+  runtime: ["core", "os", "protocol", "config", "logging", "control"],
+};
+
+const MAX_LINES = 500;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
@@ -24,11 +43,70 @@ function importsOf(file: string): string[] {
   return [...text.matchAll(/^\s*(?:import|export)[^;]*?from\s+"([^"]+)"/gm)].map((m) => m[1] ?? "");
 }
 
+/** Source text without its comments (they may name `process.py`). */
+function withoutComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+}
+
+/** The top folder of src/ a file lives in ("" for src/ itself), or undefined outside src/. */
+function folderOf(file: string): string | undefined {
+  const path = relative(SRC, file);
+  if (path.startsWith("..")) return undefined;
+  const parts = path.split("/");
+  return parts.length === 1 ? "" : parts[0];
+}
+
+/** Every import of a file in src/ that its folder may not make. */
+function forbiddenImports(
+  files: readonly string[],
+  read: (file: string) => string[] = importsOf,
+): string[] {
+  return files.flatMap((file) => {
+    const from = folderOf(file) ?? "";
+    if (from === "") return [];
+    const allowed = MAY_IMPORT[from];
+    return read(file)
+      .filter((spec) => spec.startsWith("."))
+      .map((spec) => ({ spec, to: folderOf(resolve(dirname(file), spec)) }))
+      .filter(({ to }) => to !== undefined && to !== from && !allowed?.includes(to))
+      .map(
+        ({ spec, to }) =>
+          `${relative(SRC, file)} imports ${spec} (${from}/ may not import ${to || "src/"})`,
+      );
+  });
+}
+
 describe("architecture", () => {
-  test("core/ imports nothing but core/ (no fs, processes, timers or logger)", () => {
+  test("every folder of src/ is in the import table", () => {
+    const folders = readdirSync(SRC, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort();
+    expect(folders).toEqual(Object.keys(MAY_IMPORT).sort());
+  });
+
+  test("each folder imports only what the table allows", () => {
+    expect(forbiddenImports(sourceFiles(SRC))).toEqual([]);
+  });
+
+  test("the check finds what the table forbids (a client file reaching into the server)", () => {
+    const probe = join(SRC, "ctl", "probe.ts");
+    const found = forbiddenImports([probe], () => [
+      "./format.ts",
+      "../protocol/faults.ts",
+      "../control/commands/index.ts",
+      "../runtime/run.ts",
+    ]);
+    expect(found).toEqual([
+      "ctl/probe.ts imports ../control/commands/index.ts (ctl/ may not import control)",
+      "ctl/probe.ts imports ../runtime/run.ts (ctl/ may not import runtime)",
+    ]);
+  });
+
+  test("core/ imports no Node or Bun module (no fs, processes, timers or logger)", () => {
     const outside = sourceFiles(join(SRC, "core")).flatMap((file) =>
       importsOf(file)
-        .filter((spec) => !/^\.\/[^/]+$/.test(spec))
+        .filter((spec) => !spec.startsWith("."))
         .map((spec) => `${relative(SRC, file)} imports ${spec}`),
     );
     expect(outside).toEqual([]);
@@ -57,8 +135,29 @@ describe("architecture", () => {
     expect(intoServer).toEqual([]);
   });
 
+  test("core/ and protocol/ use no Bun or process globals", () => {
+    const globals = ["core", "protocol"].flatMap((folder) =>
+      sourceFiles(join(SRC, folder)).flatMap((file) =>
+        [...withoutComments(readFileSync(file, "utf8")).matchAll(/\b(Bun|process)\.\w+/g)].map(
+          (m) => `${relative(SRC, file)} uses ${m[0]}`,
+        ),
+      ),
+    );
+    expect(globals).toEqual([]);
+  });
+
   test("only os/libc.ts imports bun:ffi", () => {
     const users = sourceFiles(SRC).filter((file) => importsOf(file).includes("bun:ffi"));
     expect(users.map((file) => relative(SRC, file))).toEqual(["os/libc.ts"]);
+  });
+
+  test(`no file in src/ is longer than ${MAX_LINES} lines`, () => {
+    const long = sourceFiles(SRC)
+      .map((file) => ({
+        file: relative(SRC, file),
+        lines: readFileSync(file, "utf8").split("\n").length,
+      }))
+      .filter(({ lines }) => lines > MAX_LINES);
+    expect(long).toEqual([]);
   });
 });

@@ -105,12 +105,10 @@ async function update(ctl: Controller, arg: string): Promise<undefined> {
     return;
   }
   for (const line of structs(reply)) {
-    const name = str(line.name);
-    const message = str(line.message);
-    ctl.output(`${name}: ${message}`);
-    // An unknown group (`ERROR: no such group: G`) and a group that would
-    // not stop fail the update, as in supervisorctl.
-    if (name === "ERROR" || message.startsWith("has problems")) ctl.exitStatus = Exit.GENERIC;
+    ctl.output(`${str(line.name)}: ${str(line.message)}`);
+    // An unknown group and a process that would not stop fail the update,
+    // as in supervisorctl; the server marks those lines.
+    if (line.error === true) ctl.exitStatus = Exit.GENERIC;
   }
 }
 

@@ -317,16 +317,17 @@ const BAD: BadCase[] = [
     },
   },
   {
-    // process_name is not given: the loader names the key that must change,
-    // at the section's line (a defensible choice; numprocs' line would do too).
+    // process_name is not given: the loader points at what the user wrote,
+    // the numprocs line, and says what to add.
     name: "numprocs=2 without process_name",
     files: { "a.ini": `${WEB}numprocs=2\n` },
     error: {
       file: "a.ini",
-      line: 1,
+      line: 3,
       section: "program:web",
-      key: "process_name",
-      message: /must contain %\(process_num\) when numprocs > 1 \(numprocs is 2\)/,
+      key: "numprocs",
+      message:
+        /is 2, so each copy needs its own name: add a process_name that contains %\(process_num\)/,
     },
   },
   {

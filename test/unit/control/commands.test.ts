@@ -6,7 +6,7 @@
 // found in src/ (see the comment above each): it passes while the bug stays.
 
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
-import { CommandLayer } from "../../../src/control/commands.ts";
+import { CommandLayer } from "../../../src/control/commands/index.ts";
 import type { ProcessStatus } from "../../../src/core/program.ts";
 import { RpcFault } from "../../../src/protocol/faults.ts";
 import { SUPERVISOR_VERSION } from "../../../src/protocol/versions.ts";
@@ -332,7 +332,7 @@ describe("startProcess", () => {
   });
 
   test("NO_FILE 20 from commandProblem, before trying", async () => {
-    fake.problems.set("api", { fault: "NO_FILE", message: "can't find command 'api-server'" });
+    fake.problems.set("api", { kind: "not-found", message: "can't find command 'api-server'" });
     expect(await faultOf(call("supervisor.startProcess", "api"))).toEqual({
       code: 20,
       message: "NO_FILE: can't find command 'api-server'",
@@ -342,7 +342,7 @@ describe("startProcess", () => {
 
   test("NOT_EXECUTABLE 21 from commandProblem", async () => {
     fake.problems.set("workers:w1", {
-      fault: "NOT_EXECUTABLE",
+      kind: "not-executable",
       message: "command at '/x' is a directory",
     });
     expect(await faultOf(call("supervisor.startProcess", "workers:w1"))).toEqual({
@@ -353,7 +353,7 @@ describe("startProcess", () => {
 
   test("the command is checked before the state (get_execv_args comes first)", async () => {
     fake.set("api", { state: "RUNNING", pid: 9 });
-    fake.problems.set("api", { fault: "NO_FILE", message: "gone" });
+    fake.problems.set("api", { kind: "not-found", message: "gone" });
     expect((await faultOf(call("supervisor.startProcess", "api"))).code).toBe(20);
   });
 
@@ -488,7 +488,7 @@ describe("startProcessGroup / startAllProcesses (make_allfunc)", () => {
 
   test("running ones are skipped; a fault becomes a struct with its code and string", async () => {
     fake.set("workers:w2", { state: "RUNNING" });
-    fake.problems.set("workers:w1", { fault: "NO_FILE", message: "no w1" });
+    fake.problems.set("workers:w1", { kind: "not-found", message: "no w1" });
     expect(await call("supervisor.startProcessGroup", "workers", false)).toEqual([
       failed("w1", "workers", 20, "NO_FILE: no w1"),
     ]);
@@ -501,7 +501,7 @@ describe("startProcessGroup / startAllProcesses (make_allfunc)", () => {
   });
 
   test("startAllProcesses, wait=false: every stopped process in start order", async () => {
-    fake.problems.set("web", { fault: "NO_FILE", message: "no sh" });
+    fake.problems.set("web", { kind: "not-found", message: "no sh" });
     expect(await call("supervisor.startAllProcesses", false)).toEqual([
       ok("w2", "workers"),
       ok("w1", "workers"),
@@ -512,7 +512,7 @@ describe("startProcessGroup / startAllProcesses (make_allfunc)", () => {
   });
 
   test("startAllProcesses, wait=true: all asked at once; immediate outcomes first, then as each is RUNNING", async () => {
-    fake.problems.set("web", { fault: "NO_FILE", message: "no sh" });
+    fake.problems.set("web", { kind: "not-found", message: "no sh" });
     const onStart = fake.onStart;
     fake.onStart = (process) =>
       process.namespec === "api"
@@ -573,7 +573,7 @@ describe("stopProcess", () => {
 
   test("wait=true returns at once when the stop ended it (BACKOFF → STOPPED)", async () => {
     fake.set("api", { state: "BACKOFF" });
-    fake.onStop = (process) => fake.move(process, { state: "STOPPED" });
+    fake.onStop = (process) => void fake.move(process, { state: "STOPPED" });
     expect(await call("supervisor.stopProcess", "api")).toBe(true);
     expect(fake.listeners.size).toBe(0);
   });
@@ -1350,94 +1350,43 @@ describe("system.*", () => {
   });
 });
 
+// What an update does (which groups stop, go, change; a stop that fails) is
+// run mode's and tested in test/unit/runtime/reload.test.ts; here, how the
+// method hands it over and answers.
 describe("tend.update", () => {
-  beforeEach(() => {
-    runAll();
-    fake.onStop = (process) => fake.move(process, { state: "STOPPED", pid: 0 });
+  test("asks the supervisor to update the named groups; `all` means every group", async () => {
+    await call("tend.update", ["web", "extra"]);
+    await call("tend.update", ["all", "web"]);
+    await call("tend.update", []);
+    expect(fake.calls).toEqual(["update web extra", "update", "update"]);
   });
 
-  test("removed, changed and added groups, in that order", async () => {
-    fake.nextReread = { ok: true, groups: EDITED };
-    expect(await call("tend.update", [])).toEqual([
-      { name: "api", message: "stopped" },
-      { name: "api", message: "removed process group" },
-      { name: "web", message: "stopped" },
-      { name: "web", message: "updated process group" },
-      { name: "extra", message: "added process group" },
-    ]);
-    expect(fake.calls).toEqual([
-      "reread",
-      "stop api",
-      "remove api",
-      "stop web",
-      "replace web",
-      "add extra",
-    ]);
-    expect(fake.active.map((group) => group.config.name)).toEqual(["workers", "web", "extra"]);
-  });
-
-  test("a changed group keeps its unchanged processes running", async () => {
-    fake.nextReread = { ok: true, groups: groupsOf(web() + API + workers("/bin/sleep 101")) };
-    const w2 = fake.process("workers:w2");
-    expect(await call("tend.update", [])).toEqual([
-      { name: "workers", message: "stopped" },
-      { name: "workers", message: "updated process group" },
-    ]);
-    expect(fake.calls).toEqual(["reread", "stop workers:w1", "replace workers"]);
-    expect(fake.process("workers:w2")).toBe(w2);
-    expect(w2.status.state).toBe("RUNNING");
-    expect(fake.process("workers:w1").config.command).toEqual(["/bin/sleep", "101"]);
-  });
-
-  test("it waits for the removed group's processes to stop", async () => {
-    fake.onStop = (process) => fake.move(process, { state: "STOPPING" });
-    fake.nextReread = { ok: true, groups: groupsOf(web() + workers()) };
-    const seen = watch(call("tend.update", []));
-    await settle();
-    expect(seen.settled).toBe(false);
-    fake.move("api", { state: "STOPPED", pid: 0 });
-    await settle();
-    expect(seen.value).toEqual([
-      { name: "api", message: "stopped" },
-      { name: "api", message: "removed process group" },
-    ]);
-  });
-
-  test("a removed group whose stop FAILED is kept: `has problems; not removing`", async () => {
-    fake.onStop = () => {
-      throw new Error("kill failed");
+  test("the lines come back as structs, each saying whether it is an error", async () => {
+    fake.updateOutcome = {
+      ok: true,
+      value: [
+        { name: "ERROR", message: "no such group: nosuch", error: true },
+        { name: "web", message: "stopped", error: false },
+        { name: "web", message: "updated process group", error: false },
+      ],
     };
-    fake.nextReread = { ok: true, groups: groupsOf(web() + workers()) };
-    expect(await call("tend.update", [])).toEqual([
-      { name: "api", message: "stopped" },
-      { name: "api", message: "has problems; not removing" },
+    expect(await call("tend.update", ["nosuch", "web"])).toEqual([
+      { name: "ERROR", message: "no such group: nosuch", error: true },
+      { name: "web", message: "stopped", error: false },
+      { name: "web", message: "updated process group", error: false },
     ]);
-    expect(fake.group("api")).toBeDefined();
-  });
-
-  test("named groups only; an unknown name is `ERROR: no such group`", async () => {
-    fake.nextReread = { ok: true, groups: EDITED };
-    expect(await call("tend.update", ["nosuch", "web", "extra"])).toEqual([
-      { name: "ERROR", message: "no such group: nosuch" },
-      { name: "web", message: "stopped" },
-      { name: "web", message: "updated process group" },
-      { name: "extra", message: "added process group" },
-    ]);
-    expect(fake.group("api")).toBeDefined();
   });
 
   test("nothing changed: no lines", async () => {
     expect(await call("tend.update", [])).toEqual([]);
-    expect(fake.calls).toEqual(["reread"]);
   });
 
-  test("CANT_REREAD when the config cannot be read; nothing is touched", async () => {
-    fake.nextReread = { ok: false, message: "bad" };
+  test("CANT_REREAD when the config cannot be read", async () => {
+    fake.updateOutcome = { ok: false, message: "bad" };
     expect(await faultOf(call("tend.update", []))).toEqual({
       code: 92,
       message: "CANT_REREAD: bad",
     });
-    expect(fake.calls).toEqual(["reread"]);
   });
 });
 
@@ -1445,7 +1394,7 @@ describe("tend.wait", () => {
   test("resolves {ready: true, waiting: []} once every process is RUNNING", async () => {
     for (const name of ["api", "web", "workers:w1", "workers:w2"])
       fake.set(name, { state: "STARTING" });
-    const seen = watch(call("tend.wait", [], 0));
+    const seen = watch(call("tend.wait", [], 60));
     for (const name of ["api", "web", "workers:w1"]) fake.move(name, { state: "RUNNING" });
     await settle();
     expect(seen.settled).toBe(false);
@@ -1462,7 +1411,7 @@ describe("tend.wait", () => {
 
   test("named processes and `group:*` only", async () => {
     fake.set("workers:w1", { state: "STARTING" });
-    const seen = watch(call("tend.wait", ["workers:w1"], 0));
+    const seen = watch(call("tend.wait", ["workers:w1"], 60));
     await settle();
     expect(seen.settled).toBe(false);
     fake.move("workers:w1", { state: "RUNNING" });
@@ -1479,6 +1428,42 @@ describe("tend.wait", () => {
       waiting: ["workers:w2", "api"],
     });
     expect(Date.now() - started).toBeGreaterThanOrEqual(40);
+    expect(fake.listeners.size).toBe(0);
+  });
+
+  test("timeout 0 answers at once, ready or not, and leaves no listener", async () => {
+    fake.set("workers:w1", { state: "RUNNING" });
+    fake.set("workers:w2", { state: "STARTING" });
+    expect(await call("tend.wait", ["workers:*"], 0)).toEqual({
+      ready: false,
+      waiting: ["workers:w2"],
+    });
+    expect(await call("tend.wait", ["workers:w1"], 0)).toEqual({ ready: true, waiting: [] });
+    expect(fake.listeners.size).toBe(0);
+  });
+
+  test("a client that goes away: the wait ends and its listener is gone", async () => {
+    fake.set("workers:w1", { state: "STARTING" });
+    const client = new AbortController();
+    const seen = watch(layer.call("tend.wait", [["workers:w1"], 60], { signal: client.signal }));
+    await settle();
+    expect(fake.listeners.size).toBe(1);
+    client.abort();
+    await settle();
+    expect(seen.settled).toBe(true);
+    expect(fake.listeners.size).toBe(0);
+  });
+
+  test("a start with wait=true whose client goes away leaves no listener", async () => {
+    const client = new AbortController();
+    const seen = watch(
+      layer.call("supervisor.startProcess", ["api", true], { signal: client.signal }),
+    );
+    await settle();
+    expect(fake.listeners.size).toBe(1);
+    client.abort();
+    await settle();
+    expect(seen.settled).toBe(true);
     expect(fake.listeners.size).toBe(0);
   });
 

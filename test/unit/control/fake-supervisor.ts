@@ -6,19 +6,22 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sameProcess } from "../../../src/config/compare.ts";
+import { diffGroups } from "../../../src/config/compare.ts";
 import { loadConfig } from "../../../src/config/load.ts";
 import type { GroupConfig, ProcessConfig } from "../../../src/config/model.ts";
 import type {
   CommandProblem,
+  ConfigChanges,
   ControlledGroup,
   ControlledProcess,
-  RereadResult,
+  Outcome,
   Supervisor,
+  UpdateLine,
 } from "../../../src/control/supervisor.ts";
 import { INITIAL_STATUS, type ProcessStatus } from "../../../src/core/program.ts";
 import { STOPPED_STATES, type SupervisorStateName } from "../../../src/core/states.ts";
 import { RingLog } from "../../../src/logging/log-reader.ts";
+import { findUser } from "../../../src/os/users.ts";
 
 const root = mkdtempSync(join(tmpdir(), "tend-fake-supervisor-"));
 let files = 0;
@@ -76,7 +79,7 @@ export class FakeProcess implements ControlledProcess {
   }
 }
 
-export class FakeGroup implements ControlledGroup {
+export class FakeGroup implements ControlledGroup<FakeProcess> {
   slots: FakeProcess[];
   constructor(
     public config: GroupConfig,
@@ -86,7 +89,12 @@ export class FakeGroup implements ControlledGroup {
   }
 }
 
-export class FakeSupervisor implements Supervisor {
+/** What the next reread finds: group configs, or a config that fails to load. */
+export type NextReread =
+  | { readonly ok: true; readonly groups: readonly GroupConfig[] }
+  | { readonly ok: false; readonly message: string };
+
+export class FakeSupervisor implements Supervisor<FakeProcess> {
   readonly pid = 4242;
   readonly identification = "fake-tend";
   supervisorState: SupervisorStateName = "RUNNING";
@@ -96,8 +104,12 @@ export class FakeSupervisor implements Supervisor {
   readonly listeners = new Set<() => void>();
   readonly problems = new Map<string, CommandProblem>();
   main: FakeLog | undefined = new FakeLog();
-  /** What the next reread returns; the active configs when unset. */
-  nextReread: RereadResult | undefined;
+  /** What the next reread finds; the active configs when unset. */
+  nextReread: NextReread | undefined;
+  /** The groups of the last config read (what add can add). */
+  read: readonly GroupConfig[];
+  /** What update() answers (the runtime's tests cover what an update does). */
+  updateOutcome: Outcome<readonly UpdateLine[]> = { ok: true, value: [] };
   /** The time start() stamps as laststart (ms). */
   clock = 1_700_000_000_000;
   /** What start() does: by default STARTING with a pid, as the engine's spawn. */
@@ -108,14 +120,17 @@ export class FakeSupervisor implements Supervisor {
       laststart: this.clock,
       spawnerr: "",
     });
-  /** What stop() does: by default STOPPING, as the engine's stopsignal. */
-  onStop: (process: FakeProcess) => void = (process) =>
+  /** What stop() does: by default STOPPING, as the engine's stopsignal; a text when it failed. */
+  onStop: (process: FakeProcess) => string | undefined = (process) => {
     this.move(process, { state: "STOPPING", killing: true });
+    return undefined;
+  };
   /** signal()'s answer: undefined when sent, else why not. */
   onSignal: (process: FakeProcess, signal: number) => string | undefined = () => undefined;
 
   constructor(groups: readonly GroupConfig[]) {
     this.active = groups.map((config) => new FakeGroup(config));
+    this.read = groups;
   }
 
   /** The process of a namespec (`web`, `workers:w1`). */
@@ -142,7 +157,7 @@ export class FakeSupervisor implements Supervisor {
     return this.supervisorState;
   }
 
-  groups(): readonly ControlledGroup[] {
+  groups(): readonly FakeGroup[] {
     return this.active;
   }
 
@@ -150,28 +165,27 @@ export class FakeSupervisor implements Supervisor {
     return this.active.find((group) => group.config.name === name);
   }
 
-  start(process: ControlledProcess): void {
+  start(process: FakeProcess): void {
     this.calls.push(`start ${process.namespec}`);
-    this.onStart(process as FakeProcess);
+    this.onStart(process);
   }
 
-  stop(process: ControlledProcess): void {
+  stop(process: FakeProcess): string | undefined {
     this.calls.push(`stop ${process.namespec}`);
-    this.onStop(process as FakeProcess);
+    return this.onStop(process);
   }
 
-  signal(process: ControlledProcess, signal: number): string | undefined {
+  signal(process: FakeProcess, signal: number): string | undefined {
     this.calls.push(`signal ${process.namespec} ${signal}`);
-    return this.onSignal(process as FakeProcess, signal);
+    return this.onSignal(process, signal);
   }
 
-  commandProblem(process: ControlledProcess): CommandProblem | undefined {
+  commandProblem(process: FakeProcess): CommandProblem | undefined {
     return this.problems.get(process.namespec);
   }
 
-  writeStdin(process: ControlledProcess, bytes: Uint8Array): "ok" | "not-running" | "closed" {
-    const fake = process as FakeProcess;
-    this.calls.push(`stdin ${process.namespec}`);
+  writeStdin(fake: FakeProcess, bytes: Uint8Array): "ok" | "not-running" | "closed" {
+    this.calls.push(`stdin ${fake.namespec}`);
     if (fake.status.pid === 0 || fake.status.killing) return "not-running";
     if (fake.stdinClosed) return "closed";
     fake.stdin.push(bytes);
@@ -196,9 +210,27 @@ export class FakeSupervisor implements Supervisor {
     this.calls.push("restart");
   }
 
-  reread(): RereadResult {
+  userId(name: string): number | undefined {
+    return findUser(name)?.uid;
+  }
+
+  available(): readonly GroupConfig[] {
+    return this.read;
+  }
+
+  /** As run mode: the groups read become available; the diff is against what is active. */
+  reread(): Outcome<ConfigChanges> {
     this.calls.push("reread");
-    return this.nextReread ?? { ok: true, groups: this.active.map((group) => group.config) };
+    const next = this.nextReread ?? { ok: true, groups: this.active.map((group) => group.config) };
+    if (!next.ok) return next;
+    this.read = next.groups;
+    const active = this.active.map((group) => group.config);
+    return { ok: true, value: diffGroups(active, next.groups) };
+  }
+
+  async update(names: readonly string[]): Promise<Outcome<readonly UpdateLine[]>> {
+    this.calls.push(`update ${names.join(" ")}`.trim());
+    return this.updateOutcome;
   }
 
   addGroup(config: GroupConfig): boolean {
@@ -215,17 +247,5 @@ export class FakeSupervisor implements Supervisor {
     if (group.slots.some((slot) => !STOPPED_STATES.includes(slot.status.state))) return false;
     this.active = this.active.filter((other) => other !== group);
     return true;
-  }
-
-  /** As the engine: a slot whose settings did not change is kept, with its process. */
-  replaceGroup(config: GroupConfig): void {
-    this.calls.push(`replace ${config.name}`);
-    const group = this.group(config.name);
-    if (!group) throw new Error(`replaceGroup of an inactive group ${config.name}`);
-    group.slots = config.processes.map(
-      (process) =>
-        group.slots.find((slot) => sameProcess(slot.config, process)) ?? new FakeProcess(process),
-    );
-    group.config = config;
   }
 }

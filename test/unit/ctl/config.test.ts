@@ -176,9 +176,9 @@ describe("update through tend.update", () => {
     expect(server.methods().every((method) => method === "tend.update")).toBe(true);
   });
 
-  test("an unknown group and a group with problems exit 1", async () => {
+  test("a line the server marks as an error (an unknown group, a group with problems) exits 1", async () => {
     const unknown = new FakeServer({
-      "tend.update": () => [{ name: "ERROR", message: "no such group: x" }],
+      "tend.update": () => [{ name: "ERROR", message: "no such group: x", error: true }],
     });
     expect(await ctl(["update", "x"], unknown)).toEqual({
       code: 1,
@@ -187,8 +187,8 @@ describe("update through tend.update", () => {
     });
     const stuck = new FakeServer({
       "tend.update": () => [
-        { name: "old", message: "stopped" },
-        { name: "old", message: "has problems; not removing" },
+        { name: "old", message: "stopped", error: false },
+        { name: "old", message: "has problems; not removing", error: true },
       ],
     });
     expect(await ctl(["update"], stuck)).toEqual({

@@ -1,22 +1,18 @@
-// Run mode's control plane: the Supervisor the command layer works on (over
-// the engine of the moment — `ctl reload` swaps it), and the listeners from
-// [unix_http_server] and [inet_http_server]. The socket file is claimed with
-// care: a stale one from an earlier run is replaced, a live one is an error.
+// Run mode's control plane: the listeners from [unix_http_server] and
+// [inet_http_server], serving the command layer. The socket file is claimed
+// with care: a stale one from an earlier run is replaced, a live one is an
+// error; the default socket that cannot be made is only reported.
 
 import { dirname } from "node:path";
 import type { Config } from "../config/model.ts";
 import { type Call, type Listen, serveControl } from "../control/http-server.ts";
-import type { ControlledProcess, RereadResult, Supervisor } from "../control/supervisor.ts";
-import type { SupervisorStateName } from "../core/states.ts";
 import type { LogReader } from "../logging/log-reader.ts";
-import { resolveCommand } from "../os/command.ts";
 import { fs } from "../os/fs.ts";
 import { acceptsConnections } from "../os/listening.ts";
-import { sendSignal } from "../os/signals.ts";
-import { findUser } from "../os/users.ts";
-import type { Engine, Slot } from "./engine.ts";
+import { findGroupId, findUser } from "../os/users.ts";
+import { collectAfterReply } from "./memory.ts";
 
-/** The socket tend listens on when the config has no [unix_http_server] (SPEC section 9). */
+/** The socket tend listens on when the config has no [unix_http_server]. */
 export const DEFAULT_SOCKET = "/run/tend.sock";
 
 /** The socket path run mode uses: the config's, else $TEND_SOCKET, else the default. */
@@ -26,63 +22,6 @@ export function socketPathOf(config: Config): string {
   const fromEnv = process.env.TEND_SOCKET ?? "";
   if (fromEnv !== "") return fromEnv.replace(/^unix:\/\//, "");
   return DEFAULT_SOCKET;
-}
-
-export interface EngineSupervisorHooks {
-  readonly engine: () => Engine;
-  readonly state: () => SupervisorStateName;
-  readonly mainLog: LogReader | undefined;
-  readonly shutdown: () => void;
-  readonly restart: () => void;
-  readonly reread: () => RereadResult;
-}
-
-/** The command layer's view of run mode. */
-export function engineSupervisor(config: Config, hooks: EngineSupervisorHooks): Supervisor {
-  const slot = (process: ControlledProcess) => process as Slot;
-  return {
-    pid: process.pid,
-    identification: config.supervisord.identifier,
-    state: hooks.state,
-    groups: () => hooks.engine().groups,
-    group: (name) => hooks.engine().group(name),
-    start: (process) => hooks.engine().dispatch(slot(process), { type: "start" }),
-    stop: (process) => hooks.engine().dispatch(slot(process), { type: "stop" }),
-    signal: (process, signal) => {
-      const pid = process.status.pid;
-      if (pid === 0)
-        return `attempted to send signal ${signal} to ${process.config.name} but it wasn't running`;
-      try {
-        sendSignal(pid, signal, false);
-        return undefined;
-      } catch (error) {
-        return (error as Error).message;
-      }
-    },
-    commandProblem: (process) => {
-      const program = process.config.command[0] ?? "";
-      const env = { ...globalThis.process.env, ...process.config.environment };
-      const resolved = resolveCommand(program, env.PATH);
-      if (resolved.ok) return undefined;
-      const fault = resolved.message.startsWith("can't find") ? "NO_FILE" : "NOT_EXECUTABLE";
-      return { fault, message: resolved.message };
-    },
-    writeStdin: (process, bytes) => {
-      const stdin = slot(process).stdin;
-      if (process.status.pid === 0 || process.status.killing || !stdin) return "not-running";
-      if (stdin.broken) return "closed";
-      stdin.write(bytes);
-      return stdin.broken ? "closed" : "ok";
-    },
-    onChange: (listener) => hooks.engine().onStateChange(listener),
-    mainLog: () => hooks.mainLog,
-    shutdown: hooks.shutdown,
-    restart: hooks.restart,
-    reread: hooks.reread,
-    addGroup: (group) => hooks.engine().addGroup(group),
-    removeGroup: (name) => hooks.engine().removeGroup(name),
-    replaceGroup: (group) => hooks.engine().replaceGroup(group),
-  };
 }
 
 export interface ControlPlane {
@@ -122,12 +61,16 @@ export async function openControlPlane(
     processLog: options.processLog,
     mainLog: options.mainLog,
     report: options.report,
+    afterReply: collectAfterReply,
   };
 
   const claimed = await claimSocketPath(path);
-  if (claimed !== undefined) {
-    if (unix !== undefined || claimed.startsWith("another")) return claimed;
-    options.report("warn", `control socket not available, \`tend ctl\` will not work: ${claimed}`);
+  if (claimed.kind !== "free") {
+    if (unix !== undefined || claimed.kind === "in-use") return claimed.message;
+    options.report(
+      "warn",
+      `control socket not available, \`tend ctl\` will not work: ${claimed.message}`,
+    );
   } else {
     const listen: Listen = {
       kind: "unix",
@@ -177,24 +120,37 @@ export async function openControlPlane(
   return { close };
 }
 
+type Claim =
+  | { readonly kind: "free" }
+  /** A live server answers there. */
+  | { readonly kind: "in-use"; readonly message: string }
+  /** No directory, or something that is not a socket. */
+  | { readonly kind: "unusable"; readonly message: string };
+
 /**
  * Makes `path` free for a new socket: a socket nobody answers on (left by
- * an earlier tend) is removed. An error message when a live server holds
- * it, or something else is there.
+ * an earlier tend) is removed.
  */
-async function claimSocketPath(path: string): Promise<string | undefined> {
+async function claimSocketPath(path: string): Promise<Claim> {
   let stat: import("node:fs").Stats;
   try {
     stat = fs().lstatSync(path);
   } catch {
-    return fs().existsSync(dirname(path)) ? undefined : `directory ${dirname(path)} does not exist`;
+    if (fs().existsSync(dirname(path))) return { kind: "free" };
+    return { kind: "unusable", message: `directory ${dirname(path)} does not exist` };
   }
   if (!stat.isSocket())
-    return `${path} exists and is not a socket; remove it or choose another [unix_http_server] file`;
+    return {
+      kind: "unusable",
+      message: `${path} exists and is not a socket; remove it or choose another [unix_http_server] file`,
+    };
   if (await acceptsConnections({ path }))
-    return `another tend (or supervisord) is already listening on ${path}; stop it first or choose another [unix_http_server] file`;
+    return {
+      kind: "in-use",
+      message: `another tend (or supervisord) is already listening on ${path}; stop it first or choose another [unix_http_server] file`,
+    };
   removeQuietly(path);
-  return undefined;
+  return { kind: "free" };
 }
 
 /** `user` or `user:group`, names or numbers. */
@@ -209,19 +165,6 @@ function chown(path: string, owner: string): void {
     gid = found;
   }
   fs().chownSync(path, user.uid, gid);
-}
-
-function findGroupId(name: string, groupFile = "/etc/group"): number | undefined {
-  if (/^\d+$/.test(name)) return Number(name);
-  try {
-    for (const line of fs().readFileSync(groupFile, "utf8").split("\n")) {
-      const [groupName, , gid] = line.split(":");
-      if (groupName === name && gid !== undefined) return Number(gid);
-    }
-  } catch {
-    return undefined;
-  }
-  return undefined;
 }
 
 function removeQuietly(path: string): void {

@@ -1,0 +1,278 @@
+// Run mode as one object: the engine with the config it runs, tend's own
+// mood (core/supervisor.ts) and what its effects do — stop everything in
+// order, kill what is left, apply a changed config, start over after
+// `ctl reload`, exit. It is the command layer's Supervisor, so every
+// transport (XML-RPC, JSON, SIGHUP) reaches the same operations. The OS is
+// reached only through the engine's ports, so tests drive it with fakes.
+
+import type { LoadResult } from "../config/load.ts";
+import type { Config, GroupConfig } from "../config/model.ts";
+import type {
+  CommandProblem,
+  ConfigChanges,
+  Outcome,
+  Supervisor,
+  UpdateLine,
+} from "../control/supervisor.ts";
+import { ExitCode } from "../core/exit-codes.ts";
+import { describeExit, type LogLevel } from "../core/program.ts";
+import { type SignalName, signalNumber } from "../core/signals.ts";
+import type { SupervisorStateName } from "../core/states.ts";
+import {
+  criticalExitCode,
+  INITIAL_SUPERVISOR,
+  mayStart,
+  reduceSupervisor,
+  type SupervisorEffect,
+  type SupervisorEvent,
+  type SupervisorStatus,
+} from "../core/supervisor.ts";
+import type { LogReader } from "../logging/log-reader.ts";
+import { findUser } from "../os/users.ts";
+import { splitNamespec } from "../protocol/namespec.ts";
+import { type ActiveGroup, Engine, type Slot, type StateChange } from "./engine.ts";
+import type { EnginePorts } from "./ports.ts";
+import { ConfigReadError, Reload } from "./reload.ts";
+import { stopInPriorityOrder } from "./shutdown.ts";
+
+export interface RunModeOptions {
+  /** The config file, read again by reread, update and reload. */
+  readonly path: string;
+  readonly config: Config;
+  readonly ports: EnginePorts;
+  readonly load: (path: string) => LoadResult;
+  /** SIGUSR2: reopen every log file. */
+  readonly reopenLogs: () => void;
+  readonly mainLog: LogReader | undefined;
+  /** tend's pid, as getPID reports it. */
+  readonly pid: number;
+}
+
+export class RunMode implements Supervisor<Slot> {
+  readonly engine: Engine;
+  readonly pid: number;
+  private config: Config;
+  private status: SupervisorStatus = INITIAL_SUPERVISOR;
+  private readonly reload: Reload;
+  private readonly log: (level: LogLevel, message: string) => void;
+  private exit: (code: number) => void = () => {};
+  /** tend's exit code, once everything is down after a shutdown. */
+  readonly finished: Promise<number>;
+
+  constructor(private readonly options: RunModeOptions) {
+    this.pid = options.pid;
+    this.config = options.config;
+    this.log = options.ports.log;
+    this.engine = new Engine(options.config.groups, options.ports);
+    this.reload = new Reload(options.path, options.config, options.load, this.engine);
+    this.finished = new Promise((resolve) => {
+      this.exit = resolve;
+    });
+    this.engine.onStateChange((change) => this.watchCritical(change));
+  }
+
+  /** Starts the autostart programs, in priority order. */
+  startPrograms(): void {
+    this.engine.startAutostart();
+  }
+
+  /** A signal tend received. */
+  signalled(signal: SignalName): void {
+    this.handle({ type: "signal", signal });
+  }
+
+  /** Sends SIGKILL to every process that runs (the last-chance hook when tend itself dies). */
+  killEverything(): void {
+    for (const slot of this.engine.slots) this.engine.dispatch(slot, { type: "kill" });
+  }
+
+  handle(event: SupervisorEvent): void {
+    const step = reduceSupervisor(this.status, event);
+    this.status = step.status;
+    this.engine.shuttingDown = !mayStart(this.status);
+    for (const effect of step.effects) this.apply(effect);
+  }
+
+  // --- Supervisor (the command layer's view) --------------------------------
+
+  get identification(): string {
+    return this.config.supervisord.identifier;
+  }
+
+  state(): SupervisorStateName {
+    return this.status.state;
+  }
+
+  groups(): readonly ActiveGroup[] {
+    return this.engine.groups;
+  }
+
+  group(name: string): ActiveGroup | undefined {
+    return this.engine.group(name);
+  }
+
+  start(slot: Slot): void {
+    this.engine.start(slot);
+  }
+
+  stop(slot: Slot): string | undefined {
+    return this.engine.stop(slot);
+  }
+
+  signal(slot: Slot, signal: number): string | undefined {
+    return this.engine.signal(slot, signal);
+  }
+
+  commandProblem(slot: Slot): CommandProblem | undefined {
+    return this.options.ports.processes.commandProblem(slot.config);
+  }
+
+  writeStdin(slot: Slot, bytes: Uint8Array): "ok" | "not-running" | "closed" {
+    return this.engine.writeStdin(slot, bytes);
+  }
+
+  onChange(listener: () => void): () => void {
+    return this.engine.onStateChange(listener);
+  }
+
+  mainLog(): LogReader | undefined {
+    return this.options.mainLog;
+  }
+
+  /** What /logtail follows: a process's log, "none" (no such stream), or undefined (no such process). */
+  processLog(namespec: string, channel: "stdout" | "stderr"): LogReader | "none" | undefined {
+    const { groupName, processName } = splitNamespec(namespec);
+    const slot = this.engine.group(groupName)?.slots.find((s) => s.config.name === processName);
+    if (!slot) return undefined;
+    return channel === "stdout" ? slot.logs.stdout.reader : (slot.logs.stderr?.reader ?? "none");
+  }
+
+  userId(name: string): number | undefined {
+    return findUser(name)?.uid;
+  }
+
+  shutdown(): void {
+    this.handle({
+      type: "shutdown",
+      why: "shutdown requested over the control socket",
+      code: ExitCode.OK,
+    });
+  }
+
+  restart(): void {
+    this.handle({ type: "restart" });
+  }
+
+  available(): readonly GroupConfig[] {
+    return this.reload.available;
+  }
+
+  reread(): Outcome<ConfigChanges> {
+    try {
+      return { ok: true, value: this.reload.reread().diff };
+    } catch (error) {
+      if (error instanceof ConfigReadError) return { ok: false, message: error.message };
+      throw error;
+    }
+  }
+
+  addGroup(config: GroupConfig): boolean {
+    return this.engine.addGroup(config);
+  }
+
+  removeGroup(name: string): boolean {
+    return this.engine.removeGroup(name);
+  }
+
+  async update(names: readonly string[]): Promise<Outcome<readonly UpdateLine[]>> {
+    try {
+      return { ok: true, value: await this.reload.update(names) };
+    } catch (error) {
+      if (error instanceof ConfigReadError) return { ok: false, message: error.message };
+      throw error;
+    }
+  }
+
+  // --- effects ----------------------------------------------------------------
+
+  private apply(effect: SupervisorEffect): void {
+    switch (effect.type) {
+      case "log":
+        this.log(effect.level, effect.message);
+        return;
+      case "stop-all":
+        void stopInPriorityOrder(this.engine, this.options.ports.timers, (names) =>
+          this.log("info", `waiting for ${names.join(", ")} to die`),
+        ).then(() => this.handle({ type: "all-stopped" }));
+        return;
+      case "kill-all":
+        this.killEverything();
+        return;
+      case "apply-config":
+        void this.applyConfigChanges();
+        return;
+      case "reopen-logs":
+        this.options.reopenLogs();
+        return;
+      case "forward":
+        this.engine.forward(signalNumber(effect.signal));
+        return;
+      case "start-over":
+        this.startOver();
+        return;
+      case "exit":
+        this.exit(effect.code);
+        return;
+    }
+  }
+
+  /** SIGHUP: read the config again and apply only what changed. */
+  private async applyConfigChanges(): Promise<void> {
+    const outcome = await this.update([]);
+    if (!outcome.ok) {
+      this.log(
+        "error",
+        `update: config not applied, everything runs as before:\n${outcome.message}`,
+      );
+      return;
+    }
+    if (outcome.value.length === 0) this.log("info", "update: no config changes");
+    for (const line of outcome.value) this.log("info", `update: ${line.name}: ${line.message}`);
+  }
+
+  /** After `ctl reload` stopped everything: the config read again (a broken one keeps the old), all started. */
+  private startOver(): void {
+    try {
+      this.config = this.reload.read();
+    } catch (error) {
+      if (!(error instanceof ConfigReadError)) throw error;
+      this.log(
+        "error",
+        `reload: the config has errors, restarting with the old one:\n${error.message}`,
+      );
+    }
+    this.engine.resetGroups(this.config.groups);
+    this.reload.available = this.config.groups;
+    this.log("info", "restarted: starting the programs again");
+    this.engine.startAutostart();
+  }
+
+  /** A critical program that ended for good ends tend, with its exit code. */
+  private watchCritical(change: StateChange): void {
+    const { slot } = change;
+    const code = criticalExitCode({
+      critical: slot.config.critical,
+      autorestart: slot.config.autorestart,
+      to: change.to,
+      expected: change.expected,
+      lastExit: slot.lastExit,
+    });
+    if (code === undefined) return;
+    const how = slot.lastExit ? describeExit(slot.lastExit).text : "never ran";
+    this.handle({
+      type: "shutdown",
+      why: `critical program ${slot.config.name} entered ${change.to} (${how}): shutting down, exit code ${code}`,
+      code,
+    });
+  }
+}
