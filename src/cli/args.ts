@@ -49,7 +49,7 @@ export function parseArgs(args: readonly string[], invokedAs = "tend"): Invocati
         break;
       case "-n":
       case "--nodaemon":
-        break; // tend never daemonizes (SPEC section 9); accepted for supervisord's command lines
+        break; // tend never daemonizes; accepted for supervisord's command lines
       case "-c":
       case "--configuration": {
         const value = args[i + 1];

@@ -1,4 +1,4 @@
-// tend's YAML form of the same sections (SPEC section 5): `supervisord:`,
+// tend's YAML form of the same sections (docs/configuration.md): `supervisord:`,
 // `programs: {name: {...}}`, `groups: {name: {...}}`, `include: [globs]`,
 // and the server sections. Produces the same raw sections as the INI loader,
 // with line numbers from the yaml package. Scalars keep their source text

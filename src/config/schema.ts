@@ -1,5 +1,5 @@
 // Every section's keys: converter and default (supervisord's, as raw text it
-// would read, except where SPEC section 9 differs). Adding a key is one line
+// would read, except where tend differs on purpose: docs/migrating.md). Adding a key is one line
 // here; its type in the model follows from the converter.
 
 import type { Converter } from "./converters.ts";
@@ -64,9 +64,9 @@ export const PROGRAM_KEYS = {
   directory: optional(c.string, true),
   umask: optional(c.octal),
   serverurl: key(c.serverurl, "AUTO"),
-  // tend's own (SPEC section 7)
+  // tend's own: a critical program's end ends tend
   critical: key(c.boolean, "false"),
-  // tend's own (SPEC section 8): the in-memory tail of a stream with no log file
+  // tend's own: the in-memory tail of a stream with no log file
   stdout_tail_bytes: key(c.byteSize, "64KB"),
   stderr_tail_bytes: key(c.byteSize, "64KB"),
 } satisfies Record<string, KeySpec<unknown>>;
@@ -77,7 +77,7 @@ export const GROUP_KEYS = {
 } satisfies Record<string, KeySpec<unknown>>;
 
 export const SUPERVISORD_KEYS = {
-  // tend's log goes to its stdout unless told otherwise (SPEC section 9).
+  // tend's log goes to its stdout unless told otherwise (a container's log).
   logfile: key(c.logfile, "/dev/stdout"),
   logfile_maxbytes: key(c.byteSize, "50MB"),
   logfile_backups: key(c.integer(0), "10"),
@@ -95,7 +95,7 @@ export const SUPERVISORD_KEYS = {
   strip_ansi: key(c.boolean, "false"),
   environment: twice(key(c.environment, "")),
   identifier: key(c.string, "supervisor"),
-  // tend's own (SPEC section 8)
+  // tend's own: how program lines look on tend's stdout
   log_format: key(c.oneOf("text", "json"), "text"),
   log_prefix: key(c.boolean, "true"),
 } satisfies Record<string, KeySpec<unknown>>;

@@ -1,5 +1,5 @@
 // Where run mode, `check` and `ctl` look for a config when -c is not given
-// (SPEC section 3): tend's own places, then supervisord's search list.
+// (docs/configuration.md): tend's own places, then supervisord's search list.
 
 import { dirname, join } from "node:path";
 import { fs } from "../os/fs.ts";

@@ -1,7 +1,7 @@
 // Every exit code tend itself produces, in one table, and how a child's end
 // becomes the container's exit code (shell convention, as tini and dumb-init).
 
-/** tend's own exit codes (SPEC section 3). */
+/** tend's own exit codes (docs/command-line.md). */
 export const ExitCode = {
   OK: 0,
   /** tend itself failed at something other than usage or config. */

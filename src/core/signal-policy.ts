@@ -1,6 +1,6 @@
-// What a signal sent to tend means in run mode (SPEC section 4), as a table:
-// the handler turns the signal into one of these actions and the run loop
-// carries it out.
+// What a signal sent to tend means in run mode, as a table: the handler
+// turns the signal into one of these actions and the supervisor reducer
+// (core/supervisor.ts) decides what follows.
 
 import type { SignalName } from "./signals.ts";
 

@@ -39,7 +39,7 @@ export const SIGNAL_NUMBERS = {
 export type SignalName = keyof typeof SIGNAL_NUMBERS;
 
 /**
- * The signals tend passes on to what it runs (SPEC section 4). SIGCHLD is
+ * The signals tend passes on to what it runs (docs/supervision.md, docs/single-command.md). SIGCHLD is
  * tend's own business (reaping); SIGKILL and SIGSTOP cannot be caught; the
  * synchronous faults (SEGV, BUS, FPE, ILL) describe tend itself, not a
  * request; Bun cannot install a handler for SIGPWR or SIGSTKFLT (as PID 1 the

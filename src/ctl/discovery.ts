@@ -1,4 +1,4 @@
-// Where `tend ctl` finds its server (SPEC sections 9 and 10), with the
+// Where `tend ctl` finds its server (docs/control.md), with the
 // credentials, prompt and history file that come along.
 //
 // The rule. With -s URL: that server only. With -c FILE: that file's
@@ -25,7 +25,7 @@ import { fs, os } from "../os/fs.ts";
 import type { CtlOptions } from "./options.ts";
 import { type ServerAddress, serverAnswers } from "./transport.ts";
 
-/** The socket tend listens on when its config names none (SPEC section 9). */
+/** The socket tend listens on when its config names none. */
 export const DEFAULT_SERVER_URL = "unix:///run/tend.sock";
 
 /** What a config file says to the client. */

@@ -9,7 +9,7 @@ export function warn(message: string): void {
   writeStderr(`tend: ${message}\n`);
 }
 
-/** The config file when -c is not given (SPEC section 3), or undefined after saying where it looked. */
+/** The config file when -c is not given (tend's places, then supervisord's), or undefined after saying where it looked. */
 export function locateConfig(): string | undefined {
   const search = findConfig(process.env, process.execPath);
   if ("found" in search) return search.found;

@@ -100,8 +100,10 @@ async function update(ctl: Controller, arg: string): Promise<undefined> {
   } catch (error) {
     if (isFault(error, Faults.UNKNOWN_METHOD)) return updateAsSupervisorctl(ctl, names);
     ctl.exitStatus = Exit.GENERIC;
-    if (!isFault(error, Faults.SHUTDOWN_STATE)) throw error;
-    ctl.output("ERROR: already shutting down");
+    if (isFault(error, Faults.SHUTDOWN_STATE)) ctl.output("ERROR: already shutting down");
+    // tend's own path, so its own words: the config's errors, as reread prints them.
+    else if (isFault(error, Faults.CANT_REREAD)) ctl.output(`ERROR: ${error.faultString}`);
+    else throw error;
     return;
   }
   for (const line of structs(reply)) {

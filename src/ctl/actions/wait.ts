@@ -1,4 +1,4 @@
-// tend's own action (SPEC section 7): `wait [NAME...] [--timeout S]` exits
+// tend's own action: `wait [NAME...] [--timeout S]` exits
 // 0 once every named process (all when none are named) is ready, 1 with the
 // names still waiting when the time is up, 4 for an unknown name. Until
 // readiness checks exist, ready means RUNNING. tend's server waits

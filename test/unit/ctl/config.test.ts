@@ -198,6 +198,17 @@ describe("update through tend.update", () => {
     });
   });
 
+  test("a config that does not load: its errors, exit 1", async () => {
+    const server = new FakeServer({
+      "tend.update": () => fault("CANT_REREAD", "tend.ini:3: [program:x] startsecs: bad"),
+    });
+    expect(await ctl(["update"], server)).toEqual({
+      code: 1,
+      stdout: "ERROR: CANT_REREAD: tend.ini:3: [program:x] startsecs: bad\n",
+      stderr: "",
+    });
+  });
+
   test("shutting down", async () => {
     const server = new FakeServer({ "tend.update": () => fault("SHUTDOWN_STATE") });
     expect(await ctl(["update"], server)).toEqual({
