@@ -7,16 +7,22 @@ import { USAGE, usageText } from "./cli/usage.ts";
 import { ExitCode } from "./core/exit-codes.ts";
 import { runCtl } from "./ctl/main.ts";
 import { EXEC_AS_FLAG, execAs } from "./os/exec-as.ts";
-import { writeStdout } from "./os/output.ts";
+import { writeStderr, writeStdout } from "./os/output.ts";
+import { SUPERVISOR_VERSION } from "./protocol/versions.ts";
 import { runCheck } from "./runtime/check.ts";
 import { warn } from "./runtime/diagnostics.ts";
 import { runSupervisor } from "./runtime/run.ts";
 import { runSingleCommand } from "./runtime/single-command.ts";
 
+/** The name tend was run by: a link named supervisord or supervisorctl changes its role. */
+function invokedName(): string | undefined {
+  return process.argv0.split("/").pop();
+}
+
 async function main(args: readonly string[]): Promise<number> {
   // tend as its own exec trampoline for user= (a hidden first argument).
   if (args[0] === EXEC_AS_FLAG) return execAs(args.slice(1));
-  const invocation = parseArgs(args, process.argv0.split("/").pop());
+  const invocation = parseArgs(args, invokedName());
   switch (invocation.role) {
     case "help":
       writeStdout(usageText(invocation.usage));
@@ -24,17 +30,32 @@ async function main(args: readonly string[]): Promise<number> {
     case "version":
       writeStdout(`tend ${packageJson.version}\n`);
       return ExitCode.OK;
+    case "supervisord-version":
+      writeStdout(`${SUPERVISOR_VERSION}\n`);
+      return ExitCode.OK;
     case "usage-error":
-      warn(`${invocation.message}\n\n${USAGE}`);
+      // As supervisord words it when run under its name; tend's own usage otherwise.
+      if (invocation.usage === "supervisord")
+        writeStderr(`Error: ${invocation.message}\nFor help, use supervisord -h\n`);
+      else warn(`${invocation.message}\n\n${USAGE}`);
       return ExitCode.USAGE;
     case "single-command":
       return runSingleCommand(invocation);
     case "check":
       return runCheck(invocation);
     case "run":
-      return runSupervisor(invocation.configPath);
+      return runSupervisor(
+        invocation.configPath,
+        invocation.overrides.map(({ key, value, option }) => ({
+          key,
+          value,
+          origin: `command line ${option}`,
+        })),
+      );
     case "ctl":
-      return runCtl(invocation.args);
+      return runCtl(invocation.args, {
+        programName: invokedName() === "supervisorctl" ? "supervisorctl" : "tend ctl",
+      });
   }
 }
 

@@ -2,8 +2,10 @@
 // returns a description or a usage error; no I/O. (tend's own exec
 // trampoline for user= is recognised by main.ts before this.)
 
+import { parseSupervisordArgs, type SettingOverride } from "./supervisord-args.ts";
+
 /** Which usage text -h/--help asks for (`tend ctl -h` is answered by ctl's own parser). */
-export type Usage = "tend" | "check";
+export type Usage = "tend" | "check" | "supervisord";
 
 export type Invocation =
   | {
@@ -11,13 +13,20 @@ export type Invocation =
       readonly argv: readonly string[];
       readonly singleChild: boolean;
     }
-  | { readonly role: "run"; readonly configPath: string | undefined }
+  | {
+      readonly role: "run";
+      readonly configPath: string | undefined;
+      /** [supervisord] settings given on a supervisord command line. */
+      readonly overrides: readonly SettingOverride[];
+    }
   | { readonly role: "ctl"; readonly args: readonly string[] }
   | { readonly role: "check"; readonly configPath: string | undefined; readonly yaml: boolean }
   | { readonly role: "version" }
+  /** `supervisord -v`: the supervisord version tend follows. */
+  | { readonly role: "supervisord-version" }
   /** -h/--help: the usage of tend as a whole, or of the subcommand it followed. */
   | { readonly role: "help"; readonly usage: Usage }
-  | { readonly role: "usage-error"; readonly message: string };
+  | { readonly role: "usage-error"; readonly message: string; readonly usage?: Usage };
 
 /**
  * Parses tend's arguments (argv without the executable and script).
@@ -27,9 +36,13 @@ export type Invocation =
  */
 export function parseArgs(args: readonly string[], invokedAs = "tend"): Invocation {
   if (invokedAs === "tendctl" || invokedAs === "supervisorctl") return { role: "ctl", args };
+  if (invokedAs === "supervisord") {
+    const parsed = parseSupervisordArgs(args);
+    return parsed.role === "usage-error" ? { ...parsed, usage: "supervisord" } : parsed;
+  }
   const [first, ...rest] = args;
-  if (invokedAs !== "supervisord" && first === "ctl") return { role: "ctl", args: rest };
-  if (invokedAs !== "supervisord" && first === "check") return parseCheckArgs(rest);
+  if (first === "ctl") return { role: "ctl", args: rest };
+  if (first === "check") return parseCheckArgs(rest);
 
   let singleChild = false;
   let configPath: string | undefined;
@@ -70,7 +83,7 @@ export function parseArgs(args: readonly string[], invokedAs = "tend"): Invocati
     }
   }
   if (singleChild) return usageError("--single-child needs a command after '--'");
-  return { role: "run", configPath };
+  return { role: "run", configPath, overrides: [] };
 }
 
 /** `check [-c FILE] [--yaml] [-h]` */

@@ -38,7 +38,40 @@ Options:
   -h, --help          show this help
 `;
 
+/**
+ * `supervisord -h` (or `-?`) when tend runs through a link named
+ * supervisord: supervisord's options, one a line, in supervisord's layout
+ * (tools look for its first words), with what each does in tend.
+ */
+export const SUPERVISORD_USAGE = `supervisord -- run a set of applications as daemons (here tend, in supervisord's place).
+
+Usage: supervisord [options]
+
+Options:
+-c/--configuration FILENAME -- the config file (searched for when not given)
+-n/--nodaemon -- stay in the foreground (tend always does)
+-s/--silent -- keep tend's own log off stdout (silent=true)
+-h/--help -- print this message and exit (so does -?)
+-v/--version -- print the supervisord version tend follows and exit
+-u/--user USER -- the user (name or uid) tend runs as; it must start as root
+-m/--umask UMASK -- accepted (supervisord applies it only when daemonizing)
+-d/--directory DIRECTORY -- accepted (supervisord changes to it only when daemonizing)
+-l/--logfile FILENAME -- use FILENAME as tend's own log (logfile=)
+-y/--logfile_maxbytes BYTES -- rotate tend's log once it reaches BYTES
+-z/--logfile_backups NUM -- keep NUM rotated copies of tend's log
+-e/--loglevel LEVEL -- critical, error, warn, info, debug, trace or blather
+-j/--pidfile FILENAME -- write tend's pid to FILENAME
+-i/--identifier STR -- the identifier getIdentification answers
+-q/--childlogdir DIRECTORY -- accepted (AUTO logs go to tend's stdout)
+-k/--nocleanup -- accepted (tend leaves no automatic logs to clean up)
+-a/--minfds NUM -- accepted (tend does not raise resource limits)
+-t/--strip_ansi -- remove ANSI escape sequences from program output
+--minprocs NUM -- accepted, as --minfds
+--profile_options OPTIONS -- accepted and ignored (there is no Python profiler in tend)
+`;
+
 /** The text -h/--help prints. */
 export function usageText(usage: Usage): string {
+  if (usage === "supervisord") return SUPERVISORD_USAGE;
   return usage === "check" ? CHECK_USAGE : USAGE;
 }

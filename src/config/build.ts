@@ -32,7 +32,7 @@ export function buildConfig(
   context: BuildContext,
   problems: Problems,
 ): Config | undefined {
-  const { single, programs, groups } = classify(applyDefaults(sections), problems);
+  const { single, programs, groups, listeners } = classify(applyDefaults(sections), problems);
   const whereOf = (name: string, section: RawSection | undefined) => ({
     file: section?.file ?? context.mainFile,
     section: name,
@@ -56,7 +56,14 @@ export function buildConfig(
   // [supervisord] environment= is visible to every later expansion.
   Object.assign(baseExpansions, envExpansions(supervisord.environment ?? {}));
 
-  const builtGroups = buildGroups(programs, groups, baseExpansions, supervisord, problems);
+  const builtGroups = buildGroups(
+    programs,
+    groups,
+    listeners,
+    baseExpansions,
+    supervisord,
+    problems,
+  );
 
   const unix = single.has("unix_http_server")
     ? (readSingle("unix_http_server", baseExpansions) as unknown as UnixHttpServerConfig)

@@ -35,6 +35,7 @@ export interface Classified {
   single: Map<string, RawSection>;
   programs: Map<string, RawSection>;
   groups: Map<string, RawSection>;
+  listeners: Map<string, RawSection>;
 }
 
 /**
@@ -59,6 +60,7 @@ export function classify(sections: readonly RawSection[], problems: Problems): C
   const single = new Map<string, RawSection>();
   const programs = new Map<string, RawSection>();
   const groups = new Map<string, RawSection>();
+  const listeners = new Map<string, RawSection>();
   for (const section of sections) {
     const at: Where = { file: section.file, line: section.line, section: section.name };
     const [kind = "", name] = splitSectionName(section.name);
@@ -67,8 +69,11 @@ export function classify(sections: readonly RawSection[], problems: Problems): C
       if (earlier) {
         problems.error(at, `section given again (first in ${placeOf(earlier)})`);
       } else single.set(section.name, section);
-    } else if ((kind === "program" || kind === "group") && name !== undefined) {
-      const table = kind === "program" ? programs : groups;
+    } else if (
+      (kind === "program" || kind === "group" || kind === "eventlistener") &&
+      name !== undefined
+    ) {
+      const table = kind === "program" ? programs : kind === "group" ? groups : listeners;
       const earlier = table.get(name);
       if (earlier)
         problems.error(
@@ -76,7 +81,7 @@ export function classify(sections: readonly RawSection[], problems: Problems): C
           `${kind} ${JSON.stringify(name)} is defined twice (first in ${placeOf(earlier)})`,
         );
       else table.set(name, section);
-    } else if (kind === "eventlistener" || kind === "fcgi-program") {
+    } else if (kind === "fcgi-program") {
       problems.warn(at, `${kind} sections are not supported by tend; this one is ignored`);
     } else if (kind === "rpcinterface" || kind === "ctlplugin") {
       // supervisord plugin wiring: tend has its interface built in.
@@ -91,7 +96,7 @@ export function classify(sections: readonly RawSection[], problems: Problems): C
       );
     }
   }
-  return { single, programs, groups };
+  return { single, programs, groups, listeners };
 }
 
 function splitSectionName(name: string): [string, string | undefined] {

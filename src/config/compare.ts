@@ -11,11 +11,12 @@ export function sameProcess(a: ProcessConfig, b: ProcessConfig): boolean {
   return Bun.deepEquals(left, right, true);
 }
 
-/** supervisord's ProcessGroupConfig equality: name, priority and every process's settings. */
+/** supervisord's ProcessGroupConfig equality: name, priority, a pool's settings and every process's. */
 export function sameGroup(a: GroupConfig, b: GroupConfig): boolean {
   return (
     a.name === b.name &&
     a.priority === b.priority &&
+    Bun.deepEquals(a.listener, b.listener, true) &&
     a.processes.length === b.processes.length &&
     a.processes.every((process, index) => {
       const other = b.processes[index];

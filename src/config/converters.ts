@@ -2,6 +2,7 @@
 // mapping) to a typed value, each with supervisord's accepted forms. A failure
 // says what was expected; the caller adds where and what was received.
 
+import { EVENT_TYPES, type EventTypeName, isEventTypeName } from "../core/events.ts";
 import { parseSignal, SIGNAL_NUMBERS } from "../core/signals.ts";
 import type { RawScalar, RawValue } from "./raw.ts";
 import { splitCommand, splitKeyValuePairs } from "./shlex.ts";
@@ -165,6 +166,20 @@ export const listOfNames: Converter<string[]> = (raw) => {
   for (const item of names)
     if (!name(item).ok) return fail("a comma-separated list of program names");
   return ok(names);
+};
+
+/** An event listener's `events=`: event type names, comma-separated or a YAML list, any case. */
+export const eventNames: Converter<EventTypeName[]> = (raw) => {
+  const items = Array.isArray(raw)
+    ? (raw as RawScalar[]).map(String)
+    : (text(raw) ?? "").split(",").map((item) => item.trim());
+  const names = [...new Set(items.filter((item) => item !== "").map((item) => item.toUpperCase()))];
+  const unknown = names.find((item) => !isEventTypeName(item));
+  if (unknown !== undefined)
+    return fail(
+      `event type names; ${JSON.stringify(unknown)} is not one (known: ${Object.keys(EVENT_TYPES).join(", ")})`,
+    );
+  return ok(names as EventTypeName[]);
 };
 
 /** Space-separated globs or a YAML list (`[include] files`). */

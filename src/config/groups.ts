@@ -2,17 +2,19 @@
 // membership, numprocs copies, per-process expansions (process_num, the
 // program's own environment), and the checks that span several keys.
 
+import type { EventTypeName } from "../core/events.ts";
 import { envExpansions } from "./expand.ts";
 import type { GroupConfig, ProcessConfig, SupervisordConfig } from "./model.ts";
 import type { Problems, Where } from "./problems.ts";
 import type { RawSection } from "./raw.ts";
-import { GROUP_KEYS, PROGRAM_KEYS } from "./schema.ts";
-import { readKeys, readSection, warnUnknownKeys } from "./sections.ts";
+import { GROUP_KEYS, LISTENER_POOL_KEYS, LISTENER_PROCESS_KEYS, PROGRAM_KEYS } from "./schema.ts";
+import { type KeyTable, readKeys, readSection, warnUnknownKeys } from "./sections.ts";
 import { didYouMean } from "./suggest.ts";
 
 export function buildGroups(
   programs: ReadonlyMap<string, RawSection>,
   groupSections: ReadonlyMap<string, RawSection>,
+  listenerSections: ReadonlyMap<string, RawSection>,
   expansions: Readonly<Record<string, string | number>>,
   supervisord: SupervisordConfig,
   problems: Problems,
@@ -74,8 +76,75 @@ export function buildGroups(
       explicit: false,
     });
   }
+  for (const [poolName, section] of listenerSections) {
+    const pool = buildListenerPool(poolName, section, expansions, supervisord, problems);
+    if (!pool) continue;
+    const clash = groups.find((group) => group.name === poolName);
+    if (clash)
+      problems.error(
+        { file: section.file, line: section.line, section: section.name },
+        `the event listener pool ${JSON.stringify(poolName)} has the name of a group of programs; give one of them another name`,
+      );
+    else groups.push(pool);
+  }
   checkProcessNamesUnique(groups, programs, problems);
   return sortByPriority(groups);
+}
+
+/** An [eventlistener:x]: its processes (a program's keys) and the pool's own settings. */
+function buildListenerPool(
+  poolName: string,
+  section: RawSection,
+  expansions: Readonly<Record<string, string | number>>,
+  supervisord: SupervisordConfig,
+  problems: Problems,
+): GroupConfig | undefined {
+  const where = { file: section.file, section: section.name };
+  const at = (key: string) => ({
+    ...where,
+    line: section.entries.get(key)?.line ?? section.line,
+    key,
+  });
+  const errorsBefore = problems.errors.length;
+  const pool = readKeys(LISTENER_POOL_KEYS, section, where, { expansions }, problems);
+  const events = (pool.events as EventTypeName[] | undefined) ?? [];
+  if (pool.events !== undefined && events.length === 0)
+    problems.error(
+      at("events"),
+      "missing; a listener needs the event types it hears, for example events=PROCESS_STATE_FATAL",
+    );
+  const handler = pool.result_handler as string | undefined;
+  if (handler !== undefined && handler !== "supervisor.dispatchers:default_handler")
+    problems.warn(
+      at("result_handler"),
+      `${JSON.stringify(handler)} is Python code tend cannot run; the default handler is used (OK processes an event, anything else rejects it)`,
+    );
+  const processes = buildProcesses(
+    poolName,
+    poolName,
+    section,
+    expansions,
+    supervisord,
+    problems,
+    "eventlistener",
+  );
+  if (processes.some((process) => process.redirect_stderr))
+    problems.error(
+      at("redirect_stderr"),
+      "must not be true for an event listener: its stdout speaks the listener protocol, which stderr would garble",
+    );
+  if (problems.errors.length > errorsBefore || processes.length === 0) return undefined;
+  return {
+    name: poolName,
+    priority: processes[0]?.priority ?? -1,
+    processes: sortByPriority(processes),
+    explicit: true,
+    listener: {
+      events,
+      buffer_size: (pool.buffer_size as number | undefined) ?? 10,
+      result_handler: handler ?? "supervisor.dispatchers:default_handler",
+    },
+  };
 }
 
 function checkName(name: string, where: Where, what: string, problems: Problems): boolean {
@@ -120,11 +189,11 @@ function checkProcessNamesUnique(
   }
 }
 
-const PER_PROGRAM = (key: string) => !PROGRAM_KEYS[key as keyof typeof PROGRAM_KEYS].perProcess;
+const PER_PROGRAM = (key: string) => !PROGRAM_KEYS[key as keyof typeof PROGRAM_KEYS]?.perProcess;
 const PER_PROCESS = (key: string) =>
-  PROGRAM_KEYS[key as keyof typeof PROGRAM_KEYS].perProcess === true;
+  PROGRAM_KEYS[key as keyof typeof PROGRAM_KEYS]?.perProcess === true;
 
-/** The processes of one [program:x]: numprocs copies, expanded per process. */
+/** The processes of one [program:x] (or [eventlistener:x]): numprocs copies, expanded per process. */
 function buildProcesses(
   programName: string,
   groupName: string,
@@ -132,15 +201,22 @@ function buildProcesses(
   expansions: Readonly<Record<string, string | number>>,
   supervisord: SupervisordConfig,
   problems: Problems,
+  kind: "program" | "eventlistener" = "program",
 ): ProcessConfig[] {
+  const table: KeyTable = kind === "program" ? PROGRAM_KEYS : LISTENER_PROCESS_KEYS;
   const where = { file: section.file, section: section.name };
   const at = (key?: string): Where => ({
     ...where,
     line: key === undefined ? section.line : (section.entries.get(key)?.line ?? section.line),
     key,
   });
-  if (!checkName(programName, at(), "program", problems)) return [];
-  warnUnknownKeys(section, Object.keys(PROGRAM_KEYS), problems);
+  if (!checkName(programName, at(), kind, problems)) return [];
+  const known = Object.keys(table);
+  warnUnknownKeys(
+    section,
+    kind === "program" ? known : [...known, ...Object.keys(LISTENER_POOL_KEYS)],
+    problems,
+  );
 
   const programExpansions = {
     ...expansions,
@@ -149,7 +225,7 @@ function buildProcesses(
     group_name: groupName,
   };
   const program = readKeys(
-    PROGRAM_KEYS,
+    table,
     section,
     where,
     { expansions: programExpansions, only: PER_PROGRAM },
@@ -210,7 +286,7 @@ function buildProcesses(
     };
     // environment= first: its variables are ENV_ expansions for the other keys.
     const { environment } = readKeys(
-      PROGRAM_KEYS,
+      table,
       section,
       where,
       { expansions: processExpansions, only: (key) => key === "environment" },
@@ -219,7 +295,7 @@ function buildProcesses(
     if (environment === undefined) return [];
     Object.assign(processExpansions, envExpansions(environment as Record<string, string>));
     const own = readKeys(
-      PROGRAM_KEYS,
+      table,
       section,
       where,
       {

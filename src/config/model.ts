@@ -2,6 +2,7 @@
 // supervisord's keys, because they are also what users write and what
 // `tend check` prints.
 
+import type { EventTypeName } from "../core/events.ts";
 import type {
   GROUP_KEYS,
   INET_HTTP_SERVER_KEYS,
@@ -38,6 +39,17 @@ export interface GroupConfig {
   readonly processes: readonly ProcessConfig[];
   /** Declared by a [group:x] section, not made for a lone program. */
   readonly explicit: boolean;
+  /** An [eventlistener:x] pool: the events its processes hear, and its buffer. */
+  readonly listener?: ListenerSettings;
+}
+
+export interface ListenerSettings {
+  /** The event types subscribed to, upper case, each once. */
+  readonly events: readonly EventTypeName[];
+  /** How many events wait for a free listener; a full buffer drops its oldest. */
+  readonly buffer_size: number;
+  /** supervisord's result handler (only its default is supported). */
+  readonly result_handler: string;
 }
 
 export type SupervisordConfig = Settings<typeof SUPERVISORD_KEYS>;

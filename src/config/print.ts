@@ -8,10 +8,16 @@ import { yaml } from "./load-yaml.ts";
 import type { Config, GroupConfig, ProcessConfig } from "./model.ts";
 import { PROGRAM_KEYS } from "./schema.ts";
 
+/** Text printed as it is, with its %( expansions left for the reader to expand. */
+class Verbatim {
+  constructor(readonly text: string) {}
+}
+
 type Value =
   | string
   | number
   | boolean
+  | Verbatim
   | readonly string[]
   | Readonly<Record<string, string>>
   | readonly number[];
@@ -59,6 +65,10 @@ function sectionsOf(config: Config): Section[] {
   }
   sections.push({ name: "supervisorctl", values: settingsOf(config.supervisorctl) });
   for (const group of config.groups) {
+    if (group.listener) {
+      sections.push(listenerSection(group));
+      continue;
+    }
     if (needsGroupSection(group)) {
       sections.push({
         name: `group:${group.name}`,
@@ -71,6 +81,48 @@ function sectionsOf(config: Config): Section[] {
     for (const process of group.processes) sections.push(processSection(process));
   }
   return sections;
+}
+
+/**
+ * An [eventlistener:x] pool as one section: its settings, then its first
+ * process's (the copies differ only by what %(process_num) changes).
+ */
+function listenerSection(group: GroupConfig): Section {
+  const settings = group.listener;
+  const first = group.processes[0];
+  if (!settings || !first) return { name: `eventlistener:${group.name}`, values: [] };
+  const copies: [string, Value][] =
+    group.processes.length === 1
+      ? first.name === group.name
+        ? []
+        : [["process_name", first.name]]
+      : [
+          ["process_name", new Verbatim(processNamePattern(group.processes))],
+          ["numprocs", group.processes.length],
+          ["numprocs_start", first.process_num],
+        ];
+  const { values } = processSection(first);
+  return {
+    name: `eventlistener:${group.name}`,
+    values: [
+      ["events", [...settings.events]],
+      ["buffer_size", settings.buffer_size],
+      ["result_handler", settings.result_handler],
+      ...copies,
+      ...values,
+    ],
+  };
+}
+
+/** The process_name that names every copy: the number in the first name made %(process_num)d. */
+function processNamePattern(processes: readonly ProcessConfig[]): string {
+  const first = processes[0] as ProcessConfig;
+  const match = new RegExp(`0*${first.process_num}(?!.*\\d)`).exec(first.name);
+  if (!match) return `${first.name}_%(process_num)d`;
+  const width = match[0].length;
+  const format =
+    width > String(first.process_num).length ? `%(process_num)0${width}d` : "%(process_num)d";
+  return first.name.slice(0, match.index) + format + first.name.slice(match.index + width);
 }
 
 /** A process's settings in the order of the key table (command first). */
@@ -91,6 +143,7 @@ function shellQuote(word: string): string {
 }
 
 function iniValue(key: string, value: Value): string {
+  if (value instanceof Verbatim) return value.text;
   let text: string;
   if (key === "command") text = (value as string[]).map(shellQuote).join(" ");
   else if (key === "environment") {
@@ -114,6 +167,7 @@ export function printIni(config: Config): string {
 // ---------------------------------------------------------------- YAML
 
 function yamlValue(value: Value): unknown {
+  if (value instanceof Verbatim) return value.text;
   if (typeof value === "string") return value.replaceAll("%", "%%");
   if (Array.isArray(value))
     return value.map((item) => (typeof item === "string" ? item.replaceAll("%", "%%") : item));
@@ -134,7 +188,8 @@ export function printYaml(config: Config): string {
       : [name, undefined];
     if (rest === undefined) out[kind] = body;
     else {
-      const plural = kind === "program" ? "programs" : "groups";
+      const plural =
+        kind === "program" ? "programs" : kind === "group" ? "groups" : "eventlisteners";
       out[plural] = { ...(out[plural] as object), [rest]: body };
     }
   }

@@ -8,6 +8,8 @@ export type RawValue = RawScalar | readonly RawScalar[] | Readonly<Record<string
 export interface RawEntry {
   readonly value: RawValue;
   readonly line: number | undefined;
+  /** Where a value given outside the file came from (`command line -e`), named in its errors. */
+  readonly origin?: string;
 }
 
 export interface RawSection {

@@ -71,6 +71,19 @@ export const PROGRAM_KEYS = {
   stderr_tail_bytes: key(c.byteSize, "64KB"),
 } satisfies Record<string, KeySpec<unknown>>;
 
+/** An [eventlistener:x]: a program's keys, a priority that starts it first and stops it last. */
+export const LISTENER_PROCESS_KEYS = {
+  ...PROGRAM_KEYS,
+  priority: key(c.integer(), "-1"),
+} satisfies Record<string, KeySpec<unknown>>;
+
+/** What an [eventlistener:x] adds to a program's keys: the pool's settings. */
+export const LISTENER_POOL_KEYS = {
+  events: key(c.eventNames, ""),
+  buffer_size: key(c.integer(1), "10"),
+  result_handler: key(c.string, "supervisor.dispatchers:default_handler"),
+} satisfies Record<string, KeySpec<unknown>>;
+
 export const GROUP_KEYS = {
   programs: key(c.listOfNames, ""),
   priority: key(c.integer(), "999"),

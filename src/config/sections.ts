@@ -87,8 +87,8 @@ export function readKeys(
       continue;
     }
     const place = {
-      file: entry ? (section?.file ?? where.file) : where.file,
-      line: entry?.line ?? section?.line,
+      file: entry?.origin ?? (entry ? (section?.file ?? where.file) : where.file),
+      line: entry?.origin === undefined ? (entry?.line ?? section?.line) : undefined,
       section: where.section,
       key: name,
     };

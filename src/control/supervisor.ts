@@ -79,6 +79,8 @@ export interface Supervisor<P extends ControlledProcess = ControlledProcess> {
   shutdown(): void;
   /** Stops everything, reads the config again, starts again (`ctl reload`). */
   restart(): void;
+  /** Raises a REMOTE_COMMUNICATION event for the event listeners. */
+  sendRemoteCommEvent(type: string, data: string): void;
   /** The groups of the last config read: what addGroup can add and avail lists. */
   available(): readonly GroupConfig[];
   /** Reads the config file again; nothing is applied. */

@@ -83,6 +83,10 @@ export type Effect =
       readonly from: ProcessStateName;
       readonly to: ProcessStateName;
       readonly expected?: boolean;
+      /** The process's pid at the change (an exit's is the pid that ended). */
+      readonly pid: number;
+      /** Consecutive failed starts at the change (supervisord's `tries`). */
+      readonly tries: number;
     };
 
 export interface Step {
@@ -102,6 +106,8 @@ export function describeExit(status: ExitStatus): { es: number; text: string } {
 
 class Transition {
   readonly effects: Effect[] = [];
+  /** The pid of a process that just ended, which its state changes still name. */
+  endedPid: number | undefined;
   constructor(public status: ProcessStatus) {}
 
   set(patch: Partial<ProcessStatus>): this {
@@ -117,8 +123,9 @@ class Transition {
       this.set({ backoff, delay: now + backoff * SECOND });
     }
     this.set({ state: to });
+    const facts = { from, to, pid: this.endedPid ?? this.status.pid, tries: this.status.backoff };
     this.effects.push(
-      expected === undefined ? { type: "state", from, to } : { type: "state", from, to, expected },
+      expected === undefined ? { type: "state", ...facts } : { type: "state", ...facts, expected },
     );
     return this;
   }
@@ -184,6 +191,7 @@ export function reduce(
 
 /** supervisord's spawn(): → STARTING, then the engine forks. */
 function spawn(t: Transition, now: number): Transition {
+  t.endedPid = undefined;
   return t
     .set({ laststart: now, spawnerr: "", pid: 0 })
     .enter("STARTING", now)
@@ -249,6 +257,7 @@ function exited(
   const { es, text } = describeExit(status);
   const expected = rules.exitcodes.includes(es);
   const tooQuickly = now - t.status.laststart < rules.startsecs * SECOND;
+  t.endedPid = t.status.pid;
   t.set({ pid: 0, laststop: now });
 
   if (t.status.killing) {

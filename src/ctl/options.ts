@@ -139,7 +139,7 @@ function usageError(message: string): ParsedOptions {
 
 /** `tend ctl -h`. */
 export function ctlUsage(programName: string): string {
-  return `${programName} -- control a running tend (or supervisord) from the command line.
+  return `${programName} -- control applications run by tend (or supervisord) from the command line.
 
 Usage: ${programName} [options] [action [arguments]]
 
@@ -147,7 +147,8 @@ Options:
 -c/--configuration FILE -- the config to read the server's address from
      (searched for as tend searches when not given)
 -h/--help -- print this message and exit
--i/--interactive -- ask before reload and shutdown; the shell when no action is given
+-i/--interactive -- start an interactive shell when no action is given; ask
+     before reload and shutdown
 -s/--serverurl URL -- where the server listens: unix:///path/to.sock or
      http://host:port (default: the -c config's [supervisorctl] serverurl or
      [unix_http_server] file; without -c, the first that answers of

@@ -72,26 +72,51 @@ export class Capture {
   }
 }
 
-/** Reads `fd` to its end, delivering whole lines; waits when the sink's reader is behind. */
+/** How long an unfinished line waits for its end before files and the tail see it. */
+export const PARTIAL_LINE_MS = 100;
+
+/**
+ * Reads `fd` to its end, delivering whole lines; waits when the sink's
+ * reader is behind. An unfinished line (a prompt, a progress bar) reaches the
+ * stream's log file and tail ring after PARTIAL_LINE_MS without more bytes,
+ * and is continued there without a break when the rest comes; a shared
+ * descriptor (tend's stdout) gets it only whole, so lines never interleave.
+ */
 async function readLines(fd: number, log: StreamLog, strip: boolean): Promise<void> {
   const splitter = new LineSplitter();
-  const { sink, ring, writer } = log;
-  const toSinks = ring
-    ? (block: Uint8Array, terminated: boolean) => {
-        ring.write(block);
-        sink.deliver(block, terminated);
-      }
-    : sink.deliver;
-  const deliver = strip
-    ? (block: Uint8Array, terminated: boolean) => toSinks(stripAnsi(block), terminated)
-    : toSinks;
+  const { sink, ring, writer, exact } = log;
+  const clean = strip ? stripAnsi : (block: Uint8Array) => block;
+  /** Bytes of the unfinished line already given to the exact outputs. */
+  let shown = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deliver = (raw: Uint8Array, terminated: boolean) => {
+    const block = clean(raw);
+    const unseen = shown > 0 ? block.subarray(Math.min(shown, block.length)) : block;
+    shown = 0;
+    ring?.write(unseen);
+    sink.deliver(exact ? unseen : block, terminated);
+  };
+  const showPartial = () => {
+    timer = undefined;
+    const partial = clean(splitter.peek());
+    if (partial.length <= shown) return;
+    const fresh = partial.subarray(shown);
+    ring?.write(fresh);
+    if (exact) sink.deliver(fresh, true);
+    shown = partial.length;
+  };
   try {
     for await (const chunk of Bun.file(fd).stream()) {
-      splitter.push(chunk as Uint8Array, deliver);
+      const bytes = log.observe ? log.observe(chunk as Uint8Array) : (chunk as Uint8Array);
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      if (bytes.length > 0) splitter.push(bytes, deliver);
+      if (splitter.peek().length > 0) timer = setTimeout(showPartial, PARTIAL_LINE_MS);
       // Back-pressure: stop reading (the program blocks) until the reader catches up.
       if (writer !== undefined && writer.pending > 0) await writer.whenWritable();
     }
   } finally {
+    if (timer !== undefined) clearTimeout(timer);
     splitter.end(deliver);
     closeQuietly(fd);
   }

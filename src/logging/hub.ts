@@ -36,33 +36,45 @@ export class LogHub {
     this.capture = new Capture(options.stripAnsi === true, () => this.report);
   }
 
-  /** tend's own log: where its lines go and what maintail reads. */
+  /**
+   * tend's own log: where its lines go and what maintail reads. tend is
+   * always in the foreground, so, as a foreground supervisord, it also
+   * writes its log to stdout when the log goes elsewhere, unless `silent`.
+   */
   mainLog(
     logfile: string,
     maxBytes: number,
     backups: number,
+    silent = false,
   ): { target: Target; reader: LogReader } {
     const destination = destinationOf(logfile);
+    // AUTO and NONE mean stdout too.
+    const fd = destination.kind === "fd" ? destination.fd : 1;
+    const onStdout = destination.kind !== "path" && fd === 1;
+    const echo = silent || onStdout ? undefined : this.outputs.writer(1);
     if (destination.kind === "path") {
       const file = this.outputs.file(destination.path, maxBytes, backups);
-      return { target: file, reader: file };
+      if (!echo) return { target: file, reader: file };
+      return { target: both(file, echo), reader: file };
     }
-    const writer = this.outputs.writer(destination.kind === "fd" ? destination.fd : 1);
+    const writer = this.outputs.writer(fd);
     const ring = new RingLog(MAIN_RING_BYTES);
-    return {
-      target: {
-        write: (bytes) => {
-          ring.write(bytes);
-          writer.write(bytes);
-        },
+    const target: Target = {
+      write: (bytes) => {
+        ring.write(bytes);
+        writer.write(bytes);
       },
-      reader: ring,
     };
+    return { target: echo ? both(target, echo) : target, reader: ring };
   }
 
   /** The sinks and tail readers of one process, kept across its restarts. */
-  processLogs(process: Parameters<LogRouting["open"]>[0], label: string): ProcessLogs {
-    return this.routing.open(process, label);
+  processLogs(
+    process: Parameters<LogRouting["open"]>[0],
+    label: string,
+    listener = false,
+  ): ProcessLogs {
+    return this.routing.open(process, label, listener);
   }
 
   /** The process has left tend: its files and FIFOs close once nobody else uses them. */
@@ -94,4 +106,13 @@ export class LogHub {
   close(): void {
     this.outputs.close();
   }
+}
+
+function both(first: Target, second: Target): Target {
+  return {
+    write: (bytes) => {
+      first.write(bytes);
+      second.write(bytes);
+    },
+  };
 }

@@ -45,6 +45,15 @@ export class LineSplitter {
     if (start < chunk.length) this.hold(chunk.subarray(start), deliver);
   }
 
+  /** The unfinished line so far, without taking it (empty when there is none). */
+  peek(): Uint8Array {
+    if (this.pending.length === 1) return this.pending[0] as Uint8Array;
+    if (this.pending.length === 0) return new Uint8Array(0);
+    const joined = Buffer.concat(this.pending);
+    this.pending = [joined];
+    return joined;
+  }
+
   /** The stream ended: what is left is a last line without a newline. */
   end(deliver: Deliver): void {
     if (this.pendingBytes > 0) deliver(this.takePending(undefined), false);

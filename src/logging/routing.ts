@@ -48,6 +48,16 @@ export interface StreamLog {
   readonly writer: FdWriter | undefined;
   /** What this stream holds open, given back when the process leaves. */
   readonly holds: RotatingFile | FdWriter | undefined;
+  /**
+   * The sink takes bytes exactly as written (a log file), so an unfinished
+   * line may reach it before its end; a shared descriptor gets whole lines.
+   */
+  readonly exact: boolean;
+  /**
+   * Sees every chunk as read, before it is cut into lines, and returns what
+   * goes on to the lines (the runtime's events and debug log hook in here).
+   */
+  observe?: (chunk: Uint8Array) => Uint8Array;
 }
 
 export interface ProcessLogs {
@@ -66,10 +76,16 @@ export class LogRouting {
     private readonly options: RoutingOptions,
   ) {}
 
-  /** The sinks and tail readers of one process, kept across its restarts. */
-  open(process: ProcessConfig, label: string): ProcessLogs {
+  /**
+   * The sinks and tail readers of one process, kept across its restarts. An
+   * event listener's stdout speaks the protocol: it goes to its log file when
+   * it names one, never onto tend's stdout.
+   */
+  open(process: ProcessConfig, label: string, listener = false): ProcessLogs {
     const color = this.options.color ? PALETTE[this.colorIndex++ % PALETTE.length] : undefined;
-    const stdout = this.stream(process, label, "stdout", color);
+    const stdout = listener
+      ? this.listenerStream(process)
+      : this.stream(process, label, "stdout", color);
     return {
       stdout,
       stderr: process.redirect_stderr ? undefined : this.stream(process, label, "stderr", color),
@@ -81,6 +97,13 @@ export class LogRouting {
     for (const stream of [logs.stdout, logs.stderr]) {
       if (stream?.holds) this.outputs.release(stream.holds);
     }
+  }
+
+  private listenerStream(process: ProcessConfig): StreamLog {
+    const destination = destinationOf(process.stdout_logfile);
+    if (destination.kind === "path") return this.stream(process, "", "stdout", undefined);
+    const ring = new RingLog(process.stdout_tail_bytes);
+    return { sink: DISCARD, reader: ring, ring, writer: undefined, holds: undefined, exact: true };
   }
 
   private stream(
@@ -101,14 +124,28 @@ export class LogRouting {
     }
     const ring = new RingLog(ringBytes);
     if (destination.kind === "none")
-      return { sink: DISCARD, reader: ring, ring, writer: undefined, holds: undefined };
+      return {
+        sink: DISCARD,
+        reader: ring,
+        ring,
+        writer: undefined,
+        holds: undefined,
+        exact: true,
+      };
     if (destination.kind === "fd") {
       const writer = this.outputs.writer(destination.fd);
-      return { sink: new RawSink(writer), reader: ring, ring, writer, holds: undefined };
+      return {
+        sink: new RawSink(writer),
+        reader: ring,
+        ring,
+        writer,
+        holds: undefined,
+        exact: false,
+      };
     }
     const writer = this.outputs.writer(stream === "stdout" ? 1 : 2);
     const sink = this.autoSink(writer, label, stream, color);
-    return { sink, reader: ring, ring, writer, holds: undefined };
+    return { sink, reader: ring, ring, writer, holds: undefined, exact: false };
   }
 
   /**
@@ -136,6 +173,7 @@ export class LogRouting {
         ring: undefined,
         writer: undefined,
         holds: file,
+        exact: true,
       };
     }
     const ring = new RingLog(ringBytes);
@@ -145,8 +183,15 @@ export class LogRouting {
       rdev: Number(stat.rdev),
     });
     if (writer === undefined)
-      return { sink: DISCARD, reader: ring, ring, writer: undefined, holds: undefined };
-    return { sink: new RawSink(writer), reader: ring, ring, writer, holds: writer };
+      return {
+        sink: DISCARD,
+        reader: ring,
+        ring,
+        writer: undefined,
+        holds: undefined,
+        exact: true,
+      };
+    return { sink: new RawSink(writer), reader: ring, ring, writer, holds: writer, exact: false };
   }
 
   /** The default sink: tend's stdout or stderr, prefixed, JSON or raw. */

@@ -4,6 +4,7 @@
 // control socket's `chown=user:group` is resolved here.
 
 import { fs } from "./fs.ts";
+import { dropPrivileges } from "./libc.ts";
 
 export interface UserEntry {
   readonly name: string;
@@ -60,4 +61,26 @@ export function groupsOf(user: UserEntry, groupFile = "/etc/group"): number[] {
     if (gid !== undefined && members?.split(",").includes(user.name)) groups.add(Number(gid));
   }
   return [...groups];
+}
+
+/**
+ * `[supervisord] user` (or supervisord's -u): tend itself becomes that user,
+ * with its groups, as supervisord does at start. Nothing to do when it is
+ * that user already; only root can switch. Why not, when it could not.
+ */
+export function becomeUser(nameOrId: string): string | undefined {
+  const user = findUser(nameOrId);
+  if (!user)
+    return /^\d+$/.test(nameOrId)
+      ? `Can't find uid ${nameOrId}`
+      : `Can't find username '${nameOrId}'`;
+  const uid = process.getuid?.() ?? 0;
+  if (uid === user.uid) return undefined;
+  if (uid !== 0) return "Can't drop privilege as nonroot user";
+  try {
+    dropPrivileges(user.uid, user.gid, groupsOf(user));
+    return undefined;
+  } catch (error) {
+    return `Could not switch to user ${user.name}: ${(error as Error).message}`;
+  }
 }

@@ -64,9 +64,13 @@ export async function openControlPlane(
     afterReply: collectAfterReply,
   };
 
+  // A socket asked for ([unix_http_server] or $TEND_SOCKET) must be had; the
+  // default one is a convenience: without it tend still supervises (another
+  // tend may hold it, as when two run side by side).
+  const asked = unix !== undefined || path !== DEFAULT_SOCKET;
   const claimed = await claimSocketPath(path);
   if (claimed.kind !== "free") {
-    if (unix !== undefined || claimed.kind === "in-use") return claimed.message;
+    if (asked) return claimed.message;
     options.report(
       "warn",
       `control socket not available, \`tend ctl\` will not work: ${claimed.message}`,

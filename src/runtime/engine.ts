@@ -50,6 +50,16 @@ export interface StateChange {
   readonly from: ProcessStateName;
   readonly to: ProcessStateName;
   readonly expected: boolean | undefined;
+  /** The pid at the change (for an exit, the pid that ended). */
+  readonly pid: number;
+  /** Consecutive failed starts at the change. */
+  readonly tries: number;
+}
+
+/** A group became active or left. */
+export interface GroupChange {
+  readonly kind: "added" | "removed";
+  readonly group: ActiveGroup;
 }
 
 function rulesOf(process: ProcessConfig): ProgramRules {
@@ -70,6 +80,7 @@ export class Engine {
   /** Shutting down or restarting: nothing starts again (supervisord's mood < RUNNING). */
   shuttingDown = false;
   private readonly listeners = new Set<(change: StateChange) => void>();
+  private readonly groupListeners = new Set<(change: GroupChange) => void>();
   /** Active groups by name; `groups` keeps them in start order. */
   private readonly active = new Map<string, ActiveGroup>();
   private ordered: ActiveGroup[] = [];
@@ -109,6 +120,7 @@ export class Engine {
     const group = this.makeGroup(config, []);
     this.active.set(config.name, group);
     this.reorder();
+    this.groupChanged({ kind: "added", group });
     for (const slot of group.slots) if (slot.config.autostart) this.start(slot);
     return true;
   }
@@ -121,6 +133,7 @@ export class Engine {
     for (const slot of group.slots) this.retire(slot);
     this.active.delete(name);
     this.reorder();
+    this.groupChanged({ kind: "removed", group });
     return true;
   }
 
@@ -153,6 +166,10 @@ export class Engine {
     const group = this.makeGroup(effectiveConfig(config, stuck), kept);
     this.active.set(config.name, group);
     this.reorder();
+    // To whoever follows groups, a changed group leaves and comes back (as
+    // supervisorctl's update makes it), with the processes that were kept.
+    this.groupChanged({ kind: "removed", group: old });
+    this.groupChanged({ kind: "added", group });
     for (const slot of group.slots) {
       if (!kept.includes(slot) && slot.config.autostart) this.start(slot);
     }
@@ -161,6 +178,16 @@ export class Engine {
   onStateChange(listener: (change: StateChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Hears every group added or removed (not the ones the engine started with). */
+  onGroupChange(listener: (change: GroupChange) => void): () => void {
+    this.groupListeners.add(listener);
+    return () => this.groupListeners.delete(listener);
+  }
+
+  private groupChanged(change: GroupChange): void {
+    for (const listener of this.groupListeners) listener(change);
   }
 
   /** Resolves once `done()` holds: checked now and after every change of state. */
@@ -246,14 +273,20 @@ export class Engine {
   private makeGroup(config: GroupConfig, reuse: readonly Slot[]): ActiveGroup {
     const slots = config.processes.map((process) => {
       const kept = reuse.find((slot) => sameProcess(process, slot.config));
-      return kept ?? this.makeSlot(process);
+      return kept ?? this.makeSlot(process, config.listener !== undefined);
     });
     return { config, slots };
   }
 
-  private makeSlot(process: ProcessConfig): Slot {
+  private makeSlot(process: ProcessConfig, listener: boolean): Slot {
     const namespec = makeNamespec(process.group, process.name);
-    return {
+    let made: Slot | undefined;
+    const logs = this.ports.logs.open(process, {
+      namespec,
+      listener,
+      pid: () => made?.status.pid ?? 0,
+    });
+    made = {
       namespec,
       config: process,
       rules: rulesOf(process),
@@ -261,9 +294,10 @@ export class Engine {
       lastExit: undefined,
       child: undefined,
       timer: undefined,
-      logs: this.ports.logs.open(process, namespec),
+      logs,
       stdin: undefined,
     };
+    return made;
   }
 
   /** A slot leaves the engine: no timer may fire for it, its log files close. */
@@ -298,7 +332,8 @@ export class Engine {
         // (a wake the new state needs comes after this effect).
         this.clearTimer(slot);
         for (const listener of this.listeners) {
-          listener({ slot, from: effect.from, to: effect.to, expected: effect.expected });
+          const { from, to, expected, pid, tries } = effect;
+          listener({ slot, from, to, expected, pid, tries });
         }
         return;
     }

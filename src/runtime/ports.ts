@@ -46,9 +46,18 @@ export interface ProcessOps {
   commandProblem(process: ProcessConfig): CommandProblem | undefined;
 }
 
+/** What the log port is told about the process whose logs it opens. */
+export interface LogOpening {
+  readonly namespec: string;
+  /** An event listener: its stdout speaks the listener protocol. */
+  readonly listener: boolean;
+  /** Its pid now (0 when it does not run), for what its output carries. */
+  readonly pid: () => number;
+}
+
 export interface LogPort {
   /** The sinks and tail readers of one process, kept across its restarts. */
-  open(process: ProcessConfig, namespec: string): ProcessLogs;
+  open(process: ProcessConfig, opening: LogOpening): ProcessLogs;
   /** The process left tend: what its logs hold open is given back. */
   close(logs: ProcessLogs): void;
 }

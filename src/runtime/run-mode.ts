@@ -14,6 +14,7 @@ import type {
   Supervisor,
   UpdateLine,
 } from "../control/supervisor.ts";
+import { remoteCommunicationEvent, supervisorStateEvent } from "../core/events.ts";
 import { ExitCode } from "../core/exit-codes.ts";
 import { describeExit, type LogLevel } from "../core/program.ts";
 import { type SignalName, signalNumber } from "../core/signals.ts";
@@ -31,7 +32,9 @@ import type { LogReader } from "../logging/log-reader.ts";
 import { findUser } from "../os/users.ts";
 import { splitNamespec } from "../protocol/namespec.ts";
 import { type ActiveGroup, Engine, type Slot, type StateChange } from "./engine.ts";
-import type { EnginePorts } from "./ports.ts";
+import { EventListeners } from "./event-listeners.ts";
+import { OutputTaps } from "./output-taps.ts";
+import type { EnginePorts, LogPort } from "./ports.ts";
 import { ConfigReadError, Reload } from "./reload.ts";
 import { stopInPriorityOrder } from "./shutdown.ts";
 
@@ -50,6 +53,8 @@ export interface RunModeOptions {
 
 export class RunMode implements Supervisor<Slot> {
   readonly engine: Engine;
+  /** supervisord's events and listener pools. */
+  readonly events: EventListeners;
   readonly pid: number;
   private config: Config;
   private status: SupervisorStatus = INITIAL_SUPERVISOR;
@@ -63,7 +68,33 @@ export class RunMode implements Supervisor<Slot> {
     this.pid = options.pid;
     this.config = options.config;
     this.log = options.ports.log;
-    this.engine = new Engine(options.config.groups, options.ports);
+    const settings = options.config.supervisord;
+    const taps = new OutputTaps({
+      events: () => this.events,
+      debug: ["debug", "trace", "blather"].includes(settings.loglevel),
+      stripAnsi: settings.strip_ansi,
+      log: this.log,
+      listenerOutput: (namespec, bytes) => {
+        const slot = this.engine.slots.find((candidate) => candidate.namespec === namespec);
+        if (slot) this.events.listenerOutput(slot, bytes);
+      },
+    });
+    const logs: LogPort = {
+      open: (process, opening) => {
+        const opened = options.ports.logs.open(process, opening);
+        taps.attach(process, opened, opening);
+        return opened;
+      },
+      close: (opened) => options.ports.logs.close(opened),
+    };
+    this.engine = new Engine(options.config.groups, { ...options.ports, logs });
+    this.events = new EventListeners({
+      engine: this.engine,
+      identifier: () => this.identification,
+      timers: options.ports.timers,
+      clock: options.ports.clock,
+      log: this.log,
+    });
     this.reload = new Reload(options.path, options.config, options.load, this.engine);
     this.finished = new Promise((resolve) => {
       this.exit = resolve;
@@ -71,8 +102,13 @@ export class RunMode implements Supervisor<Slot> {
     this.engine.onStateChange((change) => this.watchCritical(change));
   }
 
-  /** Starts the autostart programs, in priority order. */
+  /**
+   * Starts the autostart programs, in priority order, after the events of a
+   * supervisord starting up (each group added, then RUNNING).
+   */
   startPrograms(): void {
+    this.events.start(this.engine.groups);
+    this.events.notify(supervisorStateEvent("RUNNING"));
     this.engine.startAutostart();
   }
 
@@ -163,6 +199,10 @@ export class RunMode implements Supervisor<Slot> {
     this.handle({ type: "restart" });
   }
 
+  sendRemoteCommEvent(type: string, data: string): void {
+    this.events.notify(remoteCommunicationEvent(type, data));
+  }
+
   available(): readonly GroupConfig[] {
     return this.reload.available;
   }
@@ -201,6 +241,7 @@ export class RunMode implements Supervisor<Slot> {
         this.log(effect.level, effect.message);
         return;
       case "stop-all":
+        this.events.notify(supervisorStateEvent("STOPPING"));
         void stopInPriorityOrder(this.engine, this.options.ports.timers, (names) =>
           this.log("info", `waiting for ${names.join(", ")} to die`),
         ).then(() => this.handle({ type: "all-stopped" }));
@@ -251,10 +292,11 @@ export class RunMode implements Supervisor<Slot> {
         `reload: the config has errors, restarting with the old one:\n${error.message}`,
       );
     }
+    this.events.reset();
     this.engine.resetGroups(this.config.groups);
     this.reload.available = this.config.groups;
     this.log("info", "restarted: starting the programs again");
-    this.engine.startAutostart();
+    this.startPrograms();
   }
 
   /** A critical program that ended for good ends tend, with its exit code. */

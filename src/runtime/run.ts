@@ -5,7 +5,7 @@
 // once everything is down after a shutdown.
 
 import packageJson from "../../package.json" with { type: "json" };
-import { loadConfig } from "../config/load.ts";
+import { type LoadResult, loadConfig, type Override } from "../config/load.ts";
 import type { Config } from "../config/model.ts";
 import { formatProblem } from "../config/problems.ts";
 import { CommandLayer } from "../control/commands/index.ts";
@@ -20,17 +20,23 @@ import { writeStderr } from "../os/output.ts";
 import { removePidfile, writePidfile } from "../os/pidfile.ts";
 import { adoptOrphans, reapOrphans } from "../os/reaper.ts";
 import { onLastChanceExit, onSignals, sendSignal } from "../os/signals.ts";
+import { becomeUser } from "../os/users.ts";
 import { makeNamespec } from "../protocol/namespec.ts";
+import { SUPERVISOR_VERSION } from "../protocol/versions.ts";
 import { openControlPlane, socketPathOf } from "./control-plane.ts";
 import { locateConfig, warn } from "./diagnostics.ts";
 import { type EnginePorts, realClock, realTimers } from "./ports.ts";
 import { RealProcessOps } from "./process-ops.ts";
 import { RunMode } from "./run-mode.ts";
 
-export async function runSupervisor(configPath: string | undefined): Promise<number> {
+export async function runSupervisor(
+  configPath: string | undefined,
+  overrides: readonly Override[] = [],
+): Promise<number> {
   const path = configPath ?? locateConfig();
   if (path === undefined) return ExitCode.USAGE;
-  const loaded = loadConfig(path);
+  const load = (file: string) => loadConfig(file, { overrides });
+  const loaded = load(path);
   for (const problem of loaded.ok ? loaded.warnings : [...loaded.warnings, ...loaded.errors]) {
     writeStderr(`${formatProblem(problem)}\n`);
   }
@@ -39,11 +45,21 @@ export async function runSupervisor(configPath: string | undefined): Promise<num
     return ExitCode.USAGE;
   }
   const config = loaded.config;
+  // supervisord switches user before it opens its log and sockets.
+  const user = config.supervisord.user;
+  if (user !== undefined) {
+    const problem = becomeUser(user);
+    if (problem !== undefined) {
+      warn(`${path}: [supervisord] user: ${problem}; nothing started`);
+      return ExitCode.USAGE;
+    }
+  }
   const logs = createLogHub(config);
   const main = logs.mainLog(
     config.supervisord.logfile,
     config.supervisord.logfile_maxbytes,
     config.supervisord.logfile_backups,
+    config.supervisord.silent,
   );
   const logger = createTendLogger({
     write: (line) => main.target.write(line),
@@ -54,7 +70,8 @@ export async function runSupervisor(configPath: string | undefined): Promise<num
   // Whatever way tend ends, what is still queued for a slow stdout is written.
   onLastChanceExit(() => logs.close());
   try {
-    return await supervise(path, config, logger, logs, main.reader);
+    if (user !== undefined) logger.info(`Set uid to user ${user} succeeded`);
+    return await supervise(path, config, load, logger, logs, main.reader);
   } finally {
     // The programs' last lines, then everything queued, before exit.
     await logs.drain(2000);
@@ -80,6 +97,7 @@ function createLogHub(config: Config): LogHub {
 async function supervise(
   path: string,
   config: Config,
+  load: (path: string) => LoadResult,
   logger: TendLogger,
   logs: LogHub,
   mainLog: LogReader | undefined,
@@ -87,7 +105,7 @@ async function supervise(
   const ports: EnginePorts = {
     processes: new RealProcessOps(logs, `unix://${socketPathOf(config)}`),
     logs: {
-      open: (process, namespec) => logs.processLogs(process, namespec),
+      open: (process, opening) => logs.processLogs(process, opening.namespec, opening.listener),
       close: (processLogs) => logs.releaseLogs(processLogs),
     },
     timers: realTimers,
@@ -98,7 +116,7 @@ async function supervise(
     path,
     config,
     ports,
-    load: loadConfig,
+    load,
     reopenLogs: () => logs.reopen(),
     mainLog,
     pid: process.pid,
@@ -106,6 +124,7 @@ async function supervise(
 
   onSignals(FORWARDED_SIGNALS, (name) => run.signalled(name));
   onSignals(["SIGCHLD"], () => {
+    logger.debug("received SIGCHLD indicating a child quit");
     try {
       for (const orphan of reapOrphans()) {
         const how = orphan.status ? describeExit(orphan.status).text : "stopped";
@@ -146,7 +165,9 @@ async function supervise(
     if (problem !== undefined) logger.critical(problem);
   }
 
-  logger.info(`tend ${packageJson.version} started with pid ${process.pid}`);
+  // supervisord's own words, which scripts and tests wait for; the version first.
+  logger.info(`tend ${packageJson.version} (supervisord ${SUPERVISOR_VERSION} compatible)`);
+  logger.info(`supervisord started with pid ${process.pid}`);
   // Nothing else may keep Bun's event loop alive once every program is
   // STOPPED, EXITED or FATAL; tend must stay up until asked to stop. One
   // wake-up every 24 days is as idle as a timer gets.

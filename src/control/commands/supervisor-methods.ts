@@ -1,11 +1,11 @@
 // The methods on tend itself, as rpcinterface.py has them for supervisord:
 // versions, identification, state and pid, shutdown and restart, and the
-// remote communication event (accepted; tend has no listeners to tell yet).
+// remote communication event for the event listeners.
 
 import { SupervisorState } from "../../core/states.ts";
 import { API_VERSION, SUPERVISOR_VERSION } from "../../protocol/versions.ts";
 import type { MethodTable } from "./registry.ts";
-import type { Rules } from "./rules.ts";
+import { type Rules, str } from "./rules.ts";
 
 export function defineSupervisorMethods(table: MethodTable, rules: Rules): void {
   const s = rules.supervisor;
@@ -62,7 +62,11 @@ export function defineSupervisorMethods(table: MethodTable, rules: Rules): void 
   });
   table.define("supervisor.sendRemoteCommEvent", {
     signature: ["boolean", "string", "string"],
-    help: "Accepted for compatibility; tend has no event listeners to tell.",
-    run: () => true,
+    help: "Raises a REMOTE_COMMUNICATION event (type, data) for the event listeners.",
+    // Not refused while shutting down: supervisord's does not check its mood.
+    run: ([type, data]) => {
+      s.sendRemoteCommEvent(str(type), str(data));
+      return true;
+    },
   });
 }

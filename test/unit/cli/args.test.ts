@@ -14,9 +14,9 @@ describe("parseArgs", () => {
       ["--", "ls", "--", "-v"],
       { role: "single-command", argv: ["ls", "--", "-v"], singleChild: false },
     ],
-    [[], { role: "run", configPath: undefined }],
-    [["-c", "/etc/tend.ini"], { role: "run", configPath: "/etc/tend.ini" }],
-    [["--configuration=/x.yaml"], { role: "run", configPath: "/x.yaml" }],
+    [[], { role: "run", configPath: undefined, overrides: [] }],
+    [["-c", "/etc/tend.ini"], { role: "run", configPath: "/etc/tend.ini", overrides: [] }],
+    [["--configuration=/x.yaml"], { role: "run", configPath: "/x.yaml", overrides: [] }],
     [["--version"], { role: "version" }],
     [["-v"], { role: "version" }],
     [["--help"], { role: "help", usage: "tend" }],
@@ -38,11 +38,137 @@ describe("parseArgs", () => {
     [
       "supervisord",
       ["-n", "-c", "/etc/supervisord.conf"],
-      { role: "run", configPath: "/etc/supervisord.conf" },
+      {
+        role: "run",
+        configPath: "/etc/supervisord.conf",
+        overrides: [{ key: "nodaemon", value: "true", option: "-n" }],
+      },
     ],
-    ["supervisord", ["--nodaemon"], { role: "run", configPath: undefined }],
+    [
+      "supervisord",
+      ["--nodaemon"],
+      {
+        role: "run",
+        configPath: undefined,
+        overrides: [{ key: "nodaemon", value: "true", option: "--nodaemon" }],
+      },
+    ],
   ] as const)("invoked as %s %j", (name, args, expected) => {
     expect(parseArgs(args, name)).toEqual(expected);
+  });
+
+  // supervisord 4.2.5's whole command line, as its getopt reads it: each
+  // option sets the [supervisord] key of the same meaning.
+  test.each([
+    [
+      ["-c", "x.conf", "-i", "from_command_line"],
+      "x.conf",
+      [["identifier", "from_command_line", "-i"]],
+    ],
+    [
+      ["-nsk", "-t"],
+      undefined,
+      [
+        ["nodaemon", "true", "-n"],
+        ["silent", "true", "-s"],
+        ["nocleanup", "true", "-k"],
+        ["strip_ansi", "true", "-t"],
+      ],
+    ],
+    [
+      ["-edebug", "-l", "/tmp/l.log", "-y", "1MB", "-z", "3"],
+      undefined,
+      [
+        ["loglevel", "debug", "-e"],
+        ["logfile", "/tmp/l.log", "-l"],
+        ["logfile_maxbytes", "1MB", "-y"],
+        ["logfile_backups", "3", "-z"],
+      ],
+    ],
+    [
+      ["-u", "nobody", "-m", "077", "-d", "/tmp", "-j", "/tmp/p", "-q", "/tmp", "-a", "2048"],
+      undefined,
+      [
+        ["user", "nobody", "-u"],
+        ["umask", "077", "-m"],
+        ["directory", "/tmp", "-d"],
+        ["pidfile", "/tmp/p", "-j"],
+        ["childlogdir", "/tmp", "-q"],
+        ["minfds", "2048", "-a"],
+      ],
+    ],
+    [
+      [
+        "--minprocs=300",
+        "--loglev",
+        "warn",
+        "--configuration",
+        "y.conf",
+        "--profile_options=cumulative",
+      ],
+      "y.conf",
+      [
+        ["minprocs", "300", "--minprocs"],
+        ["loglevel", "warn", "--loglevel"],
+      ],
+    ],
+  ] as const)("supervisord %j", (args, configPath, overrides) => {
+    expect(parseArgs(args, "supervisord")).toEqual({
+      role: "run",
+      configPath,
+      overrides: overrides.map(([key, value, option]) => ({ key, value, option })),
+    });
+  });
+
+  test.each([[["-h"]], [["-?"]], [["--help"]], [["-c", "x", "-?"]]] as const)(
+    "supervisord %j: supervisord's usage",
+    (args) =>
+      expect(parseArgs(args, "supervisord")).toEqual({ role: "help", usage: "supervisord" }),
+  );
+
+  test("supervisord -v: the supervisord version tend follows", () => {
+    expect(parseArgs(["-v"], "supervisord")).toEqual({ role: "supervisord-version" });
+  });
+
+  test.each([
+    [["-x"], "option -x not recognized"],
+    [["-c"], "option -c requires argument"],
+    [["--log", "x"], "option --log not a unique prefix"],
+    [["--nodaemon=1"], "option --nodaemon must not have an argument"],
+    [["foo"], 'positional arguments are not supported: ["foo"]'],
+  ] as const)("supervisord %j: %s", (args, message) => {
+    expect(parseArgs(args, "supervisord")).toEqual({
+      role: "usage-error",
+      message,
+      usage: "supervisord",
+    });
+  });
+
+  test("supervisord's usage has its shape: its first words, one option a line", () => {
+    const text = usageText("supervisord");
+    expect(text).toStartWith("supervisord -- run a set of applications");
+    expect(text).toContain("\n-l/--logfile FILENAME -- use FILENAME as");
+    for (const option of [
+      "-c/--configuration",
+      "-u/--user",
+      "-m/--umask",
+      "-d/--directory",
+      "-y/--logfile_maxbytes",
+      "-z/--logfile_backups",
+      "-e/--loglevel",
+      "-j/--pidfile",
+      "-i/--identifier",
+      "-q/--childlogdir",
+      "-k/--nocleanup",
+      "-a/--minfds",
+      "-t/--strip_ansi",
+      "--minprocs",
+      "--profile_options",
+      "-s/--silent",
+      "-n/--nodaemon",
+      "-v/--version",
+    ])
+      expect(text).toContain(`\n${option} `);
   });
 
   // Every subcommand answers -h/--help with its own usage, wherever the flag stands among its options.

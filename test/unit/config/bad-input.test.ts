@@ -331,6 +331,64 @@ const BAD: BadCase[] = [
     },
   },
   {
+    name: "[eventlistener:x] without events",
+    files: { "a.ini": `${WEB}[eventlistener:x]\ncommand=/bin/cat\n` },
+    error: {
+      file: "a.ini",
+      line: 3,
+      section: "eventlistener:x",
+      key: "events",
+      message: /missing; a listener needs the event types it hears/,
+    },
+  },
+  {
+    name: "[eventlistener:x] with an unknown event type",
+    files: {
+      "a.ini": `${WEB}[eventlistener:x]\ncommand=/bin/cat\nevents=PROCESS_STATE,PROCES_LOG\n`,
+    },
+    error: {
+      file: "a.ini",
+      line: 5,
+      section: "eventlistener:x",
+      key: "events",
+      message: /"PROCES_LOG" is not one/,
+    },
+  },
+  {
+    name: "[eventlistener:x] with redirect_stderr=true",
+    files: {
+      "a.ini": `${WEB}[eventlistener:x]\ncommand=/bin/cat\nevents=TICK_5\nredirect_stderr=true\n`,
+    },
+    error: {
+      file: "a.ini",
+      line: 6,
+      section: "eventlistener:x",
+      key: "redirect_stderr",
+      message: /must not be true for an event listener/,
+    },
+  },
+  {
+    name: "[eventlistener:x] with buffer_size=0",
+    files: { "a.ini": `${WEB}[eventlistener:x]\ncommand=/bin/cat\nevents=TICK_5\nbuffer_size=0\n` },
+    error: {
+      file: "a.ini",
+      line: 6,
+      section: "eventlistener:x",
+      key: "buffer_size",
+      message: /expected an integer >= 1/,
+    },
+  },
+  {
+    name: "[eventlistener:web] beside a program named web",
+    files: { "a.ini": `${WEB}[eventlistener:web]\ncommand=/bin/cat\nevents=TICK_5\n` },
+    error: {
+      file: "a.ini",
+      line: 3,
+      section: "eventlistener:web",
+      message: /has the name of a group of programs/,
+    },
+  },
+  {
     name: "numprocs=0",
     files: { "a.ini": `${WEB}numprocs=0\n` },
     error: {
@@ -893,13 +951,16 @@ const WARN: WarnCase[] = [
     },
   },
   {
-    name: "[eventlistener:x] is not supported",
-    files: { "a.ini": `${WEB}[eventlistener:x]\ncommand=/bin/cat\nevents=PROCESS_STATE\n` },
+    name: "[eventlistener:x] with a result_handler tend cannot run",
+    files: {
+      "a.ini": `${WEB}[eventlistener:x]\ncommand=/bin/cat\nevents=PROCESS_STATE\nresult_handler=my.module:handler\n`,
+    },
     warning: {
       file: "a.ini",
-      line: 3,
+      line: 6,
       section: "eventlistener:x",
-      message: /eventlistener sections are not supported/,
+      key: "result_handler",
+      message: /"my.module:handler" is Python code tend cannot run; the default handler is used/,
     },
   },
   {

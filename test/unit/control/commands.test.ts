@@ -214,8 +214,11 @@ describe("identity and state", () => {
     expect(fake.calls).toEqual(["shutdown", "restart"]);
   });
 
-  test("sendRemoteCommEvent is accepted (tend has no event listeners)", async () => {
+  test("sendRemoteCommEvent raises the event and answers true, even while shutting down", async () => {
     expect(await call("supervisor.sendRemoteCommEvent", "type", "data")).toBe(true);
+    fake.supervisorState = "SHUTDOWN";
+    expect(await call("supervisor.sendRemoteCommEvent", "t2", "d2")).toBe(true);
+    expect(fake.calls).toEqual(["remote-comm type data", "remote-comm t2 d2"]);
   });
 });
 

@@ -210,6 +210,10 @@ export class FakeSupervisor implements Supervisor<FakeProcess> {
     this.calls.push("restart");
   }
 
+  sendRemoteCommEvent(type: string, data: string): void {
+    this.calls.push(`remote-comm ${type} ${data}`);
+  }
+
   userId(name: string): number | undefined {
     return findUser(name)?.uid;
   }

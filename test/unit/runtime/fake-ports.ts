@@ -17,6 +17,7 @@ import { DISCARD } from "../../../src/logging/sinks.ts";
 import {
   type CommandProblem,
   type EnginePorts,
+  type LogOpening,
   type LogPort,
   type ProcessOps,
   type RunningProcess,
@@ -193,10 +194,17 @@ export class FakeLogs implements LogPort {
   readonly closed: string[] = [];
   private readonly names = new Map<ProcessLogs, string>();
 
-  open(_process: ProcessConfig, namespec: string): ProcessLogs {
+  open(_process: ProcessConfig, { namespec }: LogOpening): ProcessLogs {
     const stream = () => {
       const ring = new RingLog(1024);
-      return { sink: DISCARD, reader: ring, ring, writer: undefined, holds: undefined };
+      return {
+        sink: DISCARD,
+        reader: ring,
+        ring,
+        writer: undefined,
+        holds: undefined,
+        exact: true,
+      };
     };
     const logs = { stdout: stream(), stderr: stream() };
     this.names.set(logs, namespec);
