@@ -147,7 +147,7 @@ async function startOnce(sup: Supervisor): Promise<StartRun> {
     const last = entries.filter(isSuccess)[START_PROGRAMS - 1];
     const first = entries.find((e) => e.message.startsWith("spawned: "));
     if (!last || !first) throw new Error("no success/spawned lines");
-    return { allRunningMs: last.at - before, firstSpawnMs: first.at - before };
+    return { allRunningMs: last.time - before, firstSpawnMs: first.time - before };
   } finally {
     await stop(ns);
     rmSync(dir, { recursive: true, force: true });
@@ -172,16 +172,21 @@ stderr_logfile=NONE
   const ns = spawnAsPid1([sup.bin, "-c", config]);
   try {
     const timeout = (RESTARTS + 2) * (PULSE_MS + 1500) + 5000;
-    const lines = await waitFor("the restarts", timeout, 20, () => {
-      let text = "";
-      try {
-        text = readFileSync(stamps, "latin1");
-      } catch {
-        return undefined;
-      }
-      const all = text.split("\n").filter((line) => line !== "");
-      return all.filter((line) => line.startsWith("S ")).length > RESTARTS ? all : undefined;
-    });
+    const lines = await waitFor(
+      () => {
+        let text = "";
+        try {
+          text = readFileSync(stamps, "latin1");
+        } catch {
+          return undefined;
+        }
+        const all = text.split("\n").filter((line) => line !== "");
+        return all.filter((line) => line.startsWith("S ")).length > RESTARTS ? all : undefined;
+      },
+      "the restarts",
+      timeout,
+      20,
+    );
     const latencies: number[] = [];
     let exitAt: bigint | undefined;
     for (const line of lines) {
