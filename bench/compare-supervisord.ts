@@ -177,7 +177,10 @@ const gapsOf = (spawns: number[]): number[] =>
 
 /** Known, explained differences between the two logs, by a pattern of the normalized line. */
 const EXPLAINED: [RegExp, string][] = [
-  [/Supervisor is running as root/, "deliberate (SPEC §9: no root complaint)"],
+  [
+    /Supervisor is running as root/,
+    "deliberate: a container init runs as root, tend does not complain about it",
+  ],
   [
     /RPC interface 'supervisor' initialized|running without any HTTP authentication/,
     "tend has no control server yet (README: `tend ctl` not yet)",

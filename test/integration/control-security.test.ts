@@ -1,4 +1,4 @@
-// The control socket under hostile or careless clients (SPEC section 10), with
+// The control socket under hostile or careless clients, with
 // tend as a real PID 1 and everything observed from outside: the socket's
 // mode, basic auth (plain and {SHA}) and its one warning per refused request,
 // a 100 MB body (refused, memory flat), malformed and truncated requests and

@@ -1,4 +1,4 @@
-// Log capture (SPEC section 8) with tend as a real PID 1: every program line
+// Log capture with tend as a real PID 1: every program line
 // arrives once, whole, in order, with its aligned prefix; rotated files keep
 // exactly the newest lines and never split one; bytes (invalid UTF-8, NUL,
 // escapes, a 3 MiB line, a last line without newline) survive exactly;
@@ -650,8 +650,8 @@ describe.skipIf(!pidNamespaces.ok)("log capture (tend as PID 1)", () => {
       "the ticker's file to grow during the stall",
       3_000,
     );
-    // ctl still answers (SPEC section 8): the control socket is served
-    // while stdout is stalled, and the flood is seen RUNNING.
+    // ctl still answers: the control socket is served while stdout is
+    // stalled, and the flood is seen RUNNING.
     const reply = await fetch("http://localhost/api", {
       unix: join(dir, "tend.sock"),
       method: "POST",

@@ -1,5 +1,6 @@
-// Every forwardable signal (SPEC section 4) sent to tend as PID 1 reaches the
-// command, and its process group unless --single-child.
+// Every signal tend forwards (FORWARDED_SIGNALS in src/core/signals.ts) sent
+// to tend as PID 1 reaches the command, and its process group unless
+// --single-child.
 
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";

@@ -1,4 +1,4 @@
-// The layout is part of the design (STYLE.md): core/ is pure, and bun:ffi is
+// The layout is part of the design: core/ is pure, and bun:ffi is
 // touched by exactly one module. These checks keep it that way.
 
 import { describe, expect, test } from "bun:test";
