@@ -3,16 +3,13 @@
 // read by supervisord's own parser (Debian's python3 with `supervisor`, from
 // bench/setup.sh), when installed. Run: `npm run build && bun bench/check.ts`.
 
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "bun";
+import { scratchDir, supervisorPython, TEND } from "../test/harness/index.ts";
 
 const PROGRAMS = 1000;
 const RUNS = 10;
-const ROOT = join(import.meta.dir, "..");
-const TEND = join(ROOT, "dist/tend");
-const dir = mkdtempSync(join(tmpdir(), "tend-bench-check-"));
 
 interface Program {
   readonly name: string;
@@ -108,7 +105,9 @@ o = ServerOptions(); o.configfile = sys.argv[1]; o.here = "/tmp"
 o.read_config(sys.argv[1])
 `;
 
-try {
+{
+  using scratch = scratchDir("tend-bench-check-");
+  const { dir } = scratch;
   const ini = join(dir, "tend.ini");
   writeFileSync(ini, generateIni());
   const yaml = join(dir, "tend.yaml");
@@ -118,22 +117,18 @@ try {
     ["tend check (INI)", medianMs([TEND, "check", "-c", ini])],
     ["tend check (the same in YAML)", medianMs([TEND, "check", "-c", yaml])],
   ];
-  const python = "/usr/bin/python3";
+  const python = supervisorPython();
   if (existsSync(python) && spawnSync([python, "-c", "import supervisor"]).exitCode === 0) {
     rows.push([
       "supervisord's parser (read_config)",
       medianMs([python, "-c", SUPERVISORD_PARSE, ini]),
     ]);
   } else {
-    console.error(
-      "supervisor is not installed for /usr/bin/python3 (bench/setup.sh): no comparison",
-    );
+    console.error(`supervisor is not installed for ${python} (bench/setup.sh): no comparison`);
   }
   const base = rows[0]?.[1] ?? 1;
   console.log(`${PROGRAMS} programs (+10 groups), median of ${RUNS} runs, exec to exit:\n`);
   console.log("| config load | ms | × tend INI |\n|---|---:|---:|");
   for (const [name, ms] of rows)
     console.log(`| ${name} | ${ms.toFixed(0)} | ${(ms / base).toFixed(1)}× |`);
-} finally {
-  rmSync(dir, { recursive: true, force: true });
 }

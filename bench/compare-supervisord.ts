@@ -106,7 +106,7 @@ async function fastFail(sup: Supervisor): Promise<FastFail> {
   try {
     const isGaveUp = (e: LogEntry) => e.message.startsWith("gave up: ff ");
     const first = await waitForLog(log, "gave up", 30_000, (es) => es.some(isGaveUp));
-    const gaveUp = first.find(isGaveUp)?.at ?? Number.NaN;
+    const gaveUp = first.find(isGaveUp)?.time ?? Number.NaN;
     // supervisord keeps running with a FATAL program; does tend?
     const wait = STILL_RUNNING_CHECK_MS - (wallNow() - gaveUp);
     const exitedAt = await Promise.race([
@@ -114,7 +114,7 @@ async function fastFail(sup: Supervisor): Promise<FastFail> {
       Bun.sleep(Math.max(0, wait)).then(() => undefined),
     ]);
     const entries = readLog(log);
-    const spawns = entries.filter((e) => e.message.startsWith("spawned: 'ff'")).map((e) => e.at);
+    const spawns = entries.filter((e) => e.message.startsWith("spawned: 'ff'")).map((e) => e.time);
     const bogusSuccess = entries.filter((e) => e.message.startsWith("success: ff ")).length;
     return { execAt, entries, spawns, gaveUp, exitedAt, exitCode: ns.exitCode, bogusSuccess };
   } finally {
@@ -177,7 +177,10 @@ const gapsOf = (spawns: number[]): number[] =>
 
 /** Known, explained differences between the two logs, by a pattern of the normalized line. */
 const EXPLAINED: [RegExp, string][] = [
-  [/Supervisor is running as root/, "deliberate (SPEC §9: no root complaint)"],
+  [
+    /Supervisor is running as root/,
+    "deliberate: a container init runs as root, tend does not complain about it",
+  ],
   [
     /RPC interface 'supervisor' initialized|running without any HTTP authentication/,
     "tend has no control server yet (README: `tend ctl` not yet)",
@@ -210,7 +213,7 @@ function logBlock(title: string, entries: LogEntry[], origin: number): string[] 
     `${title}:`,
     "",
     "```",
-    ...entries.map((e) => `${s(e.at - origin).padStart(10)}  ${normalize(e)}`),
+    ...entries.map((e) => `${s(e.time - origin).padStart(10)}  ${normalize(e)}`),
     "```",
     "",
   ];
@@ -328,12 +331,12 @@ function racyNote(racy: FastFail[], sd: FastFail): string[] {
 /** From the supervisor's `received SIGTERM` line to its `killing` line. */
 function afterReceived(run: StopRun): number | undefined {
   if (!run.received || !run.killing) return undefined;
-  return run.killing.at - run.received.at;
+  return run.killing.time - run.received.time;
 }
 
 function stopSection(tend: StopRun, sd: StopRun, failures: string[]): string[] {
   const at = (run: StopRun, entry: LogEntry | undefined) =>
-    entry === undefined ? undefined : entry.at - run.termAt;
+    entry === undefined ? undefined : entry.time - run.termAt;
   const level = (entry: LogEntry | undefined) => (entry ? ` (${entry.level})` : "");
   const rows: string[][] = [
     [
@@ -427,10 +430,10 @@ function otherDifferences(
       );
     }
     if (stSd.received) {
-      const late = stSd.received.at - stSd.termAt;
+      const late = stSd.received.time - stSd.termAt;
       if (late > 200) {
         found.push(
-          `supervisord noticed the SIGTERM only ${s(late)} later (its 1 s tick); tend at ${s(stTend.received ? stTend.received.at - stTend.termAt : undefined)}.`,
+          `supervisord noticed the SIGTERM only ${s(late)} later (its 1 s tick); tend at ${s(stTend.received ? stTend.received.time - stTend.termAt : undefined)}.`,
         );
       }
     }

@@ -127,7 +127,7 @@ async function launch(supervisor: Supervisor): Promise<Server> {
   const { config } = writeConfig(dir, programs());
   const socket = join(dir, "supervisor.sock");
   const ns = spawnAsPid1([supervisor.bin, "-c", config]);
-  const pid = await initPidOf(ns, supervisor.name);
+  const pid = await initPidOf(ns);
   const started = performance.now();
   for (;;) {
     const reply = await getAll(socket).catch(() => undefined);

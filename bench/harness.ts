@@ -1,9 +1,11 @@
-// Shared by the benches: every init or supervisor runs as PID 1 of a fresh pid
-// namespace (`unshare --pid --fork --mount-proc`), is watched through /proc,
-// and a tiny C probe timed on CLOCK_MONOTONIC marks when a child starts.
-// bench/compare-supervisord.ts and bench/supervise.ts also run tend and the
-// real supervisord on the same INI config and read their own logs
-// (`[supervisord] logfile=`, loglevel info) back with the timestamps they wrote.
+// Shared by the benches, on top of the test harness (test/harness/): every
+// init or supervisor runs as PID 1 of a fresh pid namespace, is watched
+// through /proc and always stopped (its namespace SIGKILLed at the latest,
+// also when a bench fails or is interrupted), and a tiny C probe timed on
+// CLOCK_MONOTONIC marks when a child starts. bench/compare-supervisord.ts and
+// bench/supervise.ts also run tend and the real supervisord on the same INI
+// config and read their own logs (`[supervisord] logfile=`, loglevel info)
+// back with the timestamps they wrote.
 
 import { dlopen, FFIType, ptr } from "bun:ffi";
 import {
@@ -11,18 +13,40 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
-  readdirSync,
   readFileSync,
   rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "bun";
+import {
+  type LogEntry,
+  ROOT,
+  readLog,
+  type Started,
+  scratchDir,
+  spawnProcess,
+  TEND,
+  waitFor,
+} from "../test/harness/index.ts";
 
-export const ROOT = join(import.meta.dir, "..");
+export {
+  childrenOf,
+  killQuietly,
+  type LogEntry,
+  type Memory,
+  memoryOf,
+  ROOT,
+  readLog,
+  readProc,
+  type Started,
+  scratchDir,
+  spawnProcess,
+  waitFor,
+  writeConfig,
+} from "../test/harness/index.ts";
 
 export interface Supervisor {
   readonly name: "tend" | "supervisord";
@@ -40,7 +64,7 @@ export function missingBasics(): string[] {
 /** tend (a copy of dist/tend) and supervisord, or a message saying what is missing. */
 export function supervisors(script: string): Supervisor[] {
   const problems = missingBasics();
-  const tend = join(ROOT, "dist/tend");
+  const tend = TEND;
   if (!existsSync(tend)) problems.push("dist/tend (npm run build)");
   const supervisord = Bun.which("supervisord");
   if (!supervisord) problems.push("supervisord (bench/setup.sh)");
@@ -84,12 +108,9 @@ export function machine(): string {
 
 // ---------------------------------------------------------------- temp files
 
-const temps: string[] = [];
-
+/** A directory removed when the bench ends. */
 export function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  temps.push(dir);
-  return dir;
+  return scratchDir(prefix).dir;
 }
 
 let dirs = 0;
@@ -101,79 +122,7 @@ export function runDir(parent: string, label: string): string {
   return dir;
 }
 
-/**
- * One INI file both supervisors accept: supervisord needs the unix server,
- * the rpcinterface and the supervisorctl sections, which tend accepts too.
- * Its main log goes to `dir/supervisor.log` at level info; `supervisord`
- * adds lines to the [supervisord] section.
- */
-export function writeConfig(
-  dir: string,
-  programs: string,
-  supervisord = "",
-): { config: string; log: string } {
-  const config = join(dir, "supervisord.conf");
-  const log = join(dir, "supervisor.log");
-  writeFileSync(
-    config,
-    `[supervisord]
-nodaemon=true
-logfile=${log}
-logfile_maxbytes=0
-loglevel=info
-pidfile=${dir}/supervisord.pid
-childlogdir=${dir}
-${supervisord}
-[unix_http_server]
-file=${dir}/supervisor.sock
-
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-
-[supervisorctl]
-serverurl=unix://${dir}/supervisor.sock
-
-${programs}`,
-  );
-  return { config, log };
-}
-
 // ---------------------------------------------------------------- the main logs
-
-export interface LogEntry {
-  /** Wall-clock time the supervisor wrote, ms since the epoch (local time, ms resolution). */
-  readonly at: number;
-  readonly level: string;
-  readonly message: string;
-}
-
-const LINE = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d),(\d{3}) (\w+) (.*)$/;
-
-export function readLog(path: string): LogEntry[] {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    return [];
-  }
-  const entries: LogEntry[] = [];
-  for (const line of text.split("\n")) {
-    const m = LINE.exec(line);
-    if (!m) continue;
-    const [y, mo, d, h, mi, s, ms] = m.slice(1, 8).map(Number) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    const at = new Date(y, mo - 1, d, h, mi, s, ms).getTime();
-    entries.push({ at, level: m[8] ?? "", message: m[9] ?? "" });
-  }
-  return entries;
-}
 
 /** The log line without its timestamp and with every pid replaced by N. */
 export function normalize(entry: LogEntry): string {
@@ -192,124 +141,31 @@ export function wallNow(): number {
 
 // ---------------------------------------------------------------- processes
 
-export type Namespace = Bun.Subprocess<"ignore", "ignore", "ignore">;
-const live = new Set<Namespace>();
+export type Namespace = Started;
 let spawned = 0;
 
 /** Starts `argv` as PID 1 of new pid and mount namespaces. */
 export function spawnAsPid1(argv: readonly string[]): Namespace {
-  const unshare = ["unshare", "--pid", "--fork", "--mount-proc", "--kill-child"];
-  const proc = Bun.spawn([...unshare, ...argv], {
-    stdin: "ignore",
+  // A tend without [unix_http_server] gets its own socket, not /run/tend.sock,
+  // so namespaces started side by side do not meet there.
+  const socket = `/tmp/tend-bench-${process.pid}-${++spawned}.sock`;
+  return spawnProcess(argv, {
+    asPid1: true,
     stdout: "ignore",
     stderr: "ignore",
-    // A tend without [unix_http_server] gets its own socket, not /run/tend.sock,
-    // so namespaces started side by side do not meet there.
-    env: { ...process.env, TEND_SOCKET: `/tmp/tend-bench-${process.pid}-${++spawned}.sock` },
+    env: { TEND_SOCKET: socket },
+    removeOnDispose: [socket],
   });
-  live.add(proc);
-  return proc;
 }
 
-/**
- * Kills the namespace's PID 1, which takes every process in it along; `unshare`
- * then reaps it and exits. Killed first, `unshare` would leave a zombie behind.
- */
-export async function stop(ns: Namespace): Promise<void> {
-  const inits = childrenOf(ns.pid);
-  for (const pid of inits) killQuietly(pid);
-  if (inits.length === 0) ns.kill("SIGKILL"); // --kill-child: its child dies too
-  const exited = await Promise.race([ns.exited.then(() => true), Bun.sleep(5000)]);
-  if (!exited) ns.kill("SIGKILL");
-  await ns.exited;
-  live.delete(ns);
-}
-
-export function killQuietly(pid: number, signal: NodeJS.Signals = "SIGKILL"): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-/** Direct children of `pid` (outer pids), from the lists of all its threads. */
-export function childrenOf(pid: number): number[] {
-  const pids: number[] = [];
-  let tasks: string[];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return pids;
-  }
-  for (const task of tasks) {
-    let text: string;
-    try {
-      text = readFileSync(`/proc/${pid}/task/${task}/children`, "latin1");
-    } catch {
-      continue;
-    }
-    for (const field of text.split(" ")) if (field !== "") pids.push(Number(field));
-  }
-  return pids;
-}
-
-export function readProc(pid: number, file: string): string {
-  try {
-    return readFileSync(`/proc/${pid}/${file}`, "latin1");
-  } catch {
-    return "";
-  }
+/** Kills the namespace's PID 1, which takes every process in it along; `unshare` then exits. */
+export function stop(ns: Namespace): Promise<void> {
+  return ns.dispose();
 }
 
 /** The supervisor's (or init's) outer pid: the child of `unshare`, once it has exec'd it. */
-export async function initPidOf(ns: Namespace, what = "the supervisor"): Promise<number> {
-  return waitFor(`${what} to start`, 10_000, 2, () => {
-    const pid = childrenOf(ns.pid)[0];
-    if (pid === undefined) return undefined;
-    // Until its exec, the forked child still runs unshare (same argv).
-    const argv0 = readProc(pid, "cmdline").split("\0")[0] ?? "";
-    return argv0 !== "" && !argv0.endsWith("unshare") ? pid : undefined;
-  });
-}
-
-export interface Memory {
-  readonly rssMiB: number;
-  readonly anonMiB: number;
-  /** File-backed: mostly the executable. */
-  readonly fileMiB: number;
-  readonly threads: number;
-}
-
-/** Resident memory (MiB) and threads of `pid`, from one read of /proc/PID/status. */
-export function memoryOf(pid: number): Memory {
-  const status = readProc(pid, "status");
-  const mib = (field: string): number => {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status);
-    if (!match?.[1]) throw new Error(`no ${field} in /proc/${pid}/status`);
-    return Number(match[1]) / 1024;
-  };
-  return {
-    rssMiB: mib("VmRSS"),
-    anonMiB: mib("RssAnon"),
-    fileMiB: mib("RssFile"),
-    threads: Number(/^Threads:\s+(\d+)/m.exec(status)?.[1] ?? Number.NaN),
-  };
-}
-
-export async function waitFor<T>(
-  what: string,
-  timeoutMs: number,
-  pollMs: number,
-  check: () => T | undefined,
-): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(pollMs);
-  }
+export function initPidOf(ns: Namespace): Promise<number> {
+  return ns.initPid;
 }
 
 /** Waits until the log at `path` has an entry that `match` accepts; returns all entries then. */
@@ -319,10 +175,15 @@ export async function waitForLog(
   timeoutMs: number,
   match: (entries: LogEntry[]) => boolean,
 ): Promise<LogEntry[]> {
-  return waitFor(what, timeoutMs, 5, () => {
-    const entries = readLog(path);
-    return match(entries) ? entries : undefined;
-  });
+  return waitFor(
+    () => {
+      const entries = readLog(path);
+      return match(entries) ? entries : undefined;
+    },
+    what,
+    timeoutMs,
+    5,
+  );
 }
 
 // ---------------------------------------------------------------- C helpers and the clock
@@ -367,15 +228,20 @@ export async function probeStartNs(
   const before = monotonicNs();
   const ns = spawnAsPid1(argv);
   try {
-    const stamp = await waitFor("the probe", timeoutMs, pollMs, () => {
-      let text = "";
-      try {
-        text = readFileSync(out, "latin1");
-      } catch {
-        // not yet
-      }
-      return text.endsWith("\n") ? BigInt(text.trim()) : undefined;
-    });
+    const stamp = await waitFor(
+      () => {
+        let text = "";
+        try {
+          text = readFileSync(out, "latin1");
+        } catch {
+          // not yet
+        }
+        return text.endsWith("\n") ? BigInt(text.trim()) : undefined;
+      },
+      "the probe",
+      timeoutMs,
+      pollMs,
+    );
     return Number(stamp - before);
   } finally {
     await stop(ns);
@@ -423,14 +289,7 @@ export async function attempt<T>(what: string, run: () => Promise<T>): Promise<T
 
 // ---------------------------------------------------------------- clean-up
 
-function cleanUp(): void {
-  for (const ns of live) {
-    for (const pid of childrenOf(ns.pid)) killQuietly(pid);
-    ns.kill("SIGKILL");
-  }
-  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
-}
-
-process.on("exit", cleanUp);
+// The harness kills every namespace and removes every directory on exit;
+// an interrupted bench exits so that it does.
 process.on("SIGINT", () => process.exit(130));
 process.on("SIGTERM", () => process.exit(143));

@@ -40,7 +40,6 @@ import {
   constants,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -61,7 +60,10 @@ import {
   readLog,
   readProc,
   runDir,
+  type Started,
   type Supervisor,
+  scratchDir,
+  spawnProcess,
   supervisors,
   tempDir,
   tendBuild,
@@ -108,7 +110,7 @@ const TARGETS = { slowdown: 1.5, prefixMBps: 700 } as const;
 
 const TMP = tempDir("tend-bench-logging-");
 /** Outputs go to tmpfs; one directory per run, removed after its checks. */
-const SHM = mkdtempSync("/dev/shm/tend-bench-logging-");
+const SHM = scratchDir("tend-bench-logging-", "/dev/shm").dir;
 
 // ---------------------------------------------------------------- configurations
 
@@ -288,38 +290,21 @@ interface Run {
   readonly stopMs: number;
 }
 
-type Proc = Bun.Subprocess<"ignore", number, number>;
-const live = new Set<Proc>();
-
-process.on("exit", () => {
-  for (const proc of live) {
-    for (const pid of childrenOf(proc.pid)) killQuietly(pid);
-    proc.kill("SIGKILL");
-  }
-  rmSync(SHM, { recursive: true, force: true });
-});
-
-function spawnWithOutput(argv: string[], stdout: string, stderr: string): Proc {
+/** Runs `argv` (as PID 1 of its own namespace when `asPid1`) with its output in files. */
+function spawnWithOutput(argv: string[], asPid1: boolean, stdout: string, stderr: string): Started {
   const out = openSync(stdout, "w");
   const err = openSync(stderr, "w");
   try {
-    const proc = Bun.spawn(argv, { stdin: "ignore", stdout: out, stderr: err });
-    live.add(proc);
-    return proc;
+    return spawnProcess(argv, {
+      asPid1,
+      stdout: out,
+      stderr: err,
+      startTimeoutMs: START_TIMEOUT_MS,
+    });
   } finally {
     closeSync(out);
     closeSync(err);
   }
-}
-
-/** The namespace's PID 1 (outer pid): the child of `unshare` once it has exec'd. */
-async function initPid(ns: Proc): Promise<number> {
-  return waitFor("the supervisor to start", START_TIMEOUT_MS, POLL_MS, () => {
-    const pid = childrenOf(ns.pid)[0];
-    if (pid === undefined) return undefined;
-    const argv0 = readProc(pid, "cmdline").split("\0")[0] ?? "";
-    return argv0 !== "" && !argv0.endsWith("unshare") ? pid : undefined;
-  });
 }
 
 /** True once `pid` or one of its children sleeps in open() of a FIFO (the generator). */
@@ -355,17 +340,22 @@ function prime(gen: string, mb: number, dir: string): void {
  * supervisor's CPU seconds read just before.
  */
 async function release(go: string, pid: number | null): Promise<number> {
-  return waitFor("the generator to wait on its FIFO", START_TIMEOUT_MS, POLL_MS, () => {
-    const cpu = pid === null ? 0 : cpuSeconds(pid);
-    let fd: number;
-    try {
-      fd = openSync(go, constants.O_WRONLY | constants.O_NONBLOCK);
-    } catch {
-      return undefined; // ENXIO: no reader yet
-    }
-    closeSync(fd);
-    return cpu;
-  });
+  return waitFor(
+    () => {
+      const cpu = pid === null ? 0 : cpuSeconds(pid);
+      let fd: number;
+      try {
+        fd = openSync(go, constants.O_WRONLY | constants.O_NONBLOCK);
+      } catch {
+        return undefined; // ENXIO: no reader yet
+      }
+      closeSync(fd);
+      return cpu;
+    },
+    "the generator to wait on its FIFO",
+    START_TIMEOUT_MS,
+    POLL_MS,
+  );
 }
 
 interface Arrival {
@@ -394,17 +384,12 @@ async function arrival(c: Configuration, out: string, expected: number): Promise
 }
 
 /** SIGTERM to `pid` (or the process itself), then waits; SIGKILL after the timeout. */
-async function terminate(proc: Proc, pid: number | null): Promise<number> {
+async function terminate(proc: Started, pid: number | null): Promise<number> {
   const t0 = performance.now();
   if (pid !== null) killQuietly(pid, "SIGTERM");
   else proc.kill("SIGTERM");
   const exited = await Promise.race([proc.exited.then(() => true), Bun.sleep(STOP_TIMEOUT_MS)]);
-  if (!exited) {
-    for (const child of childrenOf(proc.pid)) killQuietly(child);
-    proc.kill("SIGKILL");
-    await proc.exited;
-  }
-  live.delete(proc);
+  if (!exited) await proc.dispose();
   return exited ? performance.now() - t0 : Number.NaN;
 }
 
@@ -425,7 +410,7 @@ const EXPECTED = /running without any HTTP authentication checking/;
 
 async function runOnce(c: Configuration, sups: Map<string, Supervisor>, gen: string): Promise<Run> {
   const dir = runDir(TMP, c.supervisor ?? "straight");
-  const out = mkdtempSync(join(SHM, "out-"));
+  const out = scratchDir("out-", SHM).dir;
   const stamps = join(dir, "stamps");
   const go = join(dir, "go");
   if (spawnSync(["mkfifo", go]).exitCode !== 0) throw new Error("mkfifo failed");
@@ -433,16 +418,19 @@ async function runOnce(c: Configuration, sups: Map<string, Supervisor>, gen: str
   const expected = expectedBytes(c);
   const sup = c.supervisor === null ? undefined : sups.get(c.supervisor);
   const argv = sup
-    ? ["unshare", "--pid", "--fork", "--mount-proc", "--kill-child"].concat(
-        sup.name === "supervisord" ? [sup.bin, "-n"] : [sup.bin],
-        ["-c", writeConfig(c, dir, out, genArgv)],
-      )
+    ? (sup.name === "supervisord" ? [sup.bin, "-n"] : [sup.bin]).concat([
+        "-c",
+        writeConfig(c, dir, out, genArgv),
+      ])
     : genArgv;
-  const proc = spawnWithOutput(argv, join(out, "stdout"), join(dir, "stderr"));
+  const proc = spawnWithOutput(argv, sup !== undefined, join(out, "stdout"), join(dir, "stderr"));
   try {
-    const pid = sup ? await initPid(proc) : null;
-    await waitFor("the generator to wait on its FIFO", START_TIMEOUT_MS, POLL_MS, () =>
-      waitsOnFifo(pid ?? proc.pid) ? true : undefined,
+    const pid = sup ? await proc.initPid : null;
+    await waitFor(
+      () => (waitsOnFifo(pid ?? proc.pid) ? true : undefined),
+      "the generator to wait on its FIFO",
+      START_TIMEOUT_MS,
+      POLL_MS,
     );
     prime(gen, Math.ceil(expected / 1e6), dir);
     const cpu0 = await release(go, pid);
@@ -476,7 +464,7 @@ async function runOnce(c: Configuration, sups: Map<string, Supervisor>, gen: str
       stopMs,
     };
   } finally {
-    if (live.has(proc)) await terminate(proc, null);
+    if (!proc.ended) await terminate(proc, null);
     rmSync(out, { recursive: true, force: true });
   }
 }

@@ -158,8 +158,8 @@ async function measureStartup(probe: string, inits: Init[]): Promise<Map<string,
 async function measureRss(init: Init & { bin: string }): Promise<Memory> {
   const ns = spawnAsPid1(init.argv(["sleep", "30"]));
   try {
-    const pid = await initPidOf(ns, "the init");
-    await waitFor("the child", 10_000, 5, () => (childrenOf(pid).length > 0 ? true : undefined));
+    const pid = await initPidOf(ns);
+    await waitFor(() => (childrenOf(pid).length > 0 ? true : undefined), "the child", 10_000, 5);
     await Bun.sleep(1000);
     return memoryOf(pid);
   } finally {
@@ -198,15 +198,23 @@ async function makeOrphans(init: Init & { bin: string }, fifo: string) {
   if (spawnSync(["mkfifo", fifo]).exitCode !== 0) throw new Error("mkfifo failed");
   const ns = spawnAsPid1(init.argv(["sh", script, fifo, String(ORPHANS)]));
   try {
-    const pid = await initPidOf(ns, "the init");
+    const pid = await initPidOf(ns);
     // Cheap count first, then check that every orphan really blocks on the FIFO.
-    await waitFor("the orphans", SETUP_TIMEOUT_MS, 100, () =>
-      childrenOf(pid).length >= ORPHANS + 1 ? true : undefined,
+    await waitFor(
+      () => (childrenOf(pid).length >= ORPHANS + 1 ? true : undefined),
+      "the orphans",
+      SETUP_TIMEOUT_MS,
+      100,
     );
-    const orphans = await waitFor("the orphans to block", SETUP_TIMEOUT_MS, 100, () => {
-      const blocked = blockedOrphans(childrenOf(pid));
-      return blocked.length === ORPHANS ? blocked : undefined;
-    });
+    const orphans = await waitFor(
+      () => {
+        const blocked = blockedOrphans(childrenOf(pid));
+        return blocked.length === ORPHANS ? blocked : undefined;
+      },
+      "the orphans to block",
+      SETUP_TIMEOUT_MS,
+      100,
+    );
     const children = childrenOf(pid).length;
     if (children !== ORPHANS + 1) throw new Error(`${children} children, expected ${ORPHANS + 1}`);
     return { ns, pid, orphans };

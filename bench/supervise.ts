@@ -66,7 +66,7 @@ const IDLE_WINDOWS = 2;
 const TMP = tempDir("tend-bench-supervise-");
 
 const TARGETS = { startMs: 100, restartMs: 5, rssMiB: 30, cpuMs: 5 } as const;
-/** supervisord, measured earlier on this kind of machine (from the issue), for orientation. */
+/** supervisord, measured earlier on this kind of machine, for orientation. */
 const EARLIER_SUPERVISORD = "1,385 ms, 1,010 ms, 31 MiB and 8 ms per 10 s";
 
 /** pulse FILE MS: appends "S <ns>" at main(), sleeps MS, appends "E <ns>" and exits 0. */
@@ -147,7 +147,7 @@ async function startOnce(sup: Supervisor): Promise<StartRun> {
     const last = entries.filter(isSuccess)[START_PROGRAMS - 1];
     const first = entries.find((e) => e.message.startsWith("spawned: "));
     if (!last || !first) throw new Error("no success/spawned lines");
-    return { allRunningMs: last.at - before, firstSpawnMs: first.at - before };
+    return { allRunningMs: last.time - before, firstSpawnMs: first.time - before };
   } finally {
     await stop(ns);
     rmSync(dir, { recursive: true, force: true });
@@ -172,16 +172,21 @@ stderr_logfile=NONE
   const ns = spawnAsPid1([sup.bin, "-c", config]);
   try {
     const timeout = (RESTARTS + 2) * (PULSE_MS + 1500) + 5000;
-    const lines = await waitFor("the restarts", timeout, 20, () => {
-      let text = "";
-      try {
-        text = readFileSync(stamps, "latin1");
-      } catch {
-        return undefined;
-      }
-      const all = text.split("\n").filter((line) => line !== "");
-      return all.filter((line) => line.startsWith("S ")).length > RESTARTS ? all : undefined;
-    });
+    const lines = await waitFor(
+      () => {
+        let text = "";
+        try {
+          text = readFileSync(stamps, "latin1");
+        } catch {
+          return undefined;
+        }
+        const all = text.split("\n").filter((line) => line !== "");
+        return all.filter((line) => line.startsWith("S ")).length > RESTARTS ? all : undefined;
+      },
+      "the restarts",
+      timeout,
+      20,
+    );
     const latencies: number[] = [];
     let exitAt: bigint | undefined;
     for (const line of lines) {
@@ -407,7 +412,7 @@ function details(tend: Results, sd: Results, baselineMs: number): string[] {
           .join(", ")
       : "n/a";
   return [
-    `- start: from just before spawning \`unshare --pid --fork --mount-proc SUPERVISOR -c FILE\` to the timestamp (ms) of the ${START_PROGRAMS}th \`success:\` line in the supervisor's log, minus ${fmt(baselineMs, 2)} ms, the median time for \`unshare\` to exec a probe. Range: ${both((r) => `${spread(r.start?.ms)} ms`)}. First \`spawned:\` after exec (median): ${both((r) => `${r.start ? fmt(median(r.start.firstSpawnMs)) : "n/a"} ms`)} (supervisord waits for its 1 s tick; tend starts at once, SPEC §9); from the first \`spawned:\` to the last \`success:\` (median): ${both((r) => `${r.start ? fmt(median(r.start.ms.map((ms, i) => ms - (r.start?.firstSpawnMs[i] ?? 0)))) : "n/a"} ms`)} (with startsecs=0, supervisord logs \`success:\` at the next pass of its loop, which for quiet programs is its next tick).`,
+    `- start: from just before spawning \`unshare --pid --fork --mount-proc SUPERVISOR -c FILE\` to the timestamp (ms) of the ${START_PROGRAMS}th \`success:\` line in the supervisor's log, minus ${fmt(baselineMs, 2)} ms, the median time for \`unshare\` to exec a probe. Range: ${both((r) => `${spread(r.start?.ms)} ms`)}. First \`spawned:\` after exec (median): ${both((r) => `${r.start ? fmt(median(r.start.firstSpawnMs)) : "n/a"} ms`)} (supervisord waits for its 1 s tick; tend starts its programs at once); from the first \`spawned:\` to the last \`success:\` (median): ${both((r) => `${r.start ? fmt(median(r.start.ms.map((ms, i) => ms - (r.start?.firstSpawnMs[i] ?? 0)))) : "n/a"} ms`)} (with startsecs=0, supervisord logs \`success:\` at the next pass of its loop, which for quiet programs is its next tick).`,
     `- restart: a C program (autorestart=true, startsecs=0) records CLOCK_MONOTONIC at main() and just before exiting ${PULSE_MS} ms later; latency = next start − previous exit. Range: ${both((r) => `${spread(r.restart)} ms`)}.`,
     `- idle: ${IDLE_PROGRAMS} × \`sleep 1000\`, ${IDLE_WINDOWS} back-to-back windows of ${IDLE_WINDOW_MS / 1000} s, the first starting ${SETTLE_MS / 1000} s after the last \`success:\` (the targets are about that one; the next shows the steady state); RSS at the end of each (${both(idleDetails)}). utime+stime counts whole clock ticks (${1000 / CLK_TCK} ms), so below ~${1000 / CLK_TCK} ms per window only the schedstat row is meaningful (each thread's ns on CPU, polled every 50 ms so that threads ending in the window still count).`,
     `- supervisord measured earlier, for orientation: ${EARLIER_SUPERVISORD}.`,

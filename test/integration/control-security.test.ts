@@ -1,37 +1,41 @@
-// The control socket under hostile or careless clients (SPEC section 10), with
+// The control socket under hostile or careless clients, with
 // tend as a real PID 1 and everything observed from outside: the socket's
 // mode, basic auth (plain and {SHA}) and its one warning per refused request,
 // a 100 MB body (refused, memory flat), malformed and truncated requests and
 // raw garbage, 200 concurrent calls, /logtail followers killed mid-stream,
 // and a stale or live socket file at start. After each abuse tend must still
 // answer supervisor.getState and its programs must still run with the same
-// pid. Replies are decoded here by a small XML-RPC reader of the test's own,
-// not by tend's parser.
+// pid. Replies are decoded by the harness's own small XML-RPC reader, not
+// by tend's parser.
 
-import { afterAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { randomBytes } from "node:crypto";
-import {
-  closeSync,
-  ftruncateSync,
-  lstatSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  writeFileSync,
-} from "node:fs";
+import { closeSync, ftruncateSync, lstatSync, openSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import {
   BUN,
-  type Finished,
+  basic,
+  decodeResponse,
   isAlive,
+  launchTend,
+  methodCall,
+  openFds,
   pidNamespaces,
-  type Running,
-  readLines,
+  post,
+  raw,
+  rpc,
+  rssKiB,
+  runCommand,
   scratchDir,
+  spawnProcess,
   start,
+  statusOf,
+  type TendOptions,
   waitFor,
-} from "./harness.ts";
+  within,
+  withTend,
+} from "../harness/index.ts";
 
 const MiB = 1024 * 1024;
 const KiB = 1024;
@@ -39,403 +43,35 @@ const UNAUTHORIZED = "control: unauthorized request";
 /** Per test; the whole file runs in a few seconds (its tests run side by side). */
 const TIMEOUT_MS = 15_000;
 
-// ---------------------------------------------------------------- XML-RPC, the test's own
-
-type Value = string | number | boolean | null | Value[] | { [key: string]: Value };
-
-function xmlEscape(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-function methodCall(method: string, params: readonly string[] = []): string {
-  const values = params
-    .map((p) => `<param><value><string>${xmlEscape(p)}</string></value></param>`)
-    .join("");
-  return `<?xml version="1.0"?>\n<methodCall><methodName>${method}</methodName><params>${values}</params></methodCall>\n`;
-}
-
-function unescapeXml(text: string): string {
-  return text.replace(/&(lt|gt|amp|quot|apos|#\d+|#x[0-9a-f]+);/gi, (_, e: string) => {
-    const named: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
-    if (e[0] !== "#") return named[e.toLowerCase()] ?? "";
-    return String.fromCodePoint(
-      e[1] === "x" ? Number.parseInt(e.slice(2), 16) : Number(e.slice(1)),
-    );
-  });
-}
-
-/** A methodResponse as {value} or {fault}; throws on anything that is not one. */
-function decodeResponse(xml: string): { value?: Value; fault?: { code: number; string: string } } {
-  const tokens: { tag?: string; close?: boolean; empty?: boolean; text?: string }[] = [];
-  const re = /<\?[^>]*\?>|<(\/?)([A-Za-z][\w.]*)\s*(\/?)>|([^<]+)/gy;
-  let end = 0;
-  for (let m = re.exec(xml); m !== null; m = re.exec(xml)) {
-    end = re.lastIndex;
-    if (m[0].startsWith("<?")) continue;
-    if (m[2] !== undefined) tokens.push({ tag: m[2], close: m[1] === "/", empty: m[3] === "/" });
-    else if (m[4] !== undefined && m[4].trim() !== "") tokens.push({ text: unescapeXml(m[4]) });
-    else if (m[4] !== undefined) tokens.push({ text: m[4] });
-  }
-  if (end !== xml.length) throw new Error(`not XML at ${end}: ${xml.slice(end, end + 40)}`);
-  let i = 0;
-  const skipSpace = () => {
-    while (tokens[i]?.text !== undefined && tokens[i]?.text?.trim() === "") i++;
-  };
-  const open = (tag: string) => {
-    skipSpace();
-    const t = tokens[i++];
-    if (t?.tag !== tag || t.close) throw new Error(`expected <${tag}>, got ${JSON.stringify(t)}`);
-    return t;
-  };
-  const close = (tag: string) => {
-    skipSpace();
-    const t = tokens[i++];
-    if (t?.tag !== tag || !t.close) throw new Error(`expected </${tag}>, got ${JSON.stringify(t)}`);
-  };
-  const text = (tag: string): string => {
-    let s = "";
-    while (tokens[i]?.text !== undefined) s += tokens[i++]?.text;
-    close(tag);
-    return s;
-  };
-  const value = (): Value => {
-    open("value");
-    const t = tokens[i];
-    if (t?.text !== undefined && tokens[i + 1]?.tag === "value" && tokens[i + 1]?.close) {
-      i++;
-      close("value");
-      return t.text;
-    }
-    if (t?.tag === "value" && t.close) {
-      close("value");
-      return "";
-    }
-    skipSpace();
-    const type = tokens[i++];
-    let result: Value;
-    switch (type?.tag) {
-      case "string":
-        result = type.empty ? "" : text("string");
-        break;
-      case "int":
-      case "i4":
-        result = Number(text(type.tag));
-        if (!Number.isInteger(result)) throw new Error("bad int");
-        break;
-      case "double":
-        result = Number(text("double"));
-        break;
-      case "boolean":
-        result = text("boolean") === "1";
-        break;
-      case "base64":
-        result = Buffer.from(text("base64"), "base64").toString("latin1");
-        break;
-      case "nil":
-        result = null;
-        if (!type.empty) close("nil");
-        break;
-      case "array": {
-        open("data");
-        const items: Value[] = [];
-        for (skipSpace(); tokens[i]?.tag === "value" && !tokens[i]?.close; skipSpace())
-          items.push(value());
-        close("data");
-        close("array");
-        result = items;
-        break;
-      }
-      case "struct": {
-        const members: Record<string, Value> = {};
-        for (skipSpace(); tokens[i]?.tag === "member"; skipSpace()) {
-          open("member");
-          open("name");
-          const name = text("name");
-          members[name] = value();
-          close("member");
-        }
-        close("struct");
-        result = members;
-        break;
-      }
-      default:
-        throw new Error(`unknown value type ${JSON.stringify(type)}`);
-    }
-    close("value");
-    return result;
-  };
-  open("methodResponse");
-  skipSpace();
-  if (tokens[i]?.tag === "fault") {
-    open("fault");
-    const fault = value() as { faultCode: number; faultString: string };
-    close("fault");
-    close("methodResponse");
-    return { fault: { code: fault.faultCode, string: fault.faultString } };
-  }
-  open("params");
-  open("param");
-  const result = value();
-  close("param");
-  close("params");
-  close("methodResponse");
-  skipSpace();
-  if (i !== tokens.length) throw new Error("trailing content after </methodResponse>");
-  return { value: result };
-}
-
-// ---------------------------------------------------------------- clients
-
-function basic(user: string, password: string): string {
-  return `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
-}
-
-interface Reply {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly body: string;
-}
-
-async function post(
-  socket: string,
-  path: string,
-  body: string,
-  headers: Record<string, string> = {},
-): Promise<Reply> {
-  const response = await fetch(`http://localhost${path}`, {
-    unix: socket,
-    method: "POST",
-    body,
-    headers: { "Content-Type": "text/xml", ...headers },
-  });
-  return { status: response.status, headers: response.headers, body: await response.text() };
-}
-
-/** An XML-RPC call; throws on a fault or anything but a 200 methodResponse. */
-async function rpc(
-  socket: string,
-  method: string,
-  params: readonly string[] = [],
-  headers: Record<string, string> = {},
-): Promise<Value> {
-  const reply = await post(socket, "/RPC2", methodCall(method, params), headers);
-  if (reply.status !== 200) throw new Error(`${method}: HTTP ${reply.status}: ${reply.body}`);
-  const decoded = decodeResponse(reply.body);
-  if (decoded.fault)
-    throw new Error(`${method}: fault ${decoded.fault.code} ${decoded.fault.string}`);
-  return decoded.value as Value;
-}
-
-interface RawResult {
-  /** What the server sent back. */
-  readonly reply: string;
-  /** Whether the server closed the connection before `ms` passed. */
-  readonly closed: boolean;
-}
-
-/**
- * Sends `chunks` on a raw connection to `socket`. `vanish`: the client
- * destroys the connection right after writing. Otherwise it waits up to `ms`
- * for the server to answer and close.
- */
-function raw(
-  socket: string,
-  chunks: readonly (string | Uint8Array)[],
-  options: { vanish?: boolean; ms?: number } = {},
-): Promise<RawResult> {
-  return new Promise((resolve, reject) => {
-    const connection = connect({ path: socket });
-    const received: Buffer[] = [];
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const done = (closed: boolean) => {
-      clearTimeout(timer);
-      connection.destroy();
-      resolve({ reply: Buffer.concat(received).toString("latin1"), closed });
-    };
-    connection.on("data", (data) => received.push(Buffer.from(data)));
-    // A reset after the server refused the rest is a close too.
-    connection.on("error", (error: NodeJS.ErrnoException) =>
-      error.code === "ECONNRESET" || error.code === "EPIPE" ? done(true) : reject(error),
-    );
-    connection.on("close", () => done(true));
-    connection.on("connect", () => {
-      for (const chunk of chunks) connection.write(chunk);
-      if (options.vanish) {
-        connection.destroy();
-        return;
-      }
-      timer = setTimeout(() => done(false), options.ms ?? 2_000);
-    });
-  });
-}
-
-/** The HTTP status of a raw reply, or undefined when there was none. */
-function statusOf(reply: string): number | undefined {
-  const m = /^HTTP\/1\.[01] (\d{3})/.exec(reply);
-  return m ? Number(m[1]) : undefined;
-}
-
-// ---------------------------------------------------------------- /proc
-
-function statusField(pid: number, field: string): number {
-  const text = readFileSync(`/proc/${pid}/status`, "latin1");
-  const m = new RegExp(`^${field}:\\s+(\\d+)`, "m").exec(text);
-  if (!m) throw new Error(`no ${field} in /proc/${pid}/status`);
-  return Number(m[1]);
-}
-
-function rssKiB(pid: number): number {
-  return statusField(pid, "VmRSS");
-}
-
-function openFds(pid: number): number {
-  return readdirSync(`/proc/${pid}/fd`).length;
-}
-
-// ---------------------------------------------------------------- tend
-
-/** One tend run as PID 1 on DIR/tend.ini, serving DIR/tend.sock. */
-class Tend {
-  private ended = false;
-
-  constructor(
-    readonly dir: string,
-    readonly socket: string,
-    readonly run: Running,
-    readonly pid: number,
-    private readonly cleanup: () => void,
-  ) {
-    run.finished.then(() => {
-      this.ended = true;
-    });
-  }
-
-  get log(): string[] {
-    return readLines(join(this.dir, "tend.log"));
-  }
-
-  count(text: string): number {
-    return this.log.filter((line) => line.includes(text)).length;
-  }
-
-  /** Polls supervisor.getState until tend answers RUNNING. */
-  async ready(headers: Record<string, string> = {}): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      try {
-        const state = (await rpc(this.socket, "supervisor.getState", [], headers)) as {
-          statename: string;
-        };
-        if (state.statename === "RUNNING") return;
-      } catch (error) {
-        if (this.ended) throw new Error(`tend ended: ${(await this.run.finished).stderr}`);
-        if (Date.now() > deadline) throw error;
-      }
-      await Bun.sleep(20);
-    }
-  }
-
-  /** The pid (inside the namespace) of a RUNNING program; waits for RUNNING. */
-  async pidOf(name: string, headers: Record<string, string> = {}): Promise<number> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const info = (await rpc(this.socket, "supervisor.getProcessInfo", [name], headers)) as {
-        statename: string;
-        pid: number;
-      };
-      if (info.statename === "RUNNING") return info.pid;
-      if (Date.now() > deadline) throw new Error(`${name} is ${info.statename}`);
-      await Bun.sleep(20);
-    }
-  }
-
-  async dispose(): Promise<void> {
-    if (!this.ended) {
-      try {
-        process.kill(this.pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-      await this.run.finished;
-    }
-    this.cleanup();
-    launched.delete(this);
-  }
-}
-
-const launched = new Set<Tend>();
-afterAll(async () => {
-  await Promise.all([...launched].map((tend) => tend.dispose()));
-});
-
 const SLEEPER = "[program:sleeper]\ncommand=sleep infinity\nstartsecs=0\n";
 
 /**
- * Starts tend on `[unix_http_server] file=DIR/tend.sock` (or `socket`) plus
- * `server` lines, its log in DIR/tend.log, and `programs(DIR)`. `viaEnv`:
- * no [unix_http_server], the socket comes from $TEND_SOCKET.
+ * tend on `[unix_http_server] file=DIR/tend.sock` (or `socket`) plus
+ * `server` lines, and `programs` (the sleeper by default). `viaEnv`: no
+ * [unix_http_server], the socket comes from $TEND_SOCKET.
  */
-async function launch(
-  options: {
+function options(
+  given: {
     server?: string;
     programs?: (dir: string) => string;
     socket?: string;
     viaEnv?: boolean;
   } = {},
-): Promise<Tend> {
-  const scratch = scratchDir();
-  const dir = scratch.dir;
-  const socket = options.socket ?? join(dir, "tend.sock");
-  const config = join(dir, "tend.ini");
-  writeFileSync(
-    config,
-    `[supervisord]\nlogfile=${join(dir, "tend.log")}\n\n` +
-      (options.viaEnv ? "" : `[unix_http_server]\nfile=${socket}\n${options.server ?? ""}\n`) +
-      (options.programs ? options.programs(dir) : SLEEPER),
-  );
-  const run = start(["-c", config], { asPid1: true, env: { TEND_SOCKET: socket } });
-  let pid: number;
-  try {
-    pid = await run.tendPid;
-  } catch (error) {
-    scratch.cleanup();
-    throw error;
-  }
-  const tend = new Tend(dir, socket, run, pid, scratch.cleanup);
-  launched.add(tend);
-  return tend;
-}
-
-async function withTend(
-  options: Parameters<typeof launch>[0],
-  body: (tend: Tend) => Promise<void>,
-): Promise<void> {
-  const tend = await launch(options);
-  try {
-    await body(tend);
-  } finally {
-    await tend.dispose();
-  }
-}
-
-/** Polls until `check` holds, or fails after `ms`. */
-async function eventually(check: () => boolean, what: string, ms = 3_000): Promise<void> {
-  await waitFor(() => check() || undefined, what, ms);
+): TendOptions {
+  return {
+    ...(given.viaEnv ? {} : { server: given.server ?? "" }),
+    ...(given.socket !== undefined ? { socket: given.socket } : {}),
+    programs: given.programs ?? SLEEPER,
+  };
 }
 
 /** A Bun HTTP server on `path` in a child process, answering "other server". */
-async function otherServer(path: string): Promise<Bun.Subprocess> {
+async function otherServer(path: string) {
   const script =
     'Bun.serve({ unix: process.env.OTHER_SOCKET, fetch: () => new Response("other server") }); console.log("up");';
-  const child = Bun.spawn([BUN, "-e", script], {
-    env: { ...process.env, OTHER_SOCKET: path },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const reader = child.stdout.getReader();
-  const first = await reader.read();
-  reader.releaseLock();
-  if (!new TextDecoder().decode(first.value).includes("up"))
-    throw new Error("server did not start");
+  const child = spawnProcess([BUN, "-e", script], { env: { OTHER_SOCKET: path } });
+  await waitFor(() => child.stdoutSoFar().includes("up") || child.ended, "the other server");
+  if (!child.stdoutSoFar().includes("up")) throw new Error("server did not start");
   return child;
 }
 
@@ -445,21 +81,21 @@ describe.skipIf(!pidNamespaces.ok)("control socket security (tend as PID 1)", ()
   test(
     "the socket is srwx------ by default (TEND_SOCKET and [unix_http_server]), chmod=0770 gives srwxrwx---",
     async () => {
-      const [viaEnv, plain, shared] = await Promise.all([
-        launch({ viaEnv: true }),
-        launch(),
-        launch({ server: "chmod=0770" }),
-      ]);
-      try {
-        await Promise.all([viaEnv.ready(), plain.ready(), shared.ready()]);
-        for (const tend of [viaEnv, plain, shared])
-          expect(lstatSync(tend.socket).isSocket()).toBe(true);
-        expect(lstatSync(viaEnv.socket).mode & 0o7777).toBe(0o700);
-        expect(lstatSync(plain.socket).mode & 0o7777).toBe(0o700);
-        expect(lstatSync(shared.socket).mode & 0o7777).toBe(0o770);
-      } finally {
-        await Promise.all([viaEnv.dispose(), plain.dispose(), shared.dispose()]);
-      }
+      await using all = new AsyncDisposableStack();
+      const [viaEnv, plain, shared] = (
+        await Promise.all([
+          launchTend(options({ viaEnv: true })),
+          launchTend(options()),
+          launchTend(options({ server: "chmod=0770" })),
+        ])
+      ).map((tend) => all.use(tend));
+      if (!viaEnv || !plain || !shared) throw new Error("three tends");
+      await Promise.all([viaEnv.ready(), plain.ready(), shared.ready()]);
+      for (const tend of [viaEnv, plain, shared])
+        expect(lstatSync(tend.socket).isSocket()).toBe(true);
+      expect(lstatSync(viaEnv.socket).mode & 0o7777).toBe(0o700);
+      expect(lstatSync(plain.socket).mode & 0o7777).toBe(0o700);
+      expect(lstatSync(shared.socket).mode & 0o7777).toBe(0o770);
     },
     TIMEOUT_MS,
   );
@@ -475,7 +111,7 @@ describe.skipIf(!pidNamespaces.ok)("control socket security (tend as PID 1)", ()
     test(
       `basic auth with a ${label}: 401 + WWW-Authenticate without or with wrong credentials, each logged once; the right ones work (also for supervisorctl)`,
       async () => {
-        await withTend({ server: `username=alice\npassword=${stored}` }, async (tend) => {
+        await withTend(options({ server: `username=alice\npassword=${stored}` }), async (tend) => {
           const good = { Authorization: basic("alice", "s3cret&<x>") };
           await tend.ready(good);
           const refused: Record<string, string>[] = [
@@ -518,31 +154,24 @@ describe.skipIf(!pidNamespaces.ok)("control socket security (tend as PID 1)", ()
             value: { statecode: 1, statename: "RUNNING" },
           });
 
-          const ctl = Bun.spawn(
-            [
-              "supervisorctl",
-              "-s",
-              `unix://${tend.socket}`,
-              "-u",
-              "alice",
-              "-p",
-              "s3cret&<x>",
-              "status",
-            ],
-            { stdout: "pipe", stderr: "pipe" },
-          );
-          const [ctlOut, ctlErr] = await Promise.all([
-            new Response(ctl.stdout).text(),
-            new Response(ctl.stderr).text(),
+          const ctl = await runCommand([
+            "supervisorctl",
+            "-s",
+            `unix://${tend.socket}`,
+            "-u",
+            "alice",
+            "-p",
+            "s3cret&<x>",
+            "status",
           ]);
-          expect({ out: ctlOut, err: ctlErr, code: await ctl.exited }).toMatchObject({
+          expect({ out: ctl.stdout, err: ctl.stderr, code: ctl.code }).toMatchObject({
             out: expect.stringMatching(/^sleeper\s+RUNNING\s+pid \d+, uptime/),
             code: 0,
           });
 
-          await eventually(() => tend.count(UNAUTHORIZED) >= attempts, "the warnings");
+          await waitFor(() => tend.count(UNAUTHORIZED) >= attempts, "the warnings", 3_000);
           await Bun.sleep(300);
-          const warnings = tend.log.filter((line) => line.includes(UNAUTHORIZED));
+          const warnings = tend.lines().filter((line) => line.includes(UNAUTHORIZED));
           expect(warnings).toHaveLength(attempts);
           for (const line of warnings) expect(line).toMatch(/ WARN /);
           // A warning names the user tried, never the password.
@@ -557,7 +186,7 @@ describe.skipIf(!pidNamespaces.ok)("control socket security (tend as PID 1)", ()
   test(
     "a 100 MB body (Content-Length or chunked, to /RPC2 and /api) is refused unread: 413 or a closed connection; RSS grows < 10 MiB; tend still answers",
     async () => {
-      await withTend({}, async (tend) => {
+      await withTend(options(), async (tend) => {
         await tend.ready();
         const sleeper = await tend.pidOf("sleeper");
         const big = join(tend.dir, "big.bin");
@@ -574,7 +203,7 @@ describe.skipIf(!pidNamespaces.ok)("control socket security (tend as PID 1)", ()
           ["/api", "-H", "Transfer-Encoding: chunked"],
         ];
         for (const [path, ...extra] of uploads) {
-          const curl = Bun.spawn(
+          const curl = await runCommand(
             [
               "curl",
               "-sS",
@@ -596,18 +225,16 @@ describe.skipIf(!pidNamespaces.ok)("control socket security (tend as PID 1)", ()
               `@${big}`,
               `http://localhost${path}`,
             ],
-            { stdout: "pipe", stderr: "pipe" },
+            { deadlineMs: 15_000 },
           );
-          const code = (await new Response(curl.stdout).text()).trim();
-          const stderr = await new Response(curl.stderr).text();
-          await curl.exited;
+          const code = curl.stdout.trim();
+          const stderr = curl.stderr;
           // 413 (411 for chunked: tend takes no chunked bodies), or the connection closed under
           // the sender (curl: empty reply / send failure / reset).
           const refusals = extra.length > 0 ? ["411", "413"] : ["413"];
           const refused =
-            refusals.includes(code) ||
-            (code === "000" && [52, 55, 56].includes(curl.exitCode ?? 0));
-          expect({ path, extra, code, exit: curl.exitCode, stderr, refused }).toMatchObject({
+            refusals.includes(code) || (code === "000" && [52, 55, 56].includes(curl.code ?? 0));
+          expect({ path, extra, code, exit: curl.code, stderr, refused }).toMatchObject({
             refused: true,
           });
         }
@@ -626,7 +253,7 @@ describe.skipIf(!pidNamespaces.ok)("control socket security (tend as PID 1)", ()
   test(
     "malformed XML, a non-XML body, an unknown method, GET /RPC2, an unknown path, half-sent requests, raw garbage: an error or a close each; tend and its program unharmed",
     async () => {
-      await withTend({}, async (tend) => {
+      await withTend(options(), async (tend) => {
         await tend.ready();
         const sleeper = await tend.pidOf("sleeper");
         const fdsBefore = openFds(tend.pid);
@@ -762,9 +389,13 @@ describe.skipIf(!pidNamespaces.ok)("control socket security (tend as PID 1)", ()
 
         expect(await tend.pidOf("sleeper")).toBe(sleeper);
         expect(isAlive(tend.pid)).toBe(true);
-        await eventually(() => openFds(tend.pid) <= fdsBefore + 2, "tend to close the connections");
+        await waitFor(
+          () => openFds(tend.pid) <= fdsBefore + 2,
+          "tend to close the connections",
+          3_000,
+        );
         // Clients' mistakes are no errors of tend's.
-        expect(tend.log.filter((line) => / (ERRO|CRIT) /.test(line))).toEqual([]);
+        expect(tend.lines().filter((line) => / (ERRO|CRIT) /.test(line))).toEqual([]);
       });
     },
     TIMEOUT_MS,
@@ -776,7 +407,7 @@ describe.skipIf(!pidNamespaces.ok)("control socket security (tend as PID 1)", ()
   test(
     "a /logtail follower that keeps sending (48 MB behind its GET): tend's RSS grows < 10 MiB and it keeps answering",
     async () => {
-      await withTend({}, async (tend) => {
+      await withTend(options(), async (tend) => {
         await tend.ready();
         for (let i = 0; i < 20; i++) await rpc(tend.socket, "supervisor.getAllProcessInfo");
         const before = rssKiB(tend.pid);
@@ -815,7 +446,7 @@ describe.skipIf(!pidNamespaces.ok)("control socket security (tend as PID 1)", ()
       const names = ["a", "b", "c", "d", "e"];
       const programs = () =>
         names.map((n) => `[program:${n}]\ncommand=sleep infinity\nstartsecs=0\n`).join("\n");
-      await withTend({ programs }, async (tend) => {
+      await withTend(options({ programs }), async (tend) => {
         await tend.ready();
         const pids = await Promise.all(names.map((n) => tend.pidOf(n)));
         const replies = await Promise.all(
@@ -840,26 +471,30 @@ describe.skipIf(!pidNamespaces.ok)("control socket security (tend as PID 1)", ()
       // One ticker's log is a file, the other's tend's stdout (read back from memory).
       const programs = (dir: string) =>
         `${ticker("tofile")}stdout_logfile=${dir}/tofile.log\n\n${ticker("tostdout")}\n${SLEEPER}`;
-      await withTend({ programs }, async (tend) => {
+      await withTend(options({ programs }), async (tend) => {
         await tend.ready();
         const sleeper = await tend.pidOf("sleeper");
         const follow = async (name: string) => {
           const since = Date.now();
-          const curl = Bun.spawn(
-            ["curl", "-sS", "-N", "--unix-socket", tend.socket, `http://localhost/logtail/${name}`],
-            { stdout: "pipe", stderr: "ignore" },
-          );
-          const reader = curl.stdout.getReader();
-          let text = "";
+          await using curl = spawnProcess([
+            "curl",
+            "-sS",
+            "-N",
+            "--unix-socket",
+            tend.socket,
+            `http://localhost/logtail/${name}`,
+          ]);
           // Until a line written after the follower started has come through.
           const fresh = () =>
-            [...text.matchAll(/tick (\d+)\n/g)].some((m) => Number(m[1]) > since + 20);
-          const deadline = Date.now() + 3_000;
-          while (!fresh() && Date.now() < deadline) {
-            const chunk = await reader.read();
-            if (chunk.done) break;
-            text += new TextDecoder().decode(chunk.value);
-          }
+            [...curl.stdoutSoFar().matchAll(/tick (\d+)\n/g)].some(
+              (m) => Number(m[1]) > since + 20,
+            );
+          await waitFor(
+            () => fresh() || curl.ended,
+            `a fresh line from /logtail/${name}`,
+            3_000,
+            5,
+          ).catch(() => {});
           curl.kill("SIGKILL");
           await curl.exited;
           expect({ name, streamed: fresh() }).toEqual({ name, streamed: true });
@@ -875,13 +510,14 @@ describe.skipIf(!pidNamespaces.ok)("control socket security (tend as PID 1)", ()
           statecode: 1,
           statename: "RUNNING",
         });
-        await eventually(
+        await waitFor(
           () => openFds(tend.pid) <= fdsBefore + 2,
           "tend to close the followers' connections",
+          3_000,
         );
         expect((rssKiB(tend.pid) - rssBefore) / KiB).toBeLessThan(5);
         expect(await tend.pidOf("sleeper")).toBe(sleeper);
-        expect(tend.log.filter((line) => / (ERRO|CRIT) /.test(line))).toEqual([]);
+        expect(tend.lines().filter((line) => / (ERRO|CRIT) /.test(line))).toEqual([]);
       });
     },
     TIMEOUT_MS,
@@ -890,21 +526,17 @@ describe.skipIf(!pidNamespaces.ok)("control socket security (tend as PID 1)", ()
   test(
     "a stale socket file (its server SIGKILLed) is replaced: tend starts and answers on it",
     async () => {
-      const scratch = scratchDir();
+      using scratch = scratchDir();
       const path = join(scratch.dir, "stale.sock");
-      try {
-        const server = await otherServer(path);
-        server.kill("SIGKILL");
-        await server.exited;
-        expect(lstatSync(path).isSocket()).toBe(true);
-        await withTend({ socket: path }, async (tend) => {
-          await tend.ready();
-          expect(lstatSync(path).mode & 0o7777).toBe(0o700);
-          expect(await tend.pidOf("sleeper")).toBeGreaterThan(0);
-        });
-      } finally {
-        scratch.cleanup();
-      }
+      const server = await otherServer(path);
+      server.kill("SIGKILL");
+      await server.exited;
+      expect(lstatSync(path).isSocket()).toBe(true);
+      await withTend(options({ socket: path }), async (tend) => {
+        await tend.ready();
+        expect(lstatSync(path).mode & 0o7777).toBe(0o700);
+        expect(await tend.pidOf("sleeper")).toBeGreaterThan(0);
+      });
     },
     TIMEOUT_MS,
   );
@@ -912,28 +544,23 @@ describe.skipIf(!pidNamespaces.ok)("control socket security (tend as PID 1)", ()
   test(
     "a live socket (another server on the path): tend refuses to start, exit code 2, names the path; the other server keeps its socket",
     async () => {
-      const scratch = scratchDir();
+      using scratch = scratchDir();
       const path = join(scratch.dir, "live.sock");
-      const server = await otherServer(path);
-      try {
-        // No logfile: the message goes to tend's output.
-        const config = join(scratch.dir, "tend.ini");
-        writeFileSync(config, `[unix_http_server]\nfile=${path}\n\n${SLEEPER}`);
-        const run = start(["-c", config]);
-        const timeout = Bun.sleep(8_000).then((): Finished => {
-          run.kill("SIGKILL");
-          return { code: null, stdout: "", stderr: "tend did not exit" };
-        });
-        const result = await Promise.race([run.finished, timeout]);
-        expect(result.code).toBe(2);
-        expect(`${result.stdout}${result.stderr}`).toContain(path);
-        const still = await fetch("http://localhost/", { unix: path });
-        expect(await still.text()).toBe("other server");
-      } finally {
-        server.kill("SIGKILL");
-        await server.exited;
-        scratch.cleanup();
-      }
+      await using server = await otherServer(path);
+      // No logfile: the message goes to tend's output.
+      const config = join(scratch.dir, "tend.ini");
+      writeFileSync(config, `[unix_http_server]\nfile=${path}\n\n${SLEEPER}`);
+      await using run = start(["-c", config]);
+      const result = await within(run.finished, 8_000, "tend to exit").catch((error: Error) => ({
+        code: null,
+        stdout: "",
+        stderr: error.message,
+      }));
+      expect(result.code).toBe(2);
+      expect(`${result.stdout}${result.stderr}`).toContain(path);
+      const still = await fetch("http://localhost/", { unix: path });
+      expect(await still.text()).toBe("other server");
+      expect(server.ended).toBe(false);
     },
     TIMEOUT_MS,
   );

@@ -5,102 +5,9 @@
 // reads pids from the replies and /proc.
 
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { pidNamespaces, type Running, readLines, scratchDir, start, waitFor } from "./harness.ts";
-
-interface Info {
-  readonly name: string;
-  readonly group: string;
-  readonly statename: string;
-  readonly pid: number;
-}
-
-interface Tend {
-  readonly dir: string;
-  readonly config: string;
-  readonly running: Running;
-  call(method: string, ...params: unknown[]): Promise<unknown>;
-  infos(): Promise<Map<string, Info>>;
-  log(): string[];
-  stop(): Promise<void>;
-}
-
-/**
- * Runs `body` against a tend started on `ini` (DIR stands for its scratch
- * directory), then stops it. Tests of a file run concurrently here, so each
- * owns its tend.
- */
-async function withTend(ini: string, body: (tend: Tend) => Promise<void>): Promise<void> {
-  const tend = await launch(ini);
-  try {
-    await body(tend);
-  } finally {
-    await tend.stop();
-  }
-}
-
-async function launch(ini: string): Promise<Tend> {
-  const { dir, cleanup } = scratchDir();
-  const config = join(dir, "tend.ini");
-  const socket = join(dir, "tend.sock");
-  writeFileSync(config, `[supervisord]\nlogfile=${dir}/tend.log\n\n${ini.replaceAll("DIR", dir)}`);
-  const running = start(["-c", config], { asPid1: true, env: { TEND_SOCKET: socket } });
-  const stop = async () => {
-    try {
-      process.kill(await running.tendPid, "SIGTERM");
-    } catch {
-      // already gone
-    }
-    await running.finished;
-    cleanup();
-  };
-  const call = async (method: string, ...params: unknown[]) => {
-    const reply = await fetch("http://localhost/api", {
-      unix: socket,
-      method: "POST",
-      body: JSON.stringify({ method, params }),
-    });
-    const body = (await reply.json()) as { result?: unknown; fault?: { string: string } };
-    if (body.fault) throw new Error(body.fault.string);
-    return body.result;
-  };
-  const infos = async () =>
-    new Map(
-      ((await call("supervisor.getAllProcessInfo")) as Info[]).map((info) => [
-        info.group === info.name ? info.name : `${info.group}:${info.name}`,
-        info,
-      ]),
-    );
-  const tend = {
-    dir,
-    config,
-    running,
-    call,
-    infos,
-    stop,
-    log: () => readLines(join(dir, "tend.log")),
-  };
-  await eventually(async () => {
-    const all = await infos();
-    return [...all.values()].every((info) => ["RUNNING", "STOPPED"].includes(info.statename));
-  }, "every autostart program RUNNING");
-  return tend;
-}
-
-/** waitFor for async probes. */
-async function eventually<T>(
-  probe: () => Promise<T | undefined | false>,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(25);
-  }
-}
+import { eventually, launchTend, pidNamespaces, readLines, waitFor } from "../harness/index.ts";
 
 const PROGRAMS = `
 [program:keep]
@@ -136,10 +43,10 @@ describe.skipIf(!pidNamespaces.ok)("control: hot reload and tend's own methods",
   setDefaultTimeout(20_000);
   for (const how of ["SIGHUP", "tend.update"] as const) {
     test(`${how} applies only what changed: unchanged programs keep their pid, even inside a changed group`, async () => {
-      const tend = await launch(PROGRAMS);
-      const before = await tend.infos();
-      writeFileSync(tend.config, `[supervisord]\nlogfile=${tend.dir}/tend.log\n\n${EDITED}`);
-      if (how === "SIGHUP") process.kill(await tend.running.tendPid, "SIGHUP");
+      await using tend = await launchTend({ programs: PROGRAMS });
+      const before = await tend.settled();
+      tend.rewrite(EDITED);
+      if (how === "SIGHUP") tend.signal("SIGHUP");
       else {
         const lines = (await tend.call("tend.update", [])) as { name: string; message: string }[];
         expect(lines.map((line) => `${line.name}: ${line.message}`)).toEqual([
@@ -171,79 +78,75 @@ describe.skipIf(!pidNamespaces.ok)("control: hot reload and tend's own methods",
   }
 
   test("SIGHUP with a broken config: everything keeps running as it was, the errors are logged", async () => {
-    await withTend(PROGRAMS, async (tend) => {
-      const before = await tend.infos();
-      writeFileSync(
-        tend.config,
-        `[supervisord]\nlogfile=${tend.dir}/tend.log\n\n${EDITED}\n[program:bad]\nstartsecs=soon\n`,
-      );
-      process.kill(await tend.running.tendPid, "SIGHUP");
-      await waitFor(
-        () => tend.log().some((line) => line.includes("config not applied")),
-        "the error",
-      );
-      const errorLines = tend.log().join("\n");
-      expect(errorLines).toContain("startsecs");
-      const after = await tend.infos();
-      expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
-      for (const [name, info] of before) expect(after.get(name)?.pid).toBe(info.pid);
-      // tend.update answers the same errors as a CANT_REREAD fault.
-      await expect(tend.call("tend.update", [])).rejects.toThrow(/CANT_REREAD: .*startsecs/);
-      await expect(tend.call("supervisor.reloadConfig")).rejects.toThrow(/CANT_REREAD/);
-    });
+    await using tend = await launchTend({ programs: PROGRAMS });
+    await tend.settled();
+    const before = await tend.infos();
+    tend.rewrite(`${EDITED}\n[program:bad]\nstartsecs=soon\n`);
+    tend.signal("SIGHUP");
+    await waitFor(
+      () => tend.lines().some((line) => line.includes("config not applied")),
+      "the error",
+    );
+    const errorLines = tend.lines().join("\n");
+    expect(errorLines).toContain("startsecs");
+    const after = await tend.infos();
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    for (const [name, info] of before) expect(after.get(name)?.pid).toBe(info.pid);
+    // tend.update answers the same errors as a CANT_REREAD fault.
+    await expect(tend.call("tend.update", [])).rejects.toThrow(/CANT_REREAD: .*startsecs/);
+    await expect(tend.call("supervisor.reloadConfig")).rejects.toThrow(/CANT_REREAD/);
   });
 
   test("supervisor.restart (ctl reload) restarts every program with the config read again", async () => {
-    await withTend(PROGRAMS, async (tend) => {
-      const before = await tend.infos();
-      writeFileSync(tend.config, `[supervisord]\nlogfile=${tend.dir}/tend.log\n\n${EDITED}`);
-      expect(await tend.call("supervisor.restart")).toBe(true);
-      const after = await eventually(async () => {
-        const all = await tend.infos();
-        return (
-          all.has("fresh") && [...all.values()].every((info) => info.statename === "RUNNING") && all
-        );
-      }, "the restart");
-      expect(after.has("gone")).toBe(false);
-      for (const name of ["keep", "pair:left"])
-        expect(after.get(name)?.pid).not.toBe(before.get(name)?.pid);
-    });
+    await using tend = await launchTend({ programs: PROGRAMS });
+    await tend.settled();
+    const before = await tend.infos();
+    tend.rewrite(EDITED);
+    expect(await tend.call("supervisor.restart")).toBe(true);
+    const after = await eventually(async () => {
+      const all = await tend.infos();
+      return (
+        all.has("fresh") && [...all.values()].every((info) => info.statename === "RUNNING") && all
+      );
+    }, "the restart");
+    expect(after.has("gone")).toBe(false);
+    for (const name of ["keep", "pair:left"])
+      expect(after.get(name)?.pid).not.toBe(before.get(name)?.pid);
   });
 
   test("tend.wait answers once the named programs are RUNNING, and names the late ones at its timeout", async () => {
-    await withTend("[program:quick]\ncommand=sleep 1000\nstartsecs=0\n", async (tend) => {
-      expect(await tend.call("tend.wait", [], 5)).toEqual({ ready: true, waiting: [] });
-      writeFileSync(
-        tend.config,
-        `[supervisord]\nlogfile=${tend.dir}/tend.log\n\n[program:quick]\ncommand=sleep 1000\nstartsecs=0\n\n[program:slow]\ncommand=sleep 1000\nstartsecs=3\n`,
-      );
-      await tend.call("tend.update", []);
-      expect(await tend.call("tend.wait", ["slow"], 0.3)).toEqual({
-        ready: false,
-        waiting: ["slow"],
-      });
-      const started = Date.now();
-      expect(await tend.call("tend.wait", ["slow"], 10)).toEqual({ ready: true, waiting: [] });
-      expect(Date.now() - started).toBeGreaterThan(1_000);
-      await expect(tend.call("tend.wait", ["nope"], 1)).rejects.toThrow("BAD_NAME: nope");
+    await using tend = await launchTend({
+      programs: "[program:quick]\ncommand=sleep 1000\nstartsecs=0\n",
     });
+    await tend.settled();
+    expect(await tend.call("tend.wait", [], 5)).toEqual({ ready: true, waiting: [] });
+    tend.rewrite(
+      "[program:quick]\ncommand=sleep 1000\nstartsecs=0\n\n[program:slow]\ncommand=sleep 1000\nstartsecs=3\n",
+    );
+    await tend.call("tend.update", []);
+    expect(await tend.call("tend.wait", ["slow"], 0.3)).toEqual({
+      ready: false,
+      waiting: ["slow"],
+    });
+    const started = Date.now();
+    expect(await tend.call("tend.wait", ["slow"], 10)).toEqual({ ready: true, waiting: [] });
+    expect(Date.now() - started).toBeGreaterThan(1_000);
+    await expect(tend.call("tend.wait", ["nope"], 1)).rejects.toThrow("BAD_NAME: nope");
   });
 
   test("sendProcessStdin reaches the program's stdin; a program that is not running gets NOT_RUNNING", async () => {
-    await withTend(
-      "[program:echo]\ncommand=cat\nstartsecs=0\nstdout_logfile=DIR/echo.log\n\n[program:idle]\ncommand=sleep 1\nautostart=false\n",
-      async (tend) => {
-        expect(await tend.call("supervisor.sendProcessStdin", "echo", "hello\nworld\n")).toBe(true);
-        await waitFor(() => readLines(join(tend.dir, "echo.log")).length === 2, "cat to echo");
-        expect(readFileSync(join(tend.dir, "echo.log"), "utf8")).toBe("hello\nworld\n");
-        await expect(tend.call("supervisor.sendProcessStdin", "idle", "x")).rejects.toThrow(
-          "NOT_RUNNING: idle",
-        );
-        // The same text is readable back through readProcessStdoutLog.
-        expect(await tend.call("supervisor.readProcessStdoutLog", "echo", 0, 0)).toBe(
-          "hello\nworld\n",
-        );
-      },
+    await using tend = await launchTend({
+      programs:
+        "[program:echo]\ncommand=cat\nstartsecs=0\nstdout_logfile=DIR/echo.log\n\n[program:idle]\ncommand=sleep 1\nautostart=false\n",
+    });
+    await tend.settled();
+    expect(await tend.call("supervisor.sendProcessStdin", "echo", "hello\nworld\n")).toBe(true);
+    await waitFor(() => readLines(join(tend.dir, "echo.log")).length === 2, "cat to echo");
+    expect(readFileSync(join(tend.dir, "echo.log"), "utf8")).toBe("hello\nworld\n");
+    await expect(tend.call("supervisor.sendProcessStdin", "idle", "x")).rejects.toThrow(
+      "NOT_RUNNING: idle",
     );
+    // The same text is readable back through readProcessStdoutLog.
+    expect(await tend.call("supervisor.readProcessStdoutLog", "echo", 0, 0)).toBe("hello\nworld\n");
   });
 });

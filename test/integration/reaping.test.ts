@@ -12,7 +12,7 @@ import {
   start,
   waitFor,
   zombieChildrenOf,
-} from "./harness.ts";
+} from "../harness/index.ts";
 
 const SPAWN_ORPHANS = join(FIXTURES, "spawn-orphans.sh");
 
@@ -37,8 +37,8 @@ async function watchOrphansDrain(initPid: number, expectAtLeast: number): Promis
 
 describe.skipIf(!pidNamespaces.ok)("reaping as PID 1", () => {
   test("2,000 double-forked orphans leave no zombie; the exit code is still the command's", async () => {
-    const tend = start(["--", "sh", SPAWN_ORPHANS, "2000", "1", "3", "7"]);
-    const tendPid = await tend.tendPid;
+    await using tend = start(["--", "sh", SPAWN_ORPHANS, "2000", "1", "3", "7"]);
+    const tendPid = await tend.initPid;
     await watchOrphansDrain(tendPid, 100);
     const result = await tend.finished;
     expect(result.stdout).toBe("spawned 2000\n");
@@ -46,21 +46,18 @@ describe.skipIf(!pidNamespaces.ok)("reaping as PID 1", () => {
   }, 30_000);
 
   test("control: under an init that never reaps, the same orphans stay zombies", async () => {
-    const init = start(["sh", SPAWN_ORPHANS, "50", "0", "3", "0"], {
-      asPid1: true,
+    await using init = start(["sh", SPAWN_ORPHANS, "50", "0", "3", "0"], {
       binary: [BUN, join(FIXTURES, "no-reap-init.ts")],
     });
-    const initPid = await init.tendPid;
+    const initPid = await init.initPid;
     await waitFor(() => zombieChildrenOf(initPid).length >= 50, "50 zombies to pile up");
-    init.kill("SIGKILL");
-    await init.finished;
   });
 });
 
 describe("reaping outside a PID namespace", () => {
   test("tend is a child subreaper: the command's orphans become tend's and are reaped", async () => {
-    const tend = start(["--", "sh", SPAWN_ORPHANS, "20", "0.5", "2", "5"], { asPid1: false });
-    const tendPid = await tend.tendPid;
+    await using tend = start(["--", "sh", SPAWN_ORPHANS, "20", "0.5", "2", "5"], { asPid1: false });
+    const tendPid = await tend.initPid;
     const most = await watchOrphansDrain(tendPid, 10);
     expect(most).toBeGreaterThan(10);
     expect((await tend.finished).code).toBe(5);

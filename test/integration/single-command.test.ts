@@ -15,7 +15,7 @@ import {
   scratchDir,
   start,
   waitFor,
-} from "./harness.ts";
+} from "../harness/index.ts";
 
 describe.skipIf(!pidNamespaces.ok)("single-command mode as PID 1", () => {
   test.each([0, 1, 3, 255])("exit code %d of the command is tend's exit code", async (code) => {
@@ -53,37 +53,29 @@ describe.skipIf(!pidNamespaces.ok)("single-command mode as PID 1", () => {
   });
 
   test("a file that is not executable exits 126", async () => {
-    const scratch = scratchDir();
-    try {
-      const script = join(scratch.dir, "not-executable.sh");
-      writeFileSync(script, "#!/bin/sh\nexit 0\n");
-      chmodSync(script, 0o644);
-      const result = await run(["--", script]);
-      expect(result.code).toBe(126);
-      expect(result.stderr).toContain(`${script}: permission denied`);
-    } finally {
-      scratch.cleanup();
-    }
+    using scratch = scratchDir();
+    const script = join(scratch.dir, "not-executable.sh");
+    writeFileSync(script, "#!/bin/sh\nexit 0\n");
+    chmodSync(script, 0o644);
+    const result = await run(["--", script]);
+    expect(result.code).toBe(126);
+    expect(result.stderr).toContain(`${script}: permission denied`);
   });
 
   test("SIGTERM to tend while the command ignores it: tend keeps running until the command exits", async () => {
-    const scratch = scratchDir();
-    try {
-      const out = join(scratch.dir, "child.signals");
-      const tend = start(["--", BUN, join(FIXTURES, "print-signals.ts"), "--out", out]);
-      const tendPid = await tend.tendPid;
-      await waitFor(() => readLines(out).includes("ready"), "the command to be ready");
-      process.kill(tendPid, "SIGTERM");
-      await waitFor(() => readLines(out).includes("SIGTERM"), "the command to record SIGTERM");
-      await Bun.sleep(500); // tend must not act on its own meanwhile
-      expect(isAlive(tendPid)).toBe(true);
-      const child = childrenOf(tendPid)[0];
-      expect(child).toBeDefined();
-      process.kill(child as number, "SIGKILL");
-      expect((await tend.finished).code).toBe(137);
-    } finally {
-      scratch.cleanup();
-    }
+    using scratch = scratchDir();
+    const out = join(scratch.dir, "child.signals");
+    await using tend = start(["--", BUN, join(FIXTURES, "print-signals.ts"), "--out", out]);
+    const tendPid = await tend.initPid;
+    await waitFor(() => readLines(out).includes("ready"), "the command to be ready");
+    process.kill(tendPid, "SIGTERM");
+    await waitFor(() => readLines(out).includes("SIGTERM"), "the command to record SIGTERM");
+    await Bun.sleep(500); // tend must not act on its own meanwhile
+    expect(isAlive(tendPid)).toBe(true);
+    const child = childrenOf(tendPid)[0];
+    expect(child).toBeDefined();
+    process.kill(child as number, "SIGKILL");
+    expect((await tend.finished).code).toBe(137);
   });
 });
 

@@ -5,48 +5,28 @@
 // a second TERM, and orphans. Programs record what happens to them in files;
 // tend's own log goes to a file so it can be watched while tend runs.
 
-import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
+import { describe, expect, test } from "bun:test";
+import { mkdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "bun";
 import {
   childrenOf,
   FIXTURES,
-  type Finished,
   isAlive,
+  parentOf,
   pidNamespaces,
-  type Running,
+  procStatus,
   readLines,
-  scratchDir,
-  start,
   stateOf,
   waitFor,
+  withTend,
   zombieChildrenOf,
-} from "./harness.ts";
+} from "../harness/index.ts";
 
 const RECORD_RUN = `sh ${join(FIXTURES, "record-run.sh")}`;
 const TERM_TRAP = `sh ${join(FIXTURES, "term-trap.sh")}`;
 const IGNORE_TERM = `sh ${join(FIXTURES, "ignore-term.sh")}`;
 const SPAWN_ORPHANS = `sh ${join(FIXTURES, "spawn-orphans.sh")}`;
-
-interface LogEntry {
-  /** Epoch milliseconds. */
-  readonly time: number;
-  readonly level: string;
-  readonly message: string;
-}
-
-const LOG_LINE = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d),(\d{3}) (\w+) (.*)$/;
-
-function parseLog(lines: readonly string[]): LogEntry[] {
-  return lines.map((line) => {
-    const m = LOG_LINE.exec(line);
-    if (!m) throw new Error(`not a tend log line: ${JSON.stringify(line)}`);
-    const [y, mo, d, h, mi, s, ms] = m.slice(1, 8).map(Number) as number[];
-    const time = new Date(y ?? 0, (mo ?? 1) - 1, d, h, mi, s, ms).getTime();
-    return { time, level: m[8] as string, message: m[9] as string };
-  });
-}
 
 /** A mark a fixture wrote: `LABEL... <epoch seconds>`, as [label, seconds]. */
 function marks(path: string): { label: string; t: number }[] {
@@ -66,187 +46,6 @@ function onlyTimeOf(path: string, label: string): number {
   const times = timesOf(path, label);
   if (times.length !== 1) throw new Error(`expected one "${label}" in ${path}: ${times}`);
   return times[0] as number;
-}
-
-function procStatus(pid: number, field: string): string {
-  const text = readFileSync(`/proc/${pid}/status`, "latin1");
-  const line = text.split("\n").find((l) => l.startsWith(`${field}:`));
-  if (line === undefined) throw new Error(`no ${field} in /proc/${pid}/status`);
-  return line.slice(field.length + 1).trim();
-}
-
-function parentOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Every descendant of `pid` (outer pids), children before grandchildren. */
-function descendantsOf(pid: number): number[] {
-  const found: number[] = [];
-  const queue = [pid];
-  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-    for (const child of childrenOf(next)) {
-      found.push(child);
-      queue.push(child);
-    }
-  }
-  return found;
-}
-
-/** A tend run as PID 1 on a config written into its own scratch directory. */
-class Supervisor {
-  private ended = false;
-
-  constructor(
-    readonly dir: string,
-    readonly tend: Running,
-    /** tend's pid as seen from here. */
-    readonly pid: number,
-    private readonly cleanup: () => void,
-  ) {
-    tend.finished.then(() => {
-      this.ended = true;
-    });
-  }
-
-  get logPath(): string {
-    return join(this.dir, "tend.log");
-  }
-
-  log(): LogEntry[] {
-    return parseLog(readLines(this.logPath));
-  }
-
-  messages(): string[] {
-    return this.log().map((entry) => entry.message);
-  }
-
-  count(pattern: string | RegExp): number {
-    return this.messages().filter((m) => matches(m, pattern)).length;
-  }
-
-  /** The first log entry that matches, once there is one. */
-  waitLog(pattern: string | RegExp, ms = 5_000): Promise<LogEntry> {
-    return waitFor(
-      () => this.log().find((entry) => matches(entry.message, pattern)),
-      `tend to log ${pattern}`,
-      ms,
-    );
-  }
-
-  /** Waits until `pattern` has been logged `n` times. */
-  waitCount(pattern: string | RegExp, n: number, ms = 5_000): Promise<number> {
-    return waitFor(
-      () => this.count(pattern) >= n && this.count(pattern),
-      `${n} log lines ${pattern}`,
-      ms,
-    );
-  }
-
-  /** The pid (inside the namespace) of `name`'s first spawn, once tend has logged it. */
-  async spawnedPid(name: string): Promise<number> {
-    await this.waitLog(`spawned: '${name}' with pid `);
-    return this.nsPidOf(name);
-  }
-
-  /** The pid (inside the namespace) of the last spawn of `name`. */
-  nsPidOf(name: string): number {
-    const spawned = this.messages()
-      .map((m) => new RegExp(`^spawned: '${name}' with pid (\\d+)$`).exec(m))
-      .filter((m) => m !== null);
-    const last = spawned.at(-1);
-    if (!last) throw new Error(`${name} was never spawned`);
-    return Number(last[1]);
-  }
-
-  /** The pid, as seen from here, of the running process `name`. */
-  outerPidOf(name: string): number {
-    const nsPid = this.nsPidOf(name);
-    const outer = descendantsOf(this.pid).find((pid) => {
-      try {
-        return Number(procStatus(pid, "NSpid").split(/\s+/).at(-1)) === nsPid;
-      } catch {
-        return false;
-      }
-    });
-    if (outer === undefined) throw new Error(`no process of ${name} (pid ${nsPid} inside)`);
-    return outer;
-  }
-
-  signal(name: NodeJS.Signals = "SIGTERM"): void {
-    process.kill(this.pid, name);
-  }
-
-  /** tend's end, or a failure after `ms` (so that the test still cleans up). */
-  finished(ms = 6_000): Promise<Finished> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`tend still running after ${ms} ms`)), ms);
-    });
-    return Promise.race([this.tend.finished, late]).finally(() => clearTimeout(timer));
-  }
-
-  /** Kills whatever is left of this run (a failed test), then removes its files. */
-  async dispose(): Promise<void> {
-    if (!this.ended) {
-      try {
-        process.kill(this.pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-      await this.tend.finished;
-    }
-    this.cleanup();
-    launched.delete(this);
-  }
-}
-
-function matches(message: string, pattern: string | RegExp): boolean {
-  return typeof pattern === "string" ? message.includes(pattern) : pattern.test(message);
-}
-
-/** Every tend started here, so that none outlives the file even if a test times out. */
-const launched = new Set<Supervisor>();
-afterAll(async () => {
-  await Promise.all([...launched].map((tend) => tend.dispose()));
-});
-
-/** Starts tend on `[supervisord] logfile=DIR/tend.log` plus `programs(DIR)`. */
-async function launch(programs: (dir: string) => string): Promise<Supervisor> {
-  const scratch = scratchDir();
-  const config = join(scratch.dir, "tend.ini");
-  writeFileSync(
-    config,
-    `[supervisord]\nlogfile=${join(scratch.dir, "tend.log")}\n\n${programs(scratch.dir)}`,
-  );
-  const tend = start(["-c", config]);
-  let pid: number;
-  try {
-    pid = await tend.tendPid;
-  } catch (error) {
-    scratch.cleanup();
-    throw error;
-  }
-  const supervisor = new Supervisor(scratch.dir, tend, pid, scratch.cleanup);
-  launched.add(supervisor);
-  return supervisor;
-}
-
-/** Runs `body` on a fresh tend, and always cleans up after it. */
-async function withTend(
-  programs: (dir: string) => string,
-  body: (tend: Supervisor) => Promise<void>,
-): Promise<void> {
-  const tend = await launch(programs);
-  try {
-    await body(tend);
-  } finally {
-    await tend.dispose();
-  }
 }
 
 describe.skipIf(!pidNamespaces.ok)("supervision as PID 1", () => {
@@ -398,7 +197,7 @@ describe.skipIf(!pidNamespaces.ok)("supervision as PID 1", () => {
         expect(result.code).toBe(0);
         expect(took).toBeGreaterThan(900);
         expect(took).toBeLessThan(2_500);
-        const log = tend.log();
+        const log = tend.entries();
         const received = log.find((e) => e.message === "received SIGTERM indicating exit request");
         const killing = log.find((e) => e.message === `killing 'stubborn' (${pid}) with SIGKILL`);
         expect(received).toBeDefined();
@@ -534,7 +333,7 @@ describe.skipIf(!pidNamespaces.ok)("supervision as PID 1", () => {
         expect(env.SUPERVISOR_PROCESS_NAME).toBe("ident");
         expect(env.SUPERVISOR_GROUP_NAME).toBe("ident");
         // The harness gives each tend its own control socket ($TEND_SOCKET).
-        expect(env.SUPERVISOR_SERVER_URL).toMatch(/^unix:\/\/\/tmp\/tend-test-\d+-\d+\.sock$/);
+        expect(env.SUPERVISOR_SERVER_URL).toBe(`unix://${tend.socket}`);
         // tend's own environment is passed on.
         expect(env.PATH).toBe(process.env.PATH);
 
@@ -604,7 +403,7 @@ describe.skipIf(!pidNamespaces.ok)("supervision as PID 1", () => {
         expect(took).toBeGreaterThan(900);
         expect(took).toBeLessThan(3_000);
         expect(tend.count(/^stopped: /)).toBe(20);
-        const kills = tend.log().filter((e) => e.message.startsWith("killing '"));
+        const kills = tend.entries().filter((e) => e.message.startsWith("killing '"));
         expect(kills).toHaveLength(7);
         const times = kills.map((e) => e.time);
         expect(Math.max(...times) - Math.min(...times)).toBeLessThan(300);

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { configCandidates, findConfig } from "../../../src/config/search.ts";
 
-describe("config search order (SPEC section 3)", () => {
+describe("config search order", () => {
   test("$TEND_CONFIG, tend's places, then supervisord's list relative to the executable", () => {
     expect(configCandidates({ TEND_CONFIG: "/cfg/x.yaml" }, "/usr/local/bin/tend")).toEqual([
       "/cfg/x.yaml",
