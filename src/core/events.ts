@@ -139,14 +139,9 @@ export function processCommunicationEvent(
   };
 }
 
-/**
- * REMOTE_COMMUNICATION, from sendRemoteCommEvent. supervisord 4.2.5 on
- * Python 3 encodes both strings to bytes before formatting them, so its
- * listeners read `type:b'...'` and `b'...'`; tend sends the same.
- */
+/** REMOTE_COMMUNICATION, from sendRemoteCommEvent. */
 export function remoteCommunicationEvent(type: string, data: string): TendEvent {
-  const bytes = (text: string) => pyBytesRepr(new TextEncoder().encode(text));
-  return { type: "REMOTE_COMMUNICATION", payload: `type:${bytes(type)}\n${bytes(data)}` };
+  return { type: "REMOTE_COMMUNICATION", payload: `type:${type}\n${data}` };
 }
 
 export function supervisorStateEvent(state: "RUNNING" | "STOPPING"): TendEvent {

@@ -237,7 +237,7 @@ export class Tend implements AsyncDisposable {
 
 /**
  * Starts tend on a config written into a fresh scratch directory DIR:
- * `[supervisord] logfile=DIR/tend.log` (unless `supervisord` sets one) and
+ * `[supervisord] logfile=DIR/tend.log` and `silent=true` (unless `supervisord` sets a logfile) and
  * the options' lines, then the programs. Resolves once tend runs (its pid
  * is known); readiness is the test's to wait for (ready(), settled()).
  */
@@ -249,7 +249,11 @@ export async function launchTend(options: TendOptions = {}): Promise<Tend> {
       writeFileSync(join(dir, name), bytes);
     const socket = options.socket ?? join(dir, "tend.sock");
     const supervisord = (options.supervisord ?? "").replaceAll("DIR", dir);
-    const logfile = /^logfile=/m.test(supervisord) ? "" : `logfile=${join(dir, "tend.log")}\n`;
+    // tend's log in a file, and (silent) not also on stdout, which the
+    // tests keep for the programs' lines.
+    const logfile = /^logfile=/m.test(supervisord)
+      ? ""
+      : `logfile=${join(dir, "tend.log")}\n${/^silent=/m.test(supervisord) ? "" : "silent=true\n"}`;
     const server =
       options.server === undefined ? "" : `[unix_http_server]\nfile=${socket}\n${options.server}\n`;
     const header = `[supervisord]\n${logfile}${supervisord}\n\n${server}`;

@@ -92,6 +92,14 @@ export interface CtlCase {
    * supervisorctl → tend meanwhile.
    */
   readonly knownDifference?: string;
+  /**
+   * A difference tend makes on purpose (docs/migrating.md): against tend's
+   * server both clients must give exactly this, and say why in the test name.
+   */
+  readonly deliberate?: {
+    readonly why: string;
+    readonly tend: { readonly code: number; readonly stdout: string; readonly stderr: string };
+  };
 }
 
 const stop = (...names: string[]): Setup => ({ ctl: ["stop", ...names] });
@@ -239,8 +247,10 @@ export const CASES: readonly CtlCase[] = [
   {
     name: "tail without a log file",
     args: ["tail", "nolog"],
-    knownDifference:
-      "stdout_logfile=NONE: supervisord faults NO_FILE (`nolog: ERROR (no log file)`, exit 1); tend's readProcessStdoutLog answers an empty log",
+    deliberate: {
+      why: "stdout_logfile=NONE keeps a tail ring in tend (tail works whatever the sink); supervisord has no log to read (NO_FILE)",
+      tend: { code: 0, stdout: "\n", stderr: "" },
+    },
   },
   { name: "tail with a bad channel", args: ["tail", "echoer", "bogus"] },
   { name: "tail with a bad modifier", args: ["tail", "-x", "echoer"] },
@@ -823,6 +833,18 @@ function expectMatch(
   const candidate = outcomes[combination.server][combination.client];
   const across = kase.acrossServers ?? "same";
   const what = `${label(combination)} against ${label(REFERENCE)}`;
+  if (kase.deliberate !== undefined && combination.server === "tend") {
+    expect({
+      what,
+      code: candidate.code,
+      stdout: candidate.stdout,
+      stderr: candidate.stderr,
+    }).toEqual({
+      what,
+      ...kase.deliberate.tend,
+    });
+    return;
+  }
   if (kase.knownDifference !== undefined && combination.client === "tend ctl") {
     const sameServer = outcomes[combination.server].supervisorctl;
     expectClientMatch(
@@ -899,8 +921,12 @@ describe.skipIf(!supervisor.ok || !pidNamespaces.ok)(
           kase.knownDifference !== undefined &&
           combination.server === "tend" &&
           combination.client === "supervisorctl";
+        const deliberately =
+          kase.deliberate !== undefined && combination.server === "tend"
+            ? ` (deliberately: ${kase.deliberate.why})`
+            : "";
         (knownToFail ? test.serial.failing : test.serial)(
-          `${kase.name} [${label(combination)}]${knownToFail ? ` (known difference: ${kase.knownDifference})` : ""}`,
+          `${kase.name} [${label(combination)}]${knownToFail ? ` (known difference: ${kase.knownDifference})` : ""}${deliberately}`,
           async () => {
             if (!runs) throw new Error("the servers did not start");
             const [supervisord, tend] = await Promise.all([

@@ -593,7 +593,7 @@ describe.skipIf(!pidNamespaces.ok)("log capture (tend as PID 1)", () => {
     const FLOOD = 800_000; // ~ 48 MB of lines, ~ 55 MB with the prefixes
     writeFileSync(
       config,
-      `[supervisord]\nlogfile=${dir}/tend.log\n\n` +
+      `[supervisord]\nlogfile=${dir}/tend.log\nsilent=true\n\n` +
         program("flood", `${EMIT} lines ${FLOOD} f ${progress} ${go}`) +
         `[program:ticker]\ncommand=${EMIT} tick 10\nstdout_logfile=${dir}/ticker.log\n`,
     );

@@ -21,7 +21,11 @@ const SPAWN_ORPHANS = join(FIXTURES, "spawn-orphans.sh");
  * children seen at once, after the init is back to its one command and no
  * zombie is left.
  */
-async function watchOrphansDrain(initPid: number, expectAtLeast: number): Promise<number> {
+async function watchOrphansDrain(
+  initPid: number,
+  expectAtLeast: number,
+  drainMs = 20_000,
+): Promise<number> {
   let most = 0;
   await waitFor(() => {
     most = Math.max(most, childrenOf(initPid).length);
@@ -30,7 +34,7 @@ async function watchOrphansDrain(initPid: number, expectAtLeast: number): Promis
   await waitFor(
     () => childrenOf(initPid).length === 1 && zombieChildrenOf(initPid).length === 0,
     "every orphan to be reaped",
-    20_000,
+    drainMs,
   );
   return most;
 }
@@ -39,11 +43,13 @@ describe.skipIf(!pidNamespaces.ok)("reaping as PID 1", () => {
   test("2,000 double-forked orphans leave no zombie; the exit code is still the command's", async () => {
     await using tend = start(["--", "sh", SPAWN_ORPHANS, "2000", "1", "3", "7"]);
     const tendPid = await tend.initPid;
-    await watchOrphansDrain(tendPid, 100);
+    // Making 2,000 processes takes a 2-core machine most of that time when
+    // other tests run beside this one; what is asserted is that none stays.
+    await watchOrphansDrain(tendPid, 100, 45_000);
     const result = await tend.finished;
     expect(result.stdout).toBe("spawned 2000\n");
     expect(result.code).toBe(7);
-  }, 30_000);
+  }, 60_000);
 
   test("control: under an init that never reaps, the same orphans stay zombies", async () => {
     await using init = start(["sh", SPAWN_ORPHANS, "50", "0", "3", "0"], {

@@ -143,7 +143,7 @@ describe.skipIf(!pidNamespaces.ok)("tend's own methods, through real clients aga
     // supervisorctl's update would stop and re-add the whole group.
     expect(outcome(update)).toEqual({
       code: 0,
-      stdout: "pair: stopped\npair: updated process group\n",
+      stdout: "pair: stopped right (changed); kept left (unchanged)\npair: updated process group\n",
       stderr: "",
       killed: "no",
     });
@@ -254,24 +254,18 @@ for (const kind of SERVERS) {
       });
     }, 20_000);
 
-    // `--timeout 0` is documented as "check once" (tend ctl help wait).
-    // tend's server reads a timeout of 0 as "no deadline" (waitReady in
-    // src/control/commands.ts): the client waits until it is killed here.
-    // Marked failing until that is fixed; it then passes and the mark must go.
-    const checkOnce = kind === "tend" ? test.failing : test;
-    checkOnce(
-      "wait NAME --timeout 0 on a stopped process: checks once, exit 1 at once naming it",
-      async () => {
-        await using server = await launch();
-        expect(outcome(await ctl(server, ["wait", "manual", "--timeout", "0"], 3_000))).toEqual({
-          code: 1,
-          stdout: "Error: not ready after 0s: manual\n",
-          stderr: "",
-          killed: "no",
-        });
-      },
-      20_000,
-    );
+    // `--timeout 0` is documented as "check once" (tend ctl help wait): the
+    // server answers at once (tend.wait's timeout 0), the client is killed
+    // after 3 s if it ever waits instead.
+    test("wait NAME --timeout 0 on a stopped process: checks once, exit 1 at once naming it", async () => {
+      await using server = await launch();
+      expect(outcome(await ctl(server, ["wait", "manual", "--timeout", "0"], 3_000))).toEqual({
+        code: 1,
+        stdout: "Error: not ready after 0s: manual\n",
+        stderr: "",
+        killed: "no",
+      });
+    }, 20_000);
 
     test("wait returns once the process has started (RUNNING after startsecs), never before", async () => {
       await using server = await launch();
