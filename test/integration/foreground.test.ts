@@ -189,6 +189,31 @@ startsecs=0
     expect(finished.stdout).toContain("name | Name? Ann\n");
   }, 30_000);
 
+  test("pidfile: written once tend runs (1 as PID 1), removed when it ends", async () => {
+    await using tend = await launchTend({
+      supervisord: "pidfile=DIR/tend.pid",
+      programs: "[program:hi]\ncommand=sleep 100\nstartsecs=0\n",
+    });
+    await waitFor(() => text(tend.path("tend.pid")) === "1\n", "the pid file");
+    expect((await tend.stop()).code).toBe(0);
+    expect(existsSync(tend.path("tend.pid"))).toBe(false);
+  }, 30_000);
+
+  test("an error that keeps tend from starting reaches the terminal too when its log is a file", async () => {
+    await using first = await launchTend({ programs: "[program:hi]\ncommand=sleep 100\n" });
+    await first.ready();
+    // The same socket, taken by a live tend: the second cannot start.
+    await using second = await launchTend({ socket: first.socket });
+    const finished = await second.finished();
+    expect(finished.code).toBe(2);
+    expect(finished.stderr).toContain(
+      `another tend (or supervisord) is already listening on ${first.socket}`,
+    );
+    expect(readFileSync(second.logPath, "utf8")).toContain(
+      "another tend (or supervisord) is already listening",
+    );
+  }, 30_000);
+
   test("the default socket taken by another tend: a warning, and the programs still run", async () => {
     const DEFAULT = "/run/tend.sock";
     let holder: ReturnType<typeof createServer> | undefined;
