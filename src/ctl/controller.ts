@@ -3,10 +3,11 @@
 // action, with supervisorctl's handling of whatever goes wrong on the way
 // (supervisorctl.py `Controller.onecmd`, `upcheck`).
 
+import { pyRepr } from "../core/python-repr.ts";
 import { Faults, RemoteFault } from "../protocol/faults.ts";
 import { API_VERSION } from "../protocol/versions.ts";
 import type { XmlRpcValue } from "../protocol/xmlrpc.ts";
-import { pyRepr, UnknownResultCode } from "./format.ts";
+import { UnknownResultCode } from "./format.ts";
 import {
   BadServerUrl,
   HttpStatusError,

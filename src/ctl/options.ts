@@ -2,7 +2,8 @@
 // getopt: options come before the action, short ones may be bundled, long
 // ones may be abbreviated to a unique prefix), with its error messages.
 
-import { pyRepr } from "./format.ts";
+import { getopt, type OptionSpec } from "../cli/getopt.ts";
+import { pyRepr } from "../core/python-repr.ts";
 
 export interface CtlOptions {
   readonly configFile: string | undefined;
@@ -23,14 +24,11 @@ export type ParsedOptions =
 
 type Field = "configFile" | "serverUrl" | "username" | "password" | "historyFile" | "interactive";
 
-interface OptionSpec {
-  readonly short: string;
-  readonly long: string;
+interface CtlOption extends OptionSpec {
   readonly field: Field | "help";
-  readonly takesValue: boolean;
 }
 
-const SPECS: readonly OptionSpec[] = [
+const SPECS: readonly CtlOption[] = [
   { short: "h", long: "help", field: "help", takesValue: false },
   { short: "?", long: "", field: "help", takesValue: false },
   { short: "c", long: "configuration", field: "configFile", takesValue: true },
@@ -42,38 +40,9 @@ const SPECS: readonly OptionSpec[] = [
 ];
 
 export function parseCtlOptions(args: readonly string[]): ParsedOptions {
-  const found: { option: string; spec: OptionSpec; value: string }[] = [];
-  let i = 0;
-  // getopt: options end at the first word that is not one, or after `--`.
-  while (i < args.length) {
-    const arg = args[i] as string;
-    if (arg === "--") {
-      i++;
-      break;
-    }
-    if (!arg.startsWith("-") || arg === "-") break;
-    i++;
-    if (arg.startsWith("--")) {
-      const long = parseLong(arg.slice(2), () => args[i++]);
-      if ("error" in long) return usageError(long.error);
-      found.push(long);
-    } else {
-      for (let at = 1; at < arg.length; at++) {
-        const letter = arg[at] as string;
-        const spec = SPECS.find((candidate) => candidate.short === letter);
-        if (!spec) return usageError(`option -${letter} not recognized`);
-        let value = "";
-        if (spec.takesValue) {
-          if (at + 1 < arg.length) value = arg.slice(at + 1);
-          else if (i < args.length) value = args[i++] as string;
-          else return usageError(`option -${letter} requires argument`);
-          at = arg.length;
-        }
-        found.push({ option: `-${letter}`, spec, value });
-      }
-    }
-  }
-
+  const parsed = getopt(args, SPECS);
+  if ("error" in parsed) return usageError(parsed.error);
+  const { found } = parsed;
   const values: Partial<Record<Field, string>> = {};
   for (const { option, spec, value } of found) {
     if (spec.field === "help") return { kind: "help" };
@@ -86,7 +55,7 @@ export function parseCtlOptions(args: readonly string[]): ParsedOptions {
       return usageError(`conflicting command line option ${pyRepr(option)}`);
     values[spec.field] = value;
   }
-  const rest = args.slice(i);
+  const rest = parsed.rest;
   return {
     kind: "options",
     options: {
@@ -99,29 +68,6 @@ export function parseCtlOptions(args: readonly string[]): ParsedOptions {
       args: rest,
     },
   };
-}
-
-/** `--name`, `--name=value` or `--name value`; a unique prefix of a name will do. */
-function parseLong(
-  text: string,
-  nextArg: () => string | undefined,
-): { option: string; spec: OptionSpec; value: string } | { error: string } {
-  const equals = text.indexOf("=");
-  const name = equals === -1 ? text : text.slice(0, equals);
-  const candidates = SPECS.filter((spec) => spec.long !== "" && spec.long.startsWith(name));
-  if (candidates.length === 0) return { error: `option --${name} not recognized` };
-  const exact = candidates.find((spec) => spec.long === name);
-  if (!exact && candidates.length > 1) return { error: `option --${name} not a unique prefix` };
-  const spec = (exact ?? candidates[0]) as OptionSpec;
-  const option = `--${spec.long}`;
-  if (!spec.takesValue) {
-    if (equals !== -1) return { error: `option --${spec.long} must not have an argument` };
-    return { option, spec, value: "" };
-  }
-  if (equals !== -1) return { option, spec, value: text.slice(equals + 1) };
-  const value = nextArg();
-  if (value === undefined) return { error: `option --${spec.long} requires argument` };
-  return { option, spec, value };
 }
 
 /** supervisord's `url` check: a scheme, and a host or a path after it. */

@@ -43,11 +43,20 @@ describe.skipIf(!pidNamespaces.ok)("tend in the foreground, as supervisord", () 
       supervisord: "logfile=DIR/own.log\nsilent=true",
       programs: "[program:hi]\ncommand=sh -c 'echo hello; exec sleep 100'\nstartsecs=0\n",
     });
-    for (const tend of [loud, quiet])
+    for (const tend of [loud, quiet]) {
       await waitFor(
         () => text(tend.path("own.log")).includes("success: hi entered RUNNING"),
         "hi to run",
       );
+      // RUNNING comes at once (startsecs=0): wait for its line too before stopping it.
+      await eventually(
+        async () =>
+          String(await tend.call("supervisor.readProcessStdoutLog", "hi", 0, 100)).includes(
+            "hello",
+          ),
+        "hi's line",
+      );
+    }
     const [loudOut, quietOut] = await Promise.all([loud.stop(), quiet.stop()]);
     const ownLog = readFileSync(loud.path("own.log"), "utf8");
     expect(ownLog).toMatch(/ INFO tend \d+\.\d+\.\d+ \(supervisord 4\.2\.5 compatible\)\n/);

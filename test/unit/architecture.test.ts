@@ -22,7 +22,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   config: ["core", "os"],
   logging: ["core", "os", "config"],
   control: ["core", "protocol", "config", "logging"],
-  ctl: ["core", "protocol", "config", "os"],
+  ctl: ["core", "cli", "protocol", "config", "os"],
   runtime: ["core", "os", "protocol", "config", "logging", "control"],
 };
 

@@ -2,11 +2,12 @@
 // followed over /logtail and /mainlogtail until Ctrl-C), and fg (follow a
 // process's output and send it what the user types).
 
+import { pyRepr } from "../../core/python-repr.ts";
 import { ProcessState } from "../../core/states.ts";
 import { Faults, RemoteFault } from "../../protocol/faults.ts";
 import { isStruct, type XmlRpcValue } from "../../protocol/xmlrpc.ts";
 import { type Action, type Controller, Exit, faultRepr } from "../controller.ts";
-import { num, pyRepr, str, words } from "../format.ts";
+import { num, str, words } from "../format.ts";
 import { usageError } from "./processes.ts";
 
 const DEFAULT_TAIL_BYTES = 1600;

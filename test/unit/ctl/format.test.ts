@@ -2,8 +2,9 @@
 // padding and repr, cmd's columns, reread's order.
 
 import { describe, expect, test } from "bun:test";
+import { pyRepr } from "../../../src/core/python-repr.ts";
 import { columnize } from "../../../src/ctl/actions/index.ts";
-import { changeLines, padRight, pyRepr, statusLines } from "../../../src/ctl/format.ts";
+import { changeLines, padRight, statusLines } from "../../../src/ctl/format.ts";
 
 describe("Python's formatting", () => {
   test("%-Ns pads by characters, not UTF-16 units", () => {
