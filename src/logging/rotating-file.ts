@@ -15,6 +15,12 @@ const REOPEN_RETRY_MS = 1000;
 export class RotatingFile implements LogReader {
   private fd: number | undefined;
   private bytes = 0;
+  /** The file's size after its last complete line: where a fragment is cut back to. */
+  private lineEnd = 0;
+  /** A line was lost part-way: what is left of it is dropped when it comes. */
+  private dropRestOfLine = false;
+  /** The file ends in a fragment of a lost line: cut before anything else is written. */
+  private fragment = false;
   private retryOpenAt = 0;
   /** The error being reported, so that it is reported once, not per line. */
   private failing: string | undefined;
@@ -29,10 +35,29 @@ export class RotatingFile implements LogReader {
     this.open();
   }
 
-  /** Appends `block` (whole lines, or one piece of an over-long line), rotating as it goes. */
+  /**
+   * Appends `block` (whole lines, or a piece of one), rotating as it goes.
+   * A write cut short (a full disk) never leaves a torn line: the fragment
+   * is cut off and the rest of its line dropped, so the file holds only
+   * whole lines (and an unfinished line still being written).
+   */
   write(block: Uint8Array): void {
-    if (this.fd === undefined && !this.open()) return;
     let rest = block;
+    if (this.dropRestOfLine) {
+      const newline = rest.indexOf(NEWLINE);
+      if (newline < 0) return;
+      rest = rest.subarray(newline + 1);
+      this.dropRestOfLine = false;
+      if (rest.length === 0) return;
+    }
+    if (this.fd === undefined && !this.open()) {
+      this.lost(rest);
+      return;
+    }
+    if (this.fragment && !this.cutFragment()) {
+      this.lost(rest);
+      return;
+    }
     while (rest.length > 0) {
       let take = rest.length;
       if (this.maxBytes > 0 && this.bytes + rest.length >= this.maxBytes) {
@@ -41,7 +66,10 @@ export class RotatingFile implements LogReader {
         const newline = rest.indexOf(NEWLINE, reach);
         take = newline < 0 ? rest.length : newline + 1;
       }
-      if (!this.writeAll(rest.subarray(0, take))) return;
+      if (!this.writeAll(rest.subarray(0, take))) {
+        this.lost(rest);
+        return;
+      }
       rest = rest.subarray(take);
       if (this.maxBytes > 0 && this.bytes >= this.maxBytes) this.rotate();
       if (this.fd === undefined) return;
@@ -91,6 +119,8 @@ export class RotatingFile implements LogReader {
     try {
       fs().ftruncateSync(this.fd, 0);
       this.bytes = 0;
+      this.lineEnd = 0;
+      this.fragment = false;
     } catch (error) {
       this.trouble(`cannot clear ${this.path}: ${(error as Error).message}`);
     }
@@ -101,6 +131,8 @@ export class RotatingFile implements LogReader {
     try {
       this.fd = fs().openSync(this.path, "a");
       this.bytes = fs().fstatSync(this.fd).size;
+      this.lineEnd = this.bytes;
+      this.fragment = false;
       this.recovered();
       return true;
     } catch (error) {
@@ -111,20 +143,55 @@ export class RotatingFile implements LogReader {
     }
   }
 
+  /** Writes all of `bytes`; false when a write failed (what made it in is accounted for). */
   private writeAll(bytes: Uint8Array): boolean {
     let offset = 0;
     while (offset < bytes.length) {
+      let written: number;
       try {
-        offset += fs().writeSync(this.fd as number, bytes, offset, bytes.length - offset);
+        written = fs().writeSync(this.fd as number, bytes, offset, bytes.length - offset);
       } catch (error) {
         // ENOSPC and the like: these lines are lost to this file only.
+        this.wrote(bytes.subarray(0, offset));
         this.trouble(`cannot write log file ${this.path}: ${describe(error)}`);
         return false;
       }
+      offset += written;
     }
-    this.bytes += bytes.length;
+    this.wrote(bytes);
     this.recovered();
     return true;
+  }
+
+  /** `bytes` reached the file: its size, and where its last complete line ends. */
+  private wrote(bytes: Uint8Array): void {
+    const newline = bytes.lastIndexOf(NEWLINE);
+    if (newline >= 0) this.lineEnd = this.bytes + newline + 1;
+    this.bytes += bytes.length;
+  }
+
+  /** `rest` could not be written: a fragment it leaves is cut, the rest of its line dropped. */
+  private lost(rest: Uint8Array): void {
+    if (rest.length > 0 && rest[rest.length - 1] !== NEWLINE) this.dropRestOfLine = true;
+    if (this.bytes > this.lineEnd) {
+      this.fragment = true;
+      if (this.fd !== undefined) this.cutFragment();
+    }
+  }
+
+  /** Cuts the file back to its last complete line (freeing space needs none). */
+  private cutFragment(): boolean {
+    try {
+      // Never past the real end (someone may have emptied the file meanwhile).
+      const end = Math.min(this.lineEnd, fs().fstatSync(this.fd as number).size);
+      fs().ftruncateSync(this.fd as number, end);
+      this.bytes = end;
+      this.lineEnd = end;
+      this.fragment = false;
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private rotate(): void {
