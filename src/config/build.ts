@@ -5,6 +5,7 @@
 // arguments, problems are collected, and any error means no model.
 
 import { applyDefaults, classify, SINGLE_SECTIONS } from "./classify.ts";
+import { checkDependencies } from "./dependencies.ts";
 import { type Expansions, envExpansions } from "./expand.ts";
 import { buildGroups } from "./groups.ts";
 import type {
@@ -64,6 +65,8 @@ export function buildConfig(
     supervisord,
     problems,
   );
+
+  checkDependencies(builtGroups, problems);
 
   const unix = single.has("unix_http_server")
     ? (readSingle("unix_http_server", baseExpansions) as unknown as UnixHttpServerConfig)

@@ -10,6 +10,7 @@ import type { RawSection } from "./raw.ts";
 import { GROUP_KEYS, LISTENER_POOL_KEYS, LISTENER_PROCESS_KEYS, PROGRAM_KEYS } from "./schema.ts";
 import { type KeyTable, readKeys, readSection, warnUnknownKeys } from "./sections.ts";
 import { didYouMean } from "./suggest.ts";
+import { checkRestartPolicy } from "./tend-checks.ts";
 
 export function buildGroups(
   programs: ReadonlyMap<string, RawSection>,
@@ -242,6 +243,7 @@ function buildProcesses(
       "is false while stopasgroup is true; stopasgroup needs killasgroup (leave killasgroup out: it follows stopasgroup)",
     );
   }
+  checkRestartPolicy(program, at, problems);
   const numprocs = (program.numprocs as number | undefined) ?? 1;
   const givenProcessName = section.entries.get("process_name")?.value;
   if (numprocs > 1 && !String(givenProcessName ?? "").includes("%(process_num)")) {
@@ -324,10 +326,16 @@ function buildProcesses(
       program: programName,
       process_num: processNum,
       command,
-      source: { file: section.file, line: section.line },
+      source: { file: section.file, line: section.line, keyLines: keyLinesOf(section) },
     });
   }
   return processes;
+}
+
+function keyLinesOf(section: RawSection): Record<string, number> {
+  const lines: Record<string, number> = {};
+  for (const [key, entry] of section.entries) if (entry.line !== undefined) lines[key] = entry.line;
+  return lines;
 }
 
 /** supervisord's rewrite of the deprecated `X_logfile=syslog` into `X_syslog=true`. */

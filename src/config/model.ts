@@ -16,6 +16,8 @@ import type {
 export interface SourcePosition {
   readonly file: string;
   readonly line: number | undefined;
+  /** The line of each key as written, for checks made once the whole config is read. */
+  readonly keyLines?: Readonly<Record<string, number>>;
 }
 
 export type ProgramSettings = Settings<typeof PROGRAM_KEYS>;

@@ -5,6 +5,7 @@
 import type { Converter } from "./converters.ts";
 import * as c from "./converters.ts";
 import type { RawValue } from "./raw.ts";
+import * as t from "./tend-converters.ts";
 
 export interface KeySpec<T> {
   readonly convert: Converter<T>;
@@ -31,7 +32,8 @@ const twice = <T>(spec: KeySpec<T>): KeySpec<T> => ({ ...spec, expandTwice: true
 const optional = <T>(convert: Converter<T>, perProcess = false): KeySpec<T | undefined> =>
   key(convert as Converter<T | undefined>, undefined, perProcess);
 
-export const PROGRAM_KEYS = {
+/** The [program:x] keys of supervisord 4.2.5, with its defaults. */
+export const SUPERVISORD_PROGRAM_KEYS = {
   command: optional(c.command, true),
   process_name: key(c.name, "%(program_name)s", true),
   numprocs: key(c.integer(1), "1"),
@@ -39,7 +41,8 @@ export const PROGRAM_KEYS = {
   priority: key(c.integer(), "999"),
   autostart: key(c.boolean, "true"),
   startsecs: key(c.integer(0), "1"),
-  startretries: key(c.integer(0), "3"),
+  // An integer, or `unlimited` (tend's, with backoff=exponential).
+  startretries: key(t.startretries, "3"),
   autorestart: key(c.autorestart, "unexpected"),
   exitcodes: key(c.exitcodes, "0"),
   stopsignal: key(c.signal, "TERM"),
@@ -64,11 +67,43 @@ export const PROGRAM_KEYS = {
   directory: optional(c.string, true),
   umask: optional(c.octal),
   serverurl: key(c.serverurl, "AUTO"),
-  // tend's own: a critical program's end ends tend
+} satisfies Record<string, KeySpec<unknown>>;
+
+/** tend's own [program:x] keys (container features beyond supervisord). */
+export const TEND_PROGRAM_KEYS = {
+  // A critical program's end ends tend.
   critical: key(c.boolean, "false"),
-  // tend's own: the in-memory tail of a stream with no log file
+  // The in-memory tail of a stream with no log file.
   stdout_tail_bytes: key(c.byteSize, "64KB"),
   stderr_tail_bytes: key(c.byteSize, "64KB"),
+  // Readiness: STARTING lasts until it passes; RUNNING keeps checking.
+  ready_check: key(t.readyCheck, "", true),
+  ready_initial_delay: key(t.seconds(), "0"),
+  ready_period: key(t.seconds(0, true), "1"),
+  ready_timeout: key(t.seconds(0, true), "1"),
+  ready_success_threshold: key(c.integer(1), "1"),
+  ready_failure_threshold: key(c.integer(1), "3"),
+  // Liveness: while RUNNING; enough failures in a row restart the program.
+  live_check: key(t.liveCheck, "", true),
+  live_initial_delay: key(t.seconds(), "0"),
+  live_period: key(t.seconds(0, true), "10"),
+  live_timeout: key(t.seconds(0, true), "1"),
+  live_failure_threshold: key(c.integer(1), "3"),
+  // What it waits for before it is spawned.
+  depends_on: key(t.dependencies, ""),
+  depends_timeout: key(t.seconds(), "0"),
+  // The restart policy: supervisord's linear one, or exponential.
+  backoff: key(c.oneOf("supervisord", "exponential"), "supervisord"),
+  backoff_initial: key(t.seconds(0, true), "1"),
+  backoff_multiplier: key(t.number(1, 1000), "2"),
+  backoff_max: key(t.seconds(0, true), "60"),
+  backoff_jitter: key(t.number(0, 1), "0.1"),
+  backoff_reset: key(t.seconds(), "60"),
+} satisfies Record<string, KeySpec<unknown>>;
+
+export const PROGRAM_KEYS = {
+  ...SUPERVISORD_PROGRAM_KEYS,
+  ...TEND_PROGRAM_KEYS,
 } satisfies Record<string, KeySpec<unknown>>;
 
 /** An [eventlistener:x]: a program's keys, a priority that starts it first and stops it last. */

@@ -1,5 +1,8 @@
 // Every exit code tend itself produces, in one table, and how a child's end
-// becomes the container's exit code (shell convention, as tini and dumb-init).
+// becomes the container's exit code (shell convention, as tini and dumb-init)
+// and supervisord's words for it.
+
+import { signalName } from "./signals.ts";
 
 /** tend's own exit codes (docs/command-line.md). */
 export const ExitCode = {
@@ -37,4 +40,10 @@ export function decodeWaitStatus(raw: number): ExitStatus | undefined {
   // 0x7f is WIFSTOPPED / WIFCONTINUED (0xffff), not an end.
   if (termsig !== 0x7f) return { kind: "signaled", signal: termsig };
   return undefined;
+}
+
+/** supervisord's decode_wait_status: the exit status and its description. */
+export function describeExit(status: ExitStatus): { es: number; text: string } {
+  if (status.kind === "exited") return { es: status.code, text: `exit status ${status.code}` };
+  return { es: -1, text: `terminated by ${signalName(status.signal)}` };
 }

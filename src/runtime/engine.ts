@@ -20,6 +20,7 @@ import { type ProcessStateName, STOPPED_STATES } from "../core/states.ts";
 import type { ProcessLogs } from "../logging/routing.ts";
 import { makeNamespec } from "../protocol/namespec.ts";
 import type { EnginePorts, RunningProcess, StdinPipe, TimerHandle } from "./ports.ts";
+import { rulesOf } from "./program-rules.ts";
 
 export interface Slot {
   /** `name`, or `group:name` when they differ (supervisord's namespec). */
@@ -60,20 +61,6 @@ export interface StateChange {
 export interface GroupChange {
   readonly kind: "added" | "removed";
   readonly group: ActiveGroup;
-}
-
-function rulesOf(process: ProcessConfig): ProgramRules {
-  return {
-    name: process.name,
-    startsecs: process.startsecs,
-    startretries: process.startretries,
-    autorestart: process.autorestart,
-    exitcodes: process.exitcodes,
-    stopsignal: process.stopsignal,
-    stopwaitsecs: process.stopwaitsecs,
-    stopasgroup: process.stopasgroup,
-    killasgroup: process.killasgroup,
-  };
 }
 
 export class Engine {

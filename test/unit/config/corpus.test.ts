@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../../src/config/load.ts";
 import type { Config, ProcessConfig } from "../../../src/config/model.ts";
+import { TEND_PROGRAM_KEYS } from "../../../src/config/schema.ts";
 import { splitCommand } from "../../../src/config/shlex.ts";
 import { findUser } from "../../../src/os/users.ts";
 
@@ -35,7 +36,7 @@ function load(path: string): Config {
   return result.config;
 }
 
-/** A process as the oracle describes one. */
+/** A process as the oracle describes one: supervisord's keys only (tend's own have no oracle). */
 function asOracle(process: ProcessConfig): Record<string, unknown> {
   const user = process.user === undefined ? null : (findUser(process.user)?.name ?? process.user);
   const {
@@ -44,12 +45,17 @@ function asOracle(process: ProcessConfig): Record<string, unknown> {
     numprocs: _c,
     numprocs_start: _s,
     source: _src,
-    critical: _cr,
-    stdout_tail_bytes: _ot,
-    stderr_tail_bytes: _et,
     ...rest
   } = process;
-  return { ...rest, user, directory: process.directory ?? null, umask: process.umask ?? null };
+  const supervisords = Object.fromEntries(
+    Object.entries(rest).filter(([key]) => !(key in TEND_PROGRAM_KEYS)),
+  );
+  return {
+    ...supervisords,
+    user,
+    directory: process.directory ?? null,
+    umask: process.umask ?? null,
+  };
 }
 
 /**

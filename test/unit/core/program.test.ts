@@ -2,6 +2,7 @@
 // time as an argument: no sleeping, no processes.
 
 import { describe, expect, test } from "bun:test";
+import { SUPERVISORD_BACKOFF } from "../../../src/core/backoff.ts";
 import type { ExitStatus } from "../../../src/core/exit-codes.ts";
 import {
   type Effect,
@@ -22,6 +23,9 @@ const RULES: ProgramRules = {
   stopwaitsecs: 10,
   stopasgroup: false,
   killasgroup: false,
+  backoff: SUPERVISORD_BACKOFF,
+  dependencies: false,
+  dependsTimeout: 0,
 };
 
 const exit = (code: number): ProgramEvent => ({ type: "exited", status: { kind: "exited", code } });

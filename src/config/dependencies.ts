@@ -1,0 +1,88 @@
+// `depends_on` across a whole config: what each name means (a group, a
+// program, or `group:process`), and the checks that need every group at
+// once — names that match nothing, and cycles, each reported once with the
+// whole cycle (`web → api → web`).
+
+import type { GroupConfig, ProcessConfig } from "./model.ts";
+import type { Problems } from "./problems.ts";
+
+/** The processes a dependency name stands for; empty when it names nothing. */
+export function resolveTarget(
+  target: string,
+  groups: readonly GroupConfig[],
+): readonly ProcessConfig[] {
+  const colon = target.indexOf(":");
+  if (colon >= 0) {
+    const group = groups.find((g) => g.name === target.slice(0, colon));
+    const name = target.slice(colon + 1);
+    return group?.processes.filter((process) => process.name === name) ?? [];
+  }
+  const group = groups.find((g) => g.name === target);
+  if (group) return group.processes;
+  return groups.flatMap((g) => g.processes.filter((process) => process.program === target));
+}
+
+function namespec(process: ProcessConfig): string {
+  return process.group === process.name ? process.name : `${process.group}:${process.name}`;
+}
+
+export function checkDependencies(groups: readonly GroupConfig[], problems: Problems): void {
+  const processes = groups.flatMap((group) => group.processes);
+  const where = (process: ProcessConfig) => ({
+    file: process.source.file,
+    line: process.source.keyLines?.depends_on ?? process.source.line,
+    section: `${groups.find((g) => g.name === process.group)?.listener ? "eventlistener" : "program"}:${process.program}`,
+    key: "depends_on",
+  });
+  const reported = new Set<string>();
+  const edges = new Map<ProcessConfig, ProcessConfig[]>();
+  for (const process of processes) {
+    const targets: ProcessConfig[] = [];
+    for (const dependency of process.depends_on) {
+      const found = resolveTarget(dependency.target, groups);
+      if (found.length === 0) {
+        const key = `${process.program}\u0000${dependency.target}`;
+        if (!reported.has(key))
+          problems.error(
+            where(process),
+            `names ${JSON.stringify(dependency.target)}, which is no program, group or group:process of this config`,
+          );
+        reported.add(key);
+      }
+      if (found.includes(process)) {
+        problems.error(where(process), `${namespec(process)} cannot depend on itself`);
+        continue;
+      }
+      targets.push(...found);
+    }
+    edges.set(process, targets);
+  }
+  reportCycles(processes, edges, where, problems);
+}
+
+/** Every cycle once, from the first of its processes in config order. */
+function reportCycles(
+  processes: readonly ProcessConfig[],
+  edges: ReadonlyMap<ProcessConfig, readonly ProcessConfig[]>,
+  where: (process: ProcessConfig) => Parameters<Problems["error"]>[0],
+  problems: Problems,
+): void {
+  const done = new Set<ProcessConfig>();
+  const onPath = new Map<ProcessConfig, number>();
+  const path: ProcessConfig[] = [];
+  const visit = (process: ProcessConfig): void => {
+    onPath.set(process, path.length);
+    path.push(process);
+    for (const next of edges.get(process) ?? []) {
+      const at = onPath.get(next);
+      if (at !== undefined) {
+        const cycle = [...path.slice(at), next].map(namespec).join(" → ");
+        problems.error(where(next), `dependency cycle: ${cycle}`);
+      } else if (!done.has(next)) visit(next);
+    }
+    path.pop();
+    onPath.delete(process);
+    done.add(process);
+  };
+  for (const process of processes) if (!done.has(process)) visit(process);
+}
