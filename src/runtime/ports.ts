@@ -4,6 +4,7 @@
 // hub, setTimeout, Date.now); unit tests drive the engine with fakes, edge
 // by edge, without processes or waiting.
 
+import type { CheckSpec } from "../config/check-spec.ts";
 import type { ProcessConfig } from "../config/model.ts";
 import type { ExitStatus } from "../core/exit-codes.ts";
 import type { LogLevel } from "../core/program.ts";
@@ -21,6 +22,36 @@ export interface RunningProcess {
   /** Resolves once the process has ended and been reaped. */
   readonly exited: Promise<ExitStatus>;
   readonly stdin: StdinPipe;
+  /**
+   * What the process itself says about its readiness, for the push kinds of
+   * ready_check (`fd:N`, `notify`); undefined for every other program.
+   */
+  readonly notices?: NoticeSource | undefined;
+}
+
+/** A message from a process about its readiness: READY=1 (or a newline on fd N), or a STATUS= text. */
+export type Notice = { readonly kind: "ready" } | { readonly kind: "status"; readonly text: string };
+
+export interface NoticeSource {
+  /** Hears every notice from now until the process ends (then the source is closed). */
+  listen(listener: (notice: Notice) => void): void;
+}
+
+/** The outcome of one probe. */
+export interface ProbeResult {
+  readonly ok: boolean;
+  /** Why it failed, short ("connection refused", "HTTP 503", "exit status 1", "timed out after 1 s"); "" when ok. */
+  readonly message: string;
+}
+
+/** The polled checks, run for real (os/probes) or faked by unit tests. */
+export interface ProbeOps {
+  /**
+   * Runs one polled check (http, https, tcp, unix, file, command) for
+   * `process` and resolves, never rejects, within timeoutMs: a command still
+   * running then is killed with its process group and reaped.
+   */
+  probe(check: CheckSpec, process: ProcessConfig, timeoutMs: number): Promise<ProbeResult>;
 }
 
 /** Why a command cannot be started at all (supervisord's NotFound / NotExecutable). */
