@@ -11,6 +11,57 @@ export function sameProcess(a: ProcessConfig, b: ProcessConfig): boolean {
   return Bun.deepEquals(left, right, true);
 }
 
+/**
+ * tend's keys that say how a process is watched, awaited and restarted, not
+ * how it runs: a change to them applies to the running process in place.
+ */
+export const SUPERVISION_KEYS = [
+  "critical",
+  "ready_check",
+  "ready_initial_delay",
+  "ready_period",
+  "ready_timeout",
+  "ready_success_threshold",
+  "ready_failure_threshold",
+  "live_check",
+  "live_initial_delay",
+  "live_period",
+  "live_timeout",
+  "live_failure_threshold",
+  "depends_on",
+  "depends_timeout",
+  "backoff",
+  "backoff_initial",
+  "backoff_multiplier",
+  "backoff_max",
+  "backoff_jitter",
+  "backoff_reset",
+] as const satisfies readonly (keyof ProcessConfig)[];
+
+/**
+ * The same process to run, whatever its supervision settings: an update
+ * keeps it running (with the new settings) instead of restarting it. A
+ * push check (fd:N, notify, log:) is wired at spawn, so changing to or from
+ * one needs a restart.
+ */
+export function sameRun(a: ProcessConfig, b: ProcessConfig): boolean {
+  if (isPush(a) !== isPush(b) || (isPush(a) && a.ready_check?.text !== b.ready_check?.text))
+    return false;
+  return sameProcess(withoutSupervision(a), withoutSupervision(b));
+}
+
+/** Checks wired when the process is spawned (its fd, its socket, its output tap). */
+function isPush(process: ProcessConfig): boolean {
+  const kind = process.ready_check?.kind;
+  return kind === "fd" || kind === "notify" || kind === "log";
+}
+
+function withoutSupervision(process: ProcessConfig): ProcessConfig {
+  const copy: Record<string, unknown> = { ...process };
+  for (const key of SUPERVISION_KEYS) delete copy[key];
+  return copy as unknown as ProcessConfig;
+}
+
 /** supervisord's ProcessGroupConfig equality: name, priority, a pool's settings and every process's. */
 export function sameGroup(a: GroupConfig, b: GroupConfig): boolean {
   return (

@@ -6,20 +6,31 @@
 import type { GroupConfig, ProcessConfig } from "./model.ts";
 import type { Problems } from "./problems.ts";
 
-/** The processes a dependency name stands for; empty when it names nothing. */
-export function resolveTarget(
+/** A group of anything that stands for processes (configs, or the runtime's slots). */
+export interface Members<T> {
+  readonly name: string;
+  readonly members: readonly T[];
+}
+
+/**
+ * What a dependency name stands for: `group:process`, a group (all its
+ * processes), or a program (its processes, in whatever group). Empty when it
+ * names nothing.
+ */
+export function resolveTarget<T>(
   target: string,
-  groups: readonly GroupConfig[],
-): readonly ProcessConfig[] {
+  groups: readonly Members<T>[],
+  processOf: (member: T) => ProcessConfig,
+): readonly T[] {
   const colon = target.indexOf(":");
   if (colon >= 0) {
     const group = groups.find((g) => g.name === target.slice(0, colon));
     const name = target.slice(colon + 1);
-    return group?.processes.filter((process) => process.name === name) ?? [];
+    return group?.members.filter((member) => processOf(member).name === name) ?? [];
   }
   const group = groups.find((g) => g.name === target);
-  if (group) return group.processes;
-  return groups.flatMap((g) => g.processes.filter((process) => process.program === target));
+  if (group) return group.members;
+  return groups.flatMap((g) => g.members.filter((member) => processOf(member).program === target));
 }
 
 function namespec(process: ProcessConfig): string {
@@ -34,12 +45,13 @@ export function checkDependencies(groups: readonly GroupConfig[], problems: Prob
     section: `${groups.find((g) => g.name === process.group)?.listener ? "eventlistener" : "program"}:${process.program}`,
     key: "depends_on",
   });
+  const members = groups.map((group) => ({ name: group.name, members: group.processes }));
   const reported = new Set<string>();
   const edges = new Map<ProcessConfig, ProcessConfig[]>();
   for (const process of processes) {
     const targets: ProcessConfig[] = [];
     for (const dependency of process.depends_on) {
-      const found = resolveTarget(dependency.target, groups);
+      const found = resolveTarget(dependency.target, members, (process) => process);
       if (found.length === 0) {
         const key = `${process.program}\u0000${dependency.target}`;
         if (!reported.has(key))

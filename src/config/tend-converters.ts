@@ -2,6 +2,7 @@
 // dependencies, the restart policy), in the style of converters.ts: a raw
 // value in, a typed value or what was expected out.
 
+import { CONDITIONS, type Condition, type DependencySpec } from "../core/dependencies.ts";
 import { type CheckSpec, POLLED_KINDS, parseCheck } from "./check-spec.ts";
 import type { Converter } from "./converters.ts";
 import type { RawScalar, RawValue } from "./raw.ts";
@@ -66,21 +67,12 @@ export const liveCheck: Converter<CheckSpec | undefined> = (raw) => {
   return parsed;
 };
 
-export const CONDITIONS = ["started", "ready", "done", "exited"] as const;
-export type Condition = (typeof CONDITIONS)[number];
-
-/** One thing a program waits for: a program, `group:process` or a group, and how far. */
-export interface Dependency {
-  readonly target: string;
-  readonly condition: Condition;
-}
-
 /**
  * `depends_on=db, cache:ready, migrate:done` (YAML: a list, or a mapping of
  * name to condition). A trailing `:started`, `:ready`, `:done` or `:exited`
  * is the condition (started when none is given).
  */
-export const dependencies: Converter<Dependency[]> = (raw) => {
+export const dependencies: Converter<DependencySpec[]> = (raw) => {
   const expected =
     "names of programs, group:process or groups, each optionally followed by :started, :ready, :done or :exited";
   let items: [string, string | undefined][];
@@ -92,7 +84,7 @@ export const dependencies: Converter<Dependency[]> = (raw) => {
     if (value === undefined) return fail(expected);
     items = value.split(",").map((item) => [item, undefined]);
   }
-  const result: Dependency[] = [];
+  const result: DependencySpec[] = [];
   for (const [item, given] of items) {
     const word = item.trim();
     if (word === "") continue;

@@ -7,11 +7,17 @@ import type { ControlledProcess } from "./supervisor.ts";
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-/** The struct of getProcessInfo; times in whole seconds since the epoch, as supervisord. */
+/**
+ * The struct of getProcessInfo; times in whole seconds since the epoch, as
+ * supervisord. tend adds `ready`, `restarts`, `ready_check` (the check as
+ * written, "" for none) and `ready_error` (why it last failed) after
+ * supervisord's keys; clients that do not know them ignore them.
+ */
 export function processInfo(
   process: ControlledProcess,
-  nowSeconds: number,
+  nowMs: number,
 ): { [key: string]: XmlRpcValue } {
+  const nowSeconds = Math.floor(nowMs / 1000);
   const status = process.status;
   const logfile = (value: string) => (value === "AUTO" || value === "NONE" ? "" : value);
   const info = {
@@ -29,24 +35,69 @@ export function processInfo(
     stderr_logfile: logfile(process.config.stderr_logfile),
     pid: status.pid,
   };
-  return { ...info, description: describeProcess(info) };
+  return {
+    ...info,
+    description: describeProcess(info, tendDetails(process, nowMs)),
+    ready: status.ready,
+    restarts: status.restarts,
+    ready_check: process.config.ready_check?.text ?? "",
+    ready_error: status.ready ? "" : status.checkMessage,
+  };
+}
+
+/** What tend adds to supervisord's descriptions. */
+interface TendDetails {
+  /** waiting for db (ready) */
+  readonly waiting?: string | undefined;
+  /** backoff=exponential: seconds until the next try. */
+  readonly nextTry?: number | undefined;
+  /** What the process said of itself (notify's STATUS=). */
+  readonly note?: string | undefined;
+}
+
+function tendDetails(process: ControlledProcess, nowMs: number): TendDetails {
+  const { status, config } = process;
+  const waiting = status.waiting;
+  return {
+    waiting:
+      waiting === undefined
+        ? undefined
+        : waiting.name === ""
+          ? "waiting for its dependencies"
+          : `waiting for ${waiting.name} (${waiting.condition})`,
+    nextTry:
+      config.backoff === "exponential" && status.state === "BACKOFF"
+        ? Math.max(0, Math.ceil((status.delay - nowMs) / 1000))
+        : undefined,
+    note: process.note || undefined,
+  };
 }
 
 /** What status shows after the state: pid and uptime, the spawn error, or when it stopped. */
-export function describeProcess(info: {
-  readonly name: string;
-  readonly statename: string;
-  readonly start: number;
-  readonly stop: number;
-  readonly now: number;
-  readonly pid: number;
-  readonly spawnerr: string;
-}): string {
+export function describeProcess(
+  info: {
+    readonly name: string;
+    readonly statename: string;
+    readonly start: number;
+    readonly stop: number;
+    readonly now: number;
+    readonly pid: number;
+    readonly spawnerr: string;
+  },
+  details: TendDetails = {},
+): string {
+  const note = details.note === undefined ? "" : `, ${details.note}`;
   switch (info.statename) {
     case "RUNNING":
-      return `pid ${info.pid}, uptime ${formatUptime(Math.max(0, info.now - info.start))}`;
-    case "FATAL":
+      return `pid ${info.pid}, uptime ${formatUptime(Math.max(0, info.now - info.start))}${note}`;
+    case "STARTING":
+      if (details.waiting !== undefined) return details.waiting;
+      return details.note ?? "";
     case "BACKOFF":
+      if (details.nextTry !== undefined)
+        return `backoff, next try in ${details.nextTry} s: ${info.spawnerr || "it failed"}`;
+      return info.spawnerr || `unknown error (try "tail ${info.name}")`;
+    case "FATAL":
       return info.spawnerr || `unknown error (try "tail ${info.name}")`;
     case "STOPPED":
     case "EXITED":

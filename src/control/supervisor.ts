@@ -14,6 +14,8 @@ export interface ControlledProcess {
   readonly namespec: string;
   readonly config: ProcessConfig;
   readonly status: ProcessStatus;
+  /** What the process last said of itself (notify's STATUS=); "" when nothing. */
+  readonly note: string;
   readonly logs: {
     readonly stdout: { readonly reader: LogReader };
     /** undefined with redirect_stderr. */

@@ -7,8 +7,11 @@
 import type { DependencyOutcome } from "./program/types.ts";
 import type { ProcessStateName } from "./states.ts";
 
-export type Condition = "started" | "ready" | "done" | "exited";
+/** How far a dependency must have come: RUNNING, ready, EXITED as expected, ended at all. */
+export const CONDITIONS = ["started", "ready", "done", "exited"] as const;
+export type Condition = (typeof CONDITIONS)[number];
 
+/** One thing a program waits for: a program, `group:process` or a group, and how far. */
 export interface DependencySpec {
   readonly target: string;
   readonly condition: Condition;

@@ -87,8 +87,22 @@ export function statusLines(infos: readonly Struct[]): string[] {
   const width = Math.max(30, ...namespecs.map((name) => [...name].length)) + 3;
   return infos.map(
     (info, i) =>
-      `${padRight(namespecs[i] ?? "", width)}${padRight(str(info.statename), 10)}${str(info.description)}`,
+      `${padRight(namespecs[i] ?? "", width)}${padRight(str(info.statename), 10)}${str(info.description)}${readinessNote(info)}`,
   );
+}
+
+/**
+ * tend's note after the description, for a process with a ready check
+ * (from tend's `ready_check` and `ready_error` keys; supervisord has none):
+ * `, ready` or `, not ready: REASON` while it runs.
+ */
+function readinessNote(info: Struct): string {
+  const check = info.ready_check;
+  if (typeof check !== "string" || check === "" || num(info.pid) === 0) return "";
+  const state = str(info.statename);
+  if (state !== "RUNNING" && state !== "STARTING") return "";
+  if (info.ready === true) return ", ready";
+  return `, not ready: ${str(info.ready_error) || "no answer yet"}`;
 }
 
 /** One line of `avail`: `%(name)-32s %(inuse)-9s %(autostart)-9s %(priority)s`. */

@@ -4,7 +4,7 @@
 // (spawned, exited, timer due, a signal that could not be sent). Everything
 // else learns about processes from its state-change listeners.
 
-import { sameProcess } from "../config/compare.ts";
+import { sameRun } from "../config/compare.ts";
 import type { GroupConfig, ProcessConfig } from "../config/model.ts";
 import type { ExitStatus } from "../core/exit-codes.ts";
 import {
@@ -19,15 +19,20 @@ import { signalName } from "../core/signals.ts";
 import { type ProcessStateName, STOPPED_STATES } from "../core/states.ts";
 import type { ProcessLogs } from "../logging/routing.ts";
 import { makeNamespec } from "../protocol/namespec.ts";
+import { CheckRunner } from "./checks.ts";
+import { Dependencies } from "./dependencies.ts";
 import type { EnginePorts, RunningProcess, StdinPipe, TimerHandle } from "./ports.ts";
 import { rulesOf } from "./program-rules.ts";
 
 export interface Slot {
   /** `name`, or `group:name` when they differ (supervisord's namespec). */
   readonly namespec: string;
-  readonly config: ProcessConfig;
-  readonly rules: ProgramRules;
+  /** Replaced in place by an update that changes only how it is supervised. */
+  config: ProcessConfig;
+  rules: ProgramRules;
   status: ProcessStatus;
+  /** What the process last said of itself (a notify STATUS= text); "" when nothing. */
+  note: string;
   /** How the last run ended, once one has. */
   lastExit: ExitStatus | undefined;
   child: RunningProcess | undefined;
@@ -67,11 +72,20 @@ export class Engine {
   /** Shutting down or restarting: nothing starts again (supervisord's mood < RUNNING). */
   shuttingDown = false;
   private readonly listeners = new Set<(change: StateChange) => void>();
+  private readonly changeListeners = new Set<(slot: Slot) => void>();
+  /** What each process's depends_on names, among the active groups. */
+  readonly dependencies = new Dependencies(() => this.ordered);
+  /** The ready and live checks of the running processes. */
+  readonly checks: CheckRunner;
+  /** Set while the waiting processes are looked at again; another change asks for one more pass. */
+  private reevaluating = false;
+  private reevaluateAgain = false;
   private readonly groupListeners = new Set<(change: GroupChange) => void>();
   /** Active groups by name; `groups` keeps them in start order. */
   private readonly active = new Map<string, ActiveGroup>();
   private ordered: ActiveGroup[] = [];
   private allSlots: Slot[] = [];
+  private byNamespec = new Map<string, Slot>();
   /** Why the last stop signal could not be sent, for stop() to report. */
   private killFailure: string | undefined;
 
@@ -79,6 +93,12 @@ export class Engine {
     groups: readonly GroupConfig[],
     private readonly ports: EnginePorts,
   ) {
+    this.checks = new CheckRunner({
+      probes: ports.probes,
+      timers: ports.timers,
+      clock: ports.clock,
+      dispatch: (slot, event) => this.dispatch(slot, event),
+    });
     for (const group of groups) this.active.set(group.name, this.makeGroup(group, []));
     this.reorder();
   }
@@ -95,6 +115,11 @@ export class Engine {
 
   group(name: string): ActiveGroup | undefined {
     return this.active.get(name);
+  }
+
+  /** The active process of that namespec (`name` or `group:name`). */
+  slotNamed(namespec: string): Slot | undefined {
+    return this.byNamespec.get(namespec);
   }
 
   /**
@@ -146,7 +171,7 @@ export class Engine {
       return;
     }
     const unchanged = old.slots.filter((slot) =>
-      config.processes.some((process) => sameProcess(process, slot.config)),
+      config.processes.some((process) => sameRun(process, slot.config)),
     );
     const kept = [...unchanged, ...stuck.filter((slot) => !unchanged.includes(slot))];
     for (const slot of old.slots) if (!kept.includes(slot)) this.retire(slot);
@@ -160,11 +185,19 @@ export class Engine {
     for (const slot of group.slots) {
       if (!kept.includes(slot) && slot.config.autostart) this.start(slot);
     }
+    // A kept process may wait for something else now.
+    this.reevaluateWaiting(this.ports.clock.now());
   }
 
   onStateChange(listener: (change: StateChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Hears a process whose state or readiness changed, once its step is carried out. */
+  onChange(listener: (slot: Slot) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
   }
 
   /** Hears every group added or removed (not the ones the engine started with). */
@@ -177,11 +210,11 @@ export class Engine {
     for (const listener of this.groupListeners) listener(change);
   }
 
-  /** Resolves once `done()` holds: checked now and after every change of state. */
+  /** Resolves once `done()` holds: checked now and after every change of state or readiness. */
   until(done: () => boolean): Promise<void> {
     if (done()) return Promise.resolve();
     return new Promise((resolve) => {
-      const unsubscribe = this.onStateChange(() => {
+      const unsubscribe = this.onChange(() => {
         if (!done()) return;
         unsubscribe();
         resolve();
@@ -198,6 +231,15 @@ export class Engine {
     this.dispatch(slot, { type: "start" });
   }
 
+  /**
+   * A start asked for by name (ctl start): the stopped dependencies it
+   * would wait for start first, deepest first, then the process itself.
+   */
+  startWithDependencies(slot: Slot): void {
+    for (const dependency of this.dependencies.toStart(slot)) this.start(dependency);
+    this.start(slot);
+  }
+
   /** Asks a process to stop; the reason when its stop signal could not be sent. */
   stop(slot: Slot): string | undefined {
     this.killFailure = undefined;
@@ -208,9 +250,49 @@ export class Engine {
   }
 
   dispatch(slot: Slot, event: ProgramEvent, now = this.ports.clock.now()): void {
-    const step = reduce(slot.status, event, slot.rules, now, { shuttingDown: this.shuttingDown });
+    const mood = {
+      shuttingDown: this.shuttingDown,
+      random: this.ports.random?.() ?? Math.random(),
+    };
+    const step = reduce(slot.status, event, slot.rules, now, mood);
     slot.status = step.status;
-    for (const effect of step.effects) this.apply(slot, effect, now);
+    let changed = false;
+    let awaits = false;
+    for (const effect of step.effects) {
+      if (effect.type === "state" || effect.type === "readiness") changed = true;
+      if (effect.type === "await-dependencies") awaits = true;
+      else this.apply(slot, effect, now);
+    }
+    if (awaits) this.evaluateDependencies(slot, now);
+    if (!changed) return;
+    for (const listener of this.changeListeners) listener(slot);
+    this.reevaluateWaiting(now);
+  }
+
+  /** Tells a waiting process where its dependencies stand. */
+  private evaluateDependencies(slot: Slot, now: number): void {
+    if (slot.status.state !== "STARTING" || !slot.status.waiting) return;
+    this.dispatch(slot, { type: "dependencies", outcome: this.dependencies.outcome(slot) }, now);
+  }
+
+  /**
+   * After any change, every waiting process looks at its dependencies
+   * again, in start order (so priority orders the ones freed together).
+   */
+  private reevaluateWaiting(now: number): void {
+    if (this.reevaluating) {
+      this.reevaluateAgain = true;
+      return;
+    }
+    this.reevaluating = true;
+    try {
+      do {
+        this.reevaluateAgain = false;
+        for (const slot of this.allSlots) this.evaluateDependencies(slot, now);
+      } while (this.reevaluateAgain);
+    } finally {
+      this.reevaluating = false;
+    }
   }
 
   /**
@@ -259,8 +341,13 @@ export class Engine {
 
   private makeGroup(config: GroupConfig, reuse: readonly Slot[]): ActiveGroup {
     const slots = config.processes.map((process) => {
-      const kept = reuse.find((slot) => sameProcess(process, slot.config));
-      return kept ?? this.makeSlot(process, config.listener !== undefined);
+      const kept = reuse.find((slot) => sameRun(process, slot.config));
+      if (!kept) return this.makeSlot(process, config.listener !== undefined);
+      // The same process, maybe with new checks, dependencies or restart policy.
+      kept.config = process;
+      kept.rules = rulesOf(process);
+      this.checks.refresh(kept);
+      return kept;
     });
     return { config, slots };
   }
@@ -278,6 +365,7 @@ export class Engine {
       config: process,
       rules: rulesOf(process),
       status: INITIAL_STATUS,
+      note: "",
       lastExit: undefined,
       child: undefined,
       timer: undefined,
@@ -290,6 +378,7 @@ export class Engine {
   /** A slot leaves the engine: no timer may fire for it, its log files close. */
   private retire(slot: Slot): void {
     this.clearTimer(slot);
+    this.checks.forget(slot);
     this.ports.logs.close(slot.logs);
   }
 
@@ -298,6 +387,7 @@ export class Engine {
       (a, b) => a.config.priority - b.config.priority || compare(a.config.name, b.config.name),
     );
     this.allSlots = this.ordered.flatMap((group) => group.slots);
+    this.byNamespec = new Map(this.allSlots.map((slot) => [slot.namespec, slot]));
   }
 
   private apply(slot: Slot, effect: Effect, now: number): void {
@@ -318,6 +408,7 @@ export class Engine {
         // A wake-up asked for in the state left behind means nothing now
         // (a wake the new state needs comes after this effect).
         this.clearTimer(slot);
+        this.checks.stateChanged(slot, effect.to);
         for (const listener of this.listeners) {
           const { from, to, expected, pid, tries } = effect;
           listener({ slot, from, to, expected, pid, tries });
@@ -368,7 +459,9 @@ export class Engine {
     }
     slot.child = child;
     slot.stdin = child.stdin;
+    slot.note = "";
     this.dispatch(slot, { type: "spawned", pid: child.pid }, now);
+    this.checks.spawned(slot, child);
     child.exited.then((status) => {
       if (slot.stdin === child.stdin) slot.stdin = undefined;
       if (slot.child !== child) return;

@@ -23,7 +23,14 @@ export interface OutputTapsOptions {
   readonly log: (level: LogLevel, message: string) => void;
   /** The listener whose stdout this is, by namespec, when output arrives. */
   readonly listenerOutput: (namespec: string, bytes: Uint8Array) => void;
+  /** Whether a log:REGEX ready check of that process waits for a line now. */
+  readonly awaitsLine: (namespec: string) => boolean;
+  /** A line of a process whose ready check is log:REGEX. */
+  readonly outputLine: (namespec: string, line: string) => void;
 }
+
+/** The longest unfinished line kept for a log:REGEX check; longer ones are cut. */
+const MAX_PARTIAL_LINE = 64 * 1024;
 
 export class OutputTaps {
   constructor(private readonly options: OutputTapsOptions) {}
@@ -40,6 +47,28 @@ export class OutputTaps {
       };
     } else this.attachStream(process, logs, opening, "stdout");
     if (logs.stderr) this.attachStream(process, logs, opening, "stderr");
+    if (process.ready_check?.kind === "log") {
+      this.attachLineTap(opening.namespec, logs.stdout);
+      if (logs.stderr) this.attachLineTap(opening.namespec, logs.stderr);
+    }
+  }
+
+  /** Lines for a log:REGEX check, split only while the check waits for one. */
+  private attachLineTap(namespec: string, stream: ProcessLogs["stdout"]): void {
+    const inner = stream.observe;
+    const decoder = new TextDecoder();
+    let partial = "";
+    stream.observe = (chunk) => {
+      const passed = inner ? inner(chunk) : chunk;
+      if (!this.options.awaitsLine(namespec)) {
+        partial = "";
+        return passed;
+      }
+      const lines = (partial + decoder.decode(chunk, { stream: true })).split("\n");
+      partial = (lines.pop() ?? "").slice(-MAX_PARTIAL_LINE);
+      for (const line of lines) this.options.outputLine(namespec, line);
+      return passed;
+    };
   }
 
   private attachStream(

@@ -30,7 +30,9 @@ export interface RunningProcess {
 }
 
 /** A message from a process about its readiness: READY=1 (or a newline on fd N), or a STATUS= text. */
-export type Notice = { readonly kind: "ready" } | { readonly kind: "status"; readonly text: string };
+export type Notice =
+  | { readonly kind: "ready" }
+  | { readonly kind: "status"; readonly text: string };
 
 export interface NoticeSource {
   /** Hears every notice from now until the process ends (then the source is closed). */
@@ -107,10 +109,13 @@ export interface Clock {
 
 export interface EnginePorts {
   readonly processes: ProcessOps;
+  readonly probes: ProbeOps;
   readonly logs: LogPort;
   readonly timers: Timers;
   readonly clock: Clock;
   readonly log: (level: LogLevel, message: string) => void;
+  /** A number in [0, 1) for the backoff's jitter (Math.random when absent). */
+  readonly random?: () => number;
 }
 
 export const realTimers: Timers = {

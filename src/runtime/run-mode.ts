@@ -36,7 +36,7 @@ import { EventListeners } from "./event-listeners.ts";
 import { OutputTaps } from "./output-taps.ts";
 import type { EnginePorts, LogPort } from "./ports.ts";
 import { ConfigReadError, Reload } from "./reload.ts";
-import { stopInPriorityOrder } from "./shutdown.ts";
+import { stopInOrder } from "./shutdown.ts";
 
 export interface RunModeOptions {
   /** The config file, read again by reread, update and reload. */
@@ -75,8 +75,16 @@ export class RunMode implements Supervisor<Slot> {
       stripAnsi: settings.strip_ansi,
       log: this.log,
       listenerOutput: (namespec, bytes) => {
-        const slot = this.engine.slots.find((candidate) => candidate.namespec === namespec);
+        const slot = this.engine.slotNamed(namespec);
         if (slot) this.events.listenerOutput(slot, bytes);
+      },
+      awaitsLine: (namespec) => {
+        const slot = this.engine.slotNamed(namespec);
+        return slot !== undefined && this.engine.checks.wantsOutput(slot);
+      },
+      outputLine: (namespec, line) => {
+        const slot = this.engine.slotNamed(namespec);
+        if (slot) this.engine.checks.outputLine(slot, line);
       },
     });
     const logs: LogPort = {
@@ -147,8 +155,9 @@ export class RunMode implements Supervisor<Slot> {
     return this.engine.group(name);
   }
 
+  /** A start asked for (ctl start): its stopped dependencies start first. */
   start(slot: Slot): void {
-    this.engine.start(slot);
+    this.engine.startWithDependencies(slot);
   }
 
   stop(slot: Slot): string | undefined {
@@ -168,7 +177,7 @@ export class RunMode implements Supervisor<Slot> {
   }
 
   onChange(listener: () => void): () => void {
-    return this.engine.onStateChange(listener);
+    return this.engine.onChange(listener);
   }
 
   mainLog(): LogReader | undefined {
@@ -242,7 +251,7 @@ export class RunMode implements Supervisor<Slot> {
         return;
       case "stop-all":
         this.events.notify(supervisorStateEvent("STOPPING"));
-        void stopInPriorityOrder(this.engine, this.options.ports.timers, (names) =>
+        void stopInOrder(this.engine, this.options.ports.timers, (names) =>
           this.log("info", `waiting for ${names.join(", ")} to die`),
         ).then(() => this.handle({ type: "all-stopped" }));
         return;

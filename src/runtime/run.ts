@@ -26,6 +26,7 @@ import { SUPERVISOR_VERSION } from "../protocol/versions.ts";
 import { openControlPlane, socketPathOf } from "./control-plane.ts";
 import { locateConfig, warn } from "./diagnostics.ts";
 import { type EnginePorts, realClock, realTimers } from "./ports.ts";
+import { RealProbeOps } from "./probe-ops.ts";
 import { RealProcessOps } from "./process-ops.ts";
 import { RunMode } from "./run-mode.ts";
 
@@ -104,6 +105,7 @@ async function supervise(
 ): Promise<number> {
   const ports: EnginePorts = {
     processes: new RealProcessOps(logs, `unix://${socketPathOf(config)}`),
+    probes: new RealProbeOps(),
     logs: {
       open: (process, opening) => logs.processLogs(process, opening.namespec, opening.listener),
       close: (processLogs) => logs.releaseLogs(processLogs),

@@ -1,32 +1,20 @@
-// Shutdown order: highest priority number first; every
-// process whose group has the same priority stops together; the next lower
-// priority begins only when all of those are down. BACKOFF gives up (FATAL).
+// Shutdown order: a process stops only after every process that depends on
+// it has stopped; beyond that, highest group priority first, every process
+// whose group has the same priority stopping together; the next level
+// begins only when all of the last are down. BACKOFF gives up (FATAL).
 
-import type { Engine, Slot } from "./engine.ts";
+import type { Engine } from "./engine.ts";
 import type { TimerHandle, Timers } from "./ports.ts";
-
-/** Slots grouped by their group's priority, highest first. */
-export function stopBuckets(
-  slots: readonly Slot[],
-  groupPriority: (slot: Slot) => number,
-): Slot[][] {
-  const byPriority = new Map<number, Slot[]>();
-  for (const slot of slots) {
-    const priority = groupPriority(slot);
-    byPriority.set(priority, [...(byPriority.get(priority) ?? []), slot]);
-  }
-  return [...byPriority.entries()].sort(([a], [b]) => b - a).map(([, bucket]) => bucket);
-}
 
 /** How often the names of the processes not yet down are reported (supervisord: 3 s). */
 const REPORT_INTERVAL_MS = 3000;
 
 /**
- * Stops everything in priority order. `report` hears the names of the
+ * Stops everything, dependents first, then by priority. `report` hears the names of the
  * processes not yet down, at once and every 3 s, as supervisord's
  * `waiting for a, b to die`.
  */
-export async function stopInPriorityOrder(
+export async function stopInOrder(
   engine: Engine,
   timers: Timers,
   report: (names: string[]) => void,
@@ -34,7 +22,10 @@ export async function stopInPriorityOrder(
   const priorities = new Map(
     engine.groups.map((group) => [group.config.name, group.config.priority]),
   );
-  const buckets = stopBuckets(engine.slots, (slot) => priorities.get(slot.config.group) ?? 999);
+  const buckets = engine.dependencies.stopOrder(
+    engine.slots,
+    (slot) => priorities.get(slot.config.group) ?? 999,
+  );
   const reportUnstopped = () => {
     const names = engine.slots
       .filter((slot) => !engine.isStopped(slot))

@@ -76,7 +76,7 @@ export class Rules {
   }
 
   info(process: ControlledProcess): { [key: string]: XmlRpcValue } {
-    return processInfo(process, Math.floor(this.now() / 1000));
+    return processInfo(process, this.now());
   }
 
   /** Resolves when `check` holds (checked now and on every change), rejects when it throws. */

@@ -4,6 +4,7 @@
 
 import { RpcFault } from "../../protocol/faults.ts";
 import type { XmlRpcValue } from "../../protocol/xmlrpc.ts";
+import { readinessOf } from "../readiness.ts";
 import type { CallContext, MethodTable } from "./registry.ts";
 import { type Rules, str } from "./rules.ts";
 
@@ -27,7 +28,7 @@ export function defineTendMethods(table: MethodTable, rules: Rules, tendVersion:
   });
   table.define("tend.wait", {
     signature: ["struct", "array", "double"],
-    help: "Waits until the named processes (all when none are named) are ready, or the timeout (seconds; 0 answers at once) passes: {ready, waiting}.",
+    help: "Waits until the named processes (every autostart one when none are named) are ready or done, one of them cannot get ready (FATAL), or the timeout (seconds; 0 answers at once) passes: {ready, hopeless, waiting, reasons}.",
     run: ([names, timeout], context) =>
       rules.running(() =>
         waitReady(rules, Array.isArray(names) ? names.map(str) : [], timeout, context),
@@ -35,6 +36,11 @@ export function defineTendMethods(table: MethodTable, rules: Rules, tendVersion:
   });
 }
 
+/**
+ * tend.wait: {ready, waiting: [namespec], reasons: [text]}. All autostart
+ * processes when none are named; answered at once when one of them cannot
+ * get ready by itself (FATAL), when all are ready, or at the timeout.
+ */
 async function waitReady(
   rules: Rules,
   names: readonly string[],
@@ -42,15 +48,31 @@ async function waitReady(
   context: CallContext,
 ): Promise<XmlRpcValue> {
   const processes =
-    names.length === 0 ? rules.allProcesses() : names.flatMap((name) => rules.resolve(name));
-  const waiting = () =>
-    processes.filter((process) => process.status.state !== "RUNNING").map((p) => p.namespec);
+    names.length === 0
+      ? rules.allProcesses().filter((process) => process.config.autostart)
+      : names.flatMap((name) => rules.resolve(name));
+  const late = () =>
+    processes
+      .map((process) => ({ process, readiness: readinessOf(process) }))
+      .filter(({ readiness }) => !readiness.ready);
+  const answer = () => {
+    const waiting = late();
+    return {
+      ready: waiting.length === 0,
+      hopeless: waiting.some(({ readiness }) => readiness.hopeless),
+      waiting: waiting.map(({ process }) => process.namespec),
+      reasons: waiting.map(({ readiness }) => readiness.reason),
+    };
+  };
   const seconds = typeof timeout === "number" && timeout > 0 ? timeout : 0;
-  if (seconds === 0) return { ready: waiting().length === 0, waiting: waiting() };
-  const ready = await rules.until(
-    () => (waiting().length === 0 ? true : undefined),
-    context,
-    seconds * 1000,
-  );
-  return { ready: ready === true, waiting: waiting() };
+  if (seconds > 0) {
+    const settled = () => {
+      const waiting = late();
+      return waiting.length === 0 || waiting.some(({ readiness }) => readiness.hopeless)
+        ? true
+        : undefined;
+    };
+    await rules.until(settled, context, seconds * 1000);
+  }
+  return answer();
 }

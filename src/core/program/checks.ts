@@ -9,7 +9,13 @@ export function readyResult(t: Transition, ok: boolean, message: string): Step {
   const { rules } = t;
   const readiness = rules.readiness;
   const s = t.status;
-  if (!readiness || s.pid === 0) return t.done();
+  if (s.pid === 0) return t.done();
+  if (!readiness) {
+    // Its ready check was taken away by an update: RUNNING is ready.
+    if (s.state === "RUNNING" && !s.ready)
+      t.set({ ready: true }).emit({ type: "readiness", ready: true });
+    return t.done();
+  }
   const streak = ok ? Math.max(0, s.readyStreak) + 1 : Math.min(0, s.readyStreak) - 1;
   t.set({ readyStreak: streak, checkMessage: ok ? "" : message });
   if (s.state === "STARTING") {

@@ -73,14 +73,12 @@ export function exited(t: Transition, status: ExitStatus): Step {
     return backOff(t).done();
   }
   if (t.status.killing && failing === "not-live") {
-    // tend's: failed its liveness check, stopped, and now started again.
-    t.set({
-      killing: false,
-      exitstatus: es,
-      spawnerr: `liveness check failed: ${t.status.checkMessage}`,
-    });
-    t.enter("EXITED", false);
-    return restartOrBackOff(t).done();
+    // tend's: failed its liveness check and was stopped: an unexpected end,
+    // started again unless autorestart=false (Kubernetes' restartPolicy: Never).
+    const reason = `liveness check failed: ${t.status.checkMessage}`;
+    t.set({ killing: false, delay: 0, exitstatus: es, spawnerr: reason }).enter("EXITED", false);
+    if (rules.autorestart !== "false") restartOrBackOff(t);
+    return t.done();
   }
   if (t.status.killing) {
     // STOPPING → STOPPED: the answer to a stop, never restarted.
@@ -126,7 +124,7 @@ function restartOrBackOff(t: Transition): Transition {
   const early =
     rules.backoff.kind === "exponential" &&
     now - t.status.runningSince < rules.backoff.reset * SECOND;
-  if (!early) return spawn(t);
+  if (!early) return spawn(t, true);
   return backOff(t);
 }
 
@@ -177,7 +175,7 @@ export function tick(t: Transition): Step {
   switch (s.state) {
     case "BACKOFF":
       // BACKOFF → STARTING once the retry's wait has passed.
-      if (s.backoff <= rules.startretries && now >= s.delay) return spawn(t).done();
+      if (s.backoff <= rules.startretries && now >= s.delay) return spawn(t, true).done();
       return t.done();
     case "STARTING":
       if (s.waiting) return dependencyDeadline(t);

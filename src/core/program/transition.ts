@@ -59,12 +59,14 @@ export class Transition {
 }
 
 /**
- * supervisord's spawn(): → STARTING. A program with dependencies waits
+ * supervisord's spawn(): → STARTING (`restart`: tend's own doing, not a
+ * request). A program with dependencies waits
  * there (pid 0) until the runtime says they are met; otherwise it is
  * launched at once.
  */
-export function spawn(t: Transition): Transition {
+export function spawn(t: Transition, restart = false): Transition {
   t.endedPid = undefined;
+  if (restart) t.set({ restarts: t.status.restarts + 1 });
   t.set({
     laststart: t.now,
     spawnerr: "",
@@ -83,9 +85,7 @@ export function spawn(t: Transition): Transition {
 
 /** The fork itself: the engine spawns the process. */
 export function launch(t: Transition): Transition {
-  return t
-    .set({ laststart: t.now, waiting: undefined, starts: t.status.starts + 1 })
-    .emit({ type: "spawn" });
+  return t.set({ laststart: t.now, waiting: undefined }).emit({ type: "spawn" });
 }
 
 export function becomeRunning(t: Transition, how: string): Transition {

@@ -72,8 +72,8 @@ export interface ProcessStatus {
   readonly liveFailures: number;
   /** Why the last check failed, for `not ready: REASON`. */
   readonly checkMessage: string;
-  /** Processes spawned so far for this program; restarts are the ones after the first. */
-  readonly starts: number;
+  /** Starts tend made by itself (a retry, an autorestart, a liveness restart), as Kubernetes counts restarts. */
+  readonly restarts: number;
   /** Set while it waits for its dependencies (STARTING with pid 0). */
   readonly waiting: Waiting | undefined;
   /** tend is stopping it because it failed (not ready in time, not live): its exit is a failure. */
@@ -97,7 +97,7 @@ export const INITIAL_STATUS: ProcessStatus = {
   readyStreak: 0,
   liveFailures: 0,
   checkMessage: "",
-  starts: 0,
+  restarts: 0,
   waiting: undefined,
   failing: undefined,
   runningSince: 0,

@@ -1,8 +1,9 @@
-// tend's own action: `wait [NAME...] [--timeout S]` exits
-// 0 once every named process (all when none are named) is ready, 1 with the
-// names still waiting when the time is up, 4 for an unknown name. Until
-// readiness checks exist, ready means RUNNING. tend's server waits
-// (tend.wait); against supervisord the client polls.
+// tend's own action: `wait [NAME...] [--timeout S]` exits 0 once every
+// named process (every autostart one when none are named) is ready, or done
+// for a one-shot; 1 with the late ones and why when the time is up, or at
+// once when one is FATAL; 4 for an unknown name. tend's server waits
+// (tend.wait); against supervisord, which has no readiness, the client polls
+// for RUNNING.
 
 import { ProcessState } from "../../core/states.ts";
 import { Faults, RemoteFault } from "../../protocol/faults.ts";
@@ -51,11 +52,16 @@ async function wait(ctl: Controller, arg: string): Promise<undefined> {
   const names = parsed.names.includes("all") ? [] : parsed.names;
 
   let waiting: string[];
+  let hopeless = false;
   try {
     const reply = await ctl.server.call("tend.wait", names, parsed.timeoutSeconds);
     const result: Struct = isStruct(reply) ? reply : {};
-    waiting = Array.isArray(result.waiting) ? result.waiting.map((name) => str(name)) : [];
     if (result.ready === true) return;
+    const reasons = Array.isArray(result.reasons) ? result.reasons.map((r) => str(r)) : [];
+    waiting = Array.isArray(result.waiting)
+      ? result.waiting.map((name, i) => (reasons[i] ? `${str(name)} (${reasons[i]})` : str(name)))
+      : [];
+    hopeless = result.hopeless === true;
   } catch (error) {
     if (!(error instanceof RemoteFault)) throw error;
     if (error.code === Faults.BAD_NAME) {
@@ -69,7 +75,9 @@ async function wait(ctl: Controller, arg: string): Promise<undefined> {
     waiting = polled;
     if (waiting.length === 0) return;
   }
-  ctl.output(`Error: not ready after ${parsed.timeoutSeconds}s: ${waiting.join(", ")}`);
+  // A FATAL program ends the wait before its time: it cannot get ready by itself.
+  const when = hopeless ? "" : ` after ${parsed.timeoutSeconds}s`;
+  ctl.output(`Error: not ready${when}: ${waiting.join(", ")}`);
   ctl.exitStatus = Exit.GENERIC;
 }
 

@@ -937,7 +937,7 @@ describe("getProcessInfo / getAllProcessInfo", () => {
   const NOW = NOW_MS / 1000;
 
   test("a RUNNING process: every field, description `pid N, uptime H:MM:SS`", async () => {
-    fake.set("api", { state: "RUNNING", pid: 77, laststart: START_MS });
+    fake.set("api", { state: "RUNNING", pid: 77, laststart: START_MS, ready: true, restarts: 2 });
     expect(await call("supervisor.getProcessInfo", "api")).toEqual({
       name: "api",
       group: "api",
@@ -953,6 +953,11 @@ describe("getProcessInfo / getAllProcessInfo", () => {
       stderr_logfile: "",
       pid: 77,
       description: "pid 77, uptime 1:02:03",
+      // tend's: readiness and restarts after supervisord's keys
+      ready: true,
+      restarts: 2,
+      ready_check: "",
+      ready_error: "",
     });
   });
 
@@ -1394,7 +1399,9 @@ describe("tend.update", () => {
 });
 
 describe("tend.wait", () => {
-  test("resolves {ready: true, waiting: []} once every process is RUNNING", async () => {
+  const READY = { ready: true, hopeless: false, waiting: [], reasons: [] };
+
+  test("resolves {ready: true} once every autostart process is ready", async () => {
     for (const name of ["api", "web", "workers:w1", "workers:w2"])
       fake.set(name, { state: "STARTING" });
     const seen = watch(call("tend.wait", [], 60));
@@ -1403,13 +1410,71 @@ describe("tend.wait", () => {
     expect(seen.settled).toBe(false);
     fake.move("workers:w2", { state: "RUNNING" });
     await settle();
-    expect(seen.value).toEqual({ ready: true, waiting: [] });
+    expect(seen.value).toEqual(READY);
     expect(fake.listeners.size).toBe(0);
+  });
+
+  test("RUNNING but not ready (a ready check failing) is waited for", async () => {
+    fake.set("api", { state: "RUNNING", ready: false, checkMessage: "connection refused" });
+    expect(await call("tend.wait", ["api"], 0)).toEqual({
+      ready: false,
+      hopeless: false,
+      waiting: ["api"],
+      reasons: ["not ready: connection refused"],
+    });
+    const seen = watch(call("tend.wait", ["api"], 60));
+    await settle();
+    expect(seen.settled).toBe(false);
+    fake.move("api", { ready: true, checkMessage: "" });
+    await settle();
+    expect(seen.value).toEqual(READY);
+  });
+
+  test("a FATAL process answers at once: it cannot get ready by itself", async () => {
+    fake.set("api", { state: "STARTING" });
+    const seen = watch(call("tend.wait", ["api"], 60));
+    await settle();
+    expect(seen.settled).toBe(false);
+    fake.move("api", {
+      state: "FATAL",
+      spawnerr: "Exited too quickly (process log may have details)",
+    });
+    await settle();
+    expect(seen.value).toEqual({
+      ready: false,
+      hopeless: true,
+      waiting: ["api"],
+      reasons: ["FATAL: Exited too quickly (process log may have details)"],
+    });
+  });
+
+  test("a one-shot that is done counts as ready; one that failed for good answers at once", async () => {
+    // web's autorestart is the default (unexpected): an expected exit is final.
+    fake.set("web", { state: "EXITED", exitstatus: 0 });
+    expect(await call("tend.wait", ["web"], 0)).toEqual(READY);
+    fake.set("web", { state: "STARTING" });
+    const seen = watch(call("tend.wait", ["web"], 60));
+    fake.move("web", { state: "EXITED", exitstatus: 3 });
+    await settle();
+    // An unexpected exit is restarted (autorestart=unexpected): still hoping.
+    expect(seen.settled).toBe(false);
+    fake.move("web", { state: "STARTING" });
+    fake.move("web", { state: "RUNNING" });
+    await settle();
+    expect(seen.value).toEqual(READY);
+  });
+
+  test("waiting for dependencies is a reason of its own", async () => {
+    fake.set("api", { state: "STARTING", waiting: { name: "db", condition: "ready", since: 0 } });
+    expect(await call("tend.wait", ["api"], 0)).toMatchObject({
+      ready: false,
+      reasons: ["waiting for db (ready)"],
+    });
   });
 
   test("already ready: at once", async () => {
     runAll();
-    expect(await call("tend.wait", ["api", "workers:*"], 10)).toEqual({ ready: true, waiting: [] });
+    expect(await call("tend.wait", ["api", "workers:*"], 10)).toEqual(READY);
   });
 
   test("named processes and `group:*` only", async () => {
@@ -1419,16 +1484,18 @@ describe("tend.wait", () => {
     expect(seen.settled).toBe(false);
     fake.move("workers:w1", { state: "RUNNING" });
     await settle();
-    expect(seen.value).toEqual({ ready: true, waiting: [] });
+    expect(seen.value).toEqual(READY);
   });
 
-  test("after the timeout: {ready: false, waiting: [namespecs]}", async () => {
+  test("after the timeout: {ready: false, waiting: [namespecs], reasons}", async () => {
     fake.set("workers:w1", { state: "RUNNING" });
-    fake.set("workers:w2", { state: "BACKOFF" });
+    fake.set("workers:w2", { state: "BACKOFF", spawnerr: "Exited too quickly" });
     const started = Date.now();
     expect(await call("tend.wait", ["workers:*", "api"], 0.05)).toEqual({
       ready: false,
+      hopeless: false,
       waiting: ["workers:w2", "api"],
+      reasons: ["BACKOFF: Exited too quickly", "not started"],
     });
     expect(Date.now() - started).toBeGreaterThanOrEqual(40);
     expect(fake.listeners.size).toBe(0);
@@ -1439,9 +1506,11 @@ describe("tend.wait", () => {
     fake.set("workers:w2", { state: "STARTING" });
     expect(await call("tend.wait", ["workers:*"], 0)).toEqual({
       ready: false,
+      hopeless: false,
       waiting: ["workers:w2"],
+      reasons: ["starting"],
     });
-    expect(await call("tend.wait", ["workers:w1"], 0)).toEqual({ ready: true, waiting: [] });
+    expect(await call("tend.wait", ["workers:w1"], 0)).toEqual(READY);
     expect(fake.listeners.size).toBe(0);
   });
 

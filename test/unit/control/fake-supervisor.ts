@@ -59,9 +59,17 @@ export class FakeLog extends RingLog {
   }
 }
 
+/** As the reducer has it: RUNNING is ready unless a ready check says otherwise (or the patch does). */
+function withReadiness(process: FakeProcess, patch: Partial<ProcessStatus>): ProcessStatus {
+  const status = { ...process.status, ...patch };
+  if (patch.ready !== undefined || patch.state === undefined) return status;
+  return { ...status, ready: patch.state === "RUNNING" && !process.config.ready_check };
+}
+
 export class FakeProcess implements ControlledProcess {
   readonly namespec: string;
   status: ProcessStatus = INITIAL_STATUS;
+  note = "";
   readonly logs: {
     readonly stdout: { readonly reader: FakeLog };
     readonly stderr: { readonly reader: FakeLog } | undefined;
@@ -143,14 +151,14 @@ export class FakeSupervisor implements Supervisor<FakeProcess> {
   /** Changes a process's status and tells the listeners, as the engine after a transition. */
   move(process: FakeProcess | string, patch: Partial<ProcessStatus>): void {
     const target = typeof process === "string" ? this.process(process) : process;
-    target.status = { ...target.status, ...patch };
+    target.status = withReadiness(target, patch);
     for (const listener of [...this.listeners]) listener();
   }
 
   /** Sets a status without telling anyone (the situation before the call under test). */
   set(namespec: string, patch: Partial<ProcessStatus>): void {
     const target = this.process(namespec);
-    target.status = { ...target.status, ...patch };
+    target.status = withReadiness(target, patch);
   }
 
   state(): SupervisorStateName {

@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { CheckSpec } from "../../../src/config/check-spec.ts";
 import { type LoadResult, loadConfig } from "../../../src/config/load.ts";
 import type { Config, ProcessConfig } from "../../../src/config/model.ts";
 import type { ExitStatus } from "../../../src/core/exit-codes.ts";
@@ -19,6 +20,9 @@ import {
   type EnginePorts,
   type LogOpening,
   type LogPort,
+  type Notice,
+  type ProbeOps,
+  type ProbeResult,
   type ProcessOps,
   type RunningProcess,
   SpawnFailure,
@@ -106,6 +110,12 @@ export class FakeProcess implements RunningProcess {
     write: (bytes: Uint8Array) => void this.written.push(bytes),
   };
 
+  private readonly noticeListeners: ((notice: Notice) => void)[] = [];
+  /** For a push check (fd:N, notify): what the process says is heard here. */
+  readonly notices = {
+    listen: (listener: (notice: Notice) => void) => void this.noticeListeners.push(listener),
+  };
+
   constructor(
     readonly pid: number,
     readonly config: ProcessConfig,
@@ -113,6 +123,11 @@ export class FakeProcess implements RunningProcess {
     this.exited = new Promise((resolve) => {
       this.resolve = resolve;
     });
+  }
+
+  /** The process says something about its readiness (READY=1, STATUS=...). */
+  say(notice: Notice): void {
+    if (!this.ended) for (const listener of this.noticeListeners) listener(notice);
   }
 
   /** The process ends: with an exit code, or killed by a signal number. */
@@ -188,6 +203,48 @@ export class FakeProcesses implements ProcessOps {
   }
 }
 
+/** A probe the test has not answered yet. */
+export interface PendingProbe {
+  readonly check: CheckSpec;
+  readonly process: ProcessConfig;
+  readonly timeoutMs: number;
+  readonly at: number;
+  answer(result: ProbeResult): void;
+}
+
+/** Probes that wait until the test answers them; `answer` answers the oldest. */
+export class FakeProbes implements ProbeOps {
+  readonly pending: PendingProbe[] = [];
+  /** Every probe started, by process name. */
+  readonly started: string[] = [];
+
+  constructor(private readonly time: FakeTime) {}
+
+  probe(check: CheckSpec, process: ProcessConfig, timeoutMs: number): Promise<ProbeResult> {
+    this.started.push(process.name);
+    return new Promise((resolve) => {
+      const pending: PendingProbe = {
+        check,
+        process,
+        timeoutMs,
+        at: this.time.now,
+        answer: (result) => {
+          this.pending.splice(this.pending.indexOf(pending), 1);
+          resolve(result);
+        },
+      };
+      this.pending.push(pending);
+    });
+  }
+
+  /** Answers the oldest pending probe of `name`. */
+  answer(name: string, ok: boolean, message = ok ? "" : "connection refused"): void {
+    const pending = this.pending.find((probe) => probe.process.name === name);
+    if (!pending) throw new Error(`no probe of ${name} is pending`);
+    pending.answer({ ok, message });
+  }
+}
+
 /** Ring-only logs; counts opened and closed, so a test sees what a retired slot gives back. */
 export class FakeLogs implements LogPort {
   readonly open_: string[] = [];
@@ -222,6 +279,7 @@ export interface Fakes {
   readonly time: FakeTime;
   readonly processes: FakeProcesses;
   readonly logs: FakeLogs;
+  readonly probes: FakeProbes;
   /** tend's log lines, as `LEVEL message`. */
   readonly lines: string[];
 }
@@ -230,18 +288,22 @@ export function fakePorts(): Fakes {
   const time = new FakeTime();
   const processes = new FakeProcesses();
   const logs = new FakeLogs();
+  const probes = new FakeProbes(time);
   const lines: string[] = [];
   return {
     ports: {
       processes,
+      probes,
       logs,
       timers: time,
       clock: { now: () => time.now },
       log: (level, message) => lines.push(`${level.toUpperCase()} ${message}`),
+      random: () => 0.5,
     },
     time,
     processes,
     logs,
+    probes,
     lines,
   };
 }

@@ -1,0 +1,55 @@
+// Whether a process counts as ready for `tend ctl wait` (and the health
+// endpoints): RUNNING and ready, or, for a one-shot, done (EXITED with an
+// expected code and not to be restarted). One that cannot get ready by
+// itself (FATAL, or ended for good with an unexpected code) is hopeless: a
+// wait for it answers at once. The reason is what a user reads when it is late.
+
+import type { ControlledProcess } from "./supervisor.ts";
+
+export interface Readiness {
+  readonly ready: boolean;
+  /** It will not get ready unless someone starts it again. */
+  readonly hopeless: boolean;
+  /** Why it is not ready, short: `not ready: connection refused`, `FATAL: Exited too quickly`. */
+  readonly reason: string;
+}
+
+export function readinessOf(process: ControlledProcess): Readiness {
+  const { status, config } = process;
+  const late = (reason: string, hopeless = false): Readiness => ({
+    ready: false,
+    hopeless,
+    reason,
+  });
+  switch (status.state) {
+    case "RUNNING":
+      if (status.ready) return { ready: true, hopeless: false, reason: "" };
+      return late(`not ready: ${status.checkMessage || "its check has not passed"}`);
+    case "STARTING":
+      if (status.waiting) {
+        const { name, condition } = status.waiting;
+        return late(
+          name === "" ? "waiting for its dependencies" : `waiting for ${name} (${condition})`,
+        );
+      }
+      if (config.ready_check)
+        return late(`starting, not ready: ${status.checkMessage || "no answer yet"}`);
+      return late("starting");
+    case "EXITED": {
+      const expected =
+        status.exitstatus !== undefined && config.exitcodes.includes(status.exitstatus);
+      const restarts =
+        config.autorestart === "true" || (config.autorestart === "unexpected" && !expected);
+      if (expected && !restarts) return { ready: true, hopeless: false, reason: "" };
+      return late(`exited with status ${status.exitstatus ?? 0}`, !restarts);
+    }
+    case "FATAL":
+      return late(`FATAL: ${status.spawnerr || "it gave up"}`, true);
+    case "BACKOFF":
+      return late(`BACKOFF: ${status.spawnerr || "it failed to start"}`);
+    case "STOPPED":
+      return late(status.laststart === 0 ? "not started" : "stopped");
+    default:
+      return late(status.state.toLowerCase());
+  }
+}

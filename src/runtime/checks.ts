@@ -1,0 +1,179 @@
+// Running ready and live checks: when each probe runs (initial delay, then
+// every period, never two at once for one check), and feeding each result to
+// the reducer as a `check` event. Readiness is watched from the spawn until
+// the process stops; liveness only while it is RUNNING. Push kinds (fd:N,
+// notify) and log:REGEX arrive as notices and output lines instead of
+// probes. A result for a process that has ended or been replaced is dropped.
+
+import type { CheckSpec } from "../config/check-spec.ts";
+import type { ProgramEvent } from "../core/program.ts";
+import type { ProcessStateName } from "../core/states.ts";
+import type { Slot } from "./engine.ts";
+import type { Clock, Notice, ProbeOps, RunningProcess, TimerHandle, Timers } from "./ports.ts";
+
+export interface CheckPorts {
+  readonly probes: ProbeOps;
+  readonly timers: Timers;
+  readonly clock: Clock;
+  /** Hands a result to the reducer (the engine's dispatch). */
+  readonly dispatch: (slot: Slot, event: ProgramEvent) => void;
+}
+
+type Which = "ready" | "live";
+
+/** One check of one running process: its timer, whether a probe is out. */
+interface Watch {
+  readonly pid: number;
+  readonly which: Which;
+  timer: TimerHandle | undefined;
+  stopped: boolean;
+}
+
+const SECOND = 1000;
+
+export class CheckRunner {
+  private readonly watches = new Map<Slot, { ready?: Watch; live?: Watch }>();
+  /** Processes whose log:REGEX has not matched since they were spawned, with the compiled pattern. */
+  private readonly logWatches = new Map<Slot, { pid: number; pattern: RegExp }>();
+
+  constructor(private readonly ports: CheckPorts) {}
+
+  /** The process entered `to`: liveness begins with RUNNING; every check ends when it stops. */
+  stateChanged(slot: Slot, to: ProcessStateName): void {
+    if (to === "RUNNING") this.startWatch(slot, "live");
+    else if (to !== "STARTING") this.stopAll(slot);
+  }
+
+  /**
+   * An update gave a running process new checks: a polled check added
+   * begins now (a removed one ends at its next turn); without a ready check
+   * any more, RUNNING is ready again.
+   */
+  refresh(slot: Slot): void {
+    const { state, pid } = slot.status;
+    if (pid === 0 || (state !== "STARTING" && state !== "RUNNING")) return;
+    if (!slot.config.ready_check && state === "RUNNING" && !slot.status.ready)
+      this.ports.dispatch(slot, { type: "check", check: "ready", ok: true, message: "" });
+    this.startWatch(slot, "ready");
+    if (state === "RUNNING") this.startWatch(slot, "live");
+  }
+
+  /** The process left tend: nothing more is checked. */
+  forget(slot: Slot): void {
+    this.stopAll(slot);
+  }
+
+  /** A line of the process's output, for log:REGEX (stdout and stderr alike). */
+  outputLine(slot: Slot, line: string): void {
+    const watch = this.logWatches.get(slot);
+    if (!watch || watch.pid !== slot.status.pid || !watch.pattern.test(line)) return;
+    this.logWatches.delete(slot);
+    this.ports.dispatch(slot, { type: "check", check: "ready", ok: true, message: "" });
+  }
+
+  /** Whether output lines of `slot` are awaited now (the log tap is cheap when not). */
+  wantsOutput(slot: Slot): boolean {
+    return this.logWatches.has(slot);
+  }
+
+  /** A process was spawned: its ready check begins (polled, or listening for it). */
+  spawned(slot: Slot, child: RunningProcess): void {
+    this.stopAll(slot);
+    const check = slot.config.ready_check;
+    if (!check) return;
+    if (check.kind === "log") {
+      this.logWatches.set(slot, { pid: child.pid, pattern: new RegExp(check.pattern) });
+    } else if (check.kind === "fd" || check.kind === "notify") {
+      child.notices?.listen((notice) => this.notice(slot, child.pid, notice));
+    } else this.startWatch(slot, "ready");
+  }
+
+  private notice(slot: Slot, pid: number, notice: Notice): void {
+    if (slot.status.pid !== pid) return;
+    if (notice.kind === "status") {
+      slot.note = notice.text;
+      return;
+    }
+    if (slot.status.ready) return;
+    this.ports.dispatch(slot, { type: "check", check: "ready", ok: true, message: "" });
+  }
+
+  private startWatch(slot: Slot, which: Which): void {
+    const check = this.checkOf(slot, which);
+    if (!check || !isPolled(check) || slot.status.pid === 0) return;
+    const watches = this.watches.get(slot) ?? {};
+    if (watches[which]) return;
+    const watch: Watch = {
+      pid: slot.status.pid,
+      which,
+      timer: undefined,
+      stopped: false,
+    };
+    watches[which] = watch;
+    this.watches.set(slot, watches);
+    this.schedule(slot, watch, this.timing(slot, which).initialDelay * SECOND);
+  }
+
+  private checkOf(slot: Slot, which: Which): CheckSpec | undefined {
+    return which === "ready" ? slot.config.ready_check : slot.config.live_check;
+  }
+
+  /** Read at every probe, so an update's new timing applies to a running process. */
+  private timing(slot: Slot, which: Which) {
+    const c = slot.config;
+    return which === "ready"
+      ? { initialDelay: c.ready_initial_delay, period: c.ready_period, timeout: c.ready_timeout }
+      : { initialDelay: c.live_initial_delay, period: c.live_period, timeout: c.live_timeout };
+  }
+
+  private schedule(slot: Slot, watch: Watch, delay: number): void {
+    if (watch.stopped) return;
+    watch.timer = this.ports.timers.set(
+      () => {
+        watch.timer = undefined;
+        void this.probe(slot, watch);
+      },
+      Math.max(0, delay),
+    );
+  }
+
+  private async probe(slot: Slot, watch: Watch): Promise<void> {
+    const check = this.checkOf(slot, watch.which);
+    if (watch.stopped || !check || !isPolled(check)) return this.drop(slot, watch);
+    const { period, timeout } = this.timing(slot, watch.which);
+    const started = this.ports.clock.now();
+    const result = await this.ports.probes.probe(check, slot.config, timeout * SECOND);
+    if (watch.stopped || slot.status.pid !== watch.pid) return;
+    this.ports.dispatch(slot, {
+      type: "check",
+      check: watch.which,
+      ok: result.ok,
+      message: result.message,
+    });
+    // The next probe a period after this one began, never two at once.
+    const elapsed = this.ports.clock.now() - started;
+    this.schedule(slot, watch, period * SECOND - elapsed);
+  }
+
+  private drop(slot: Slot, watch: Watch): void {
+    watch.stopped = true;
+    const watches = this.watches.get(slot);
+    if (watches?.[watch.which] === watch) delete watches[watch.which];
+  }
+
+  private stopAll(slot: Slot): void {
+    this.logWatches.delete(slot);
+    const watches = this.watches.get(slot);
+    if (!watches) return;
+    for (const watch of [watches.ready, watches.live]) {
+      if (!watch) continue;
+      watch.stopped = true;
+      if (watch.timer !== undefined) this.ports.timers.clear(watch.timer);
+    }
+    this.watches.delete(slot);
+  }
+}
+
+function isPolled(check: CheckSpec): boolean {
+  return check.kind !== "log" && check.kind !== "fd" && check.kind !== "notify";
+}
