@@ -85,24 +85,24 @@ export function asResult(value: Struct): ProcessResult {
 export function statusLines(infos: readonly Struct[]): string[] {
   const namespecs = infos.map((info) => makeNamespec(str(info.group), str(info.name)));
   const width = Math.max(30, ...namespecs.map((name) => [...name].length)) + 3;
-  return infos.map(
-    (info, i) =>
-      `${padRight(namespecs[i] ?? "", width)}${padRight(str(info.statename), 10)}${str(info.description)}${readinessNote(info)}`,
-  );
+  return infos.map((info, i) => {
+    const description = [str(info.description), readinessNote(info)].filter(Boolean).join(", ");
+    return `${padRight(namespecs[i] ?? "", width)}${padRight(str(info.statename), 10)}${description}`;
+  });
 }
 
 /**
  * tend's note after the description, for a process with a ready check
  * (from tend's `ready_check` and `ready_error` keys; supervisord has none):
- * `, ready` or `, not ready: REASON` while it runs.
+ * `ready` or `not ready: REASON` while it runs.
  */
 function readinessNote(info: Struct): string {
   const check = info.ready_check;
   if (typeof check !== "string" || check === "" || num(info.pid) === 0) return "";
   const state = str(info.statename);
   if (state !== "RUNNING" && state !== "STARTING") return "";
-  if (info.ready === true) return ", ready";
-  return `, not ready: ${str(info.ready_error) || "no answer yet"}`;
+  if (info.ready === true) return "ready";
+  return `not ready: ${str(info.ready_error) || "no answer yet"}`;
 }
 
 /** One line of `avail`: `%(name)-32s %(inuse)-9s %(autostart)-9s %(priority)s`. */

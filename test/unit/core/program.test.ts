@@ -2,75 +2,8 @@
 // time as an argument: no sleeping, no processes.
 
 import { describe, expect, test } from "bun:test";
-import { SUPERVISORD_BACKOFF } from "../../../src/core/backoff.ts";
-import type { ExitStatus } from "../../../src/core/exit-codes.ts";
-import {
-  type Effect,
-  INITIAL_STATUS,
-  type ProcessStatus,
-  type ProgramEvent,
-  type ProgramRules,
-  reduce,
-} from "../../../src/core/program.ts";
-
-const RULES: ProgramRules = {
-  name: "web",
-  startsecs: 1,
-  startretries: 3,
-  autorestart: "unexpected",
-  exitcodes: [0],
-  stopsignal: 15,
-  stopwaitsecs: 10,
-  stopasgroup: false,
-  killasgroup: false,
-  backoff: SUPERVISORD_BACKOFF,
-  dependencies: false,
-  dependsTimeout: 0,
-};
-
-const exit = (code: number): ProgramEvent => ({ type: "exited", status: { kind: "exited", code } });
-const killedBy = (signal: number): ProgramEvent => ({
-  type: "exited",
-  status: { kind: "signaled", signal } satisfies ExitStatus,
-});
-
-/** Drives one process through events at given times (ms), like the engine. */
-class Sim {
-  status: ProcessStatus = INITIAL_STATUS;
-  effects: Effect[] = [];
-  nextPid = 100;
-  constructor(readonly rules: ProgramRules = RULES) {}
-
-  at(now: number, event: ProgramEvent): this {
-    const step = reduce(this.status, event, this.rules, now);
-    this.status = step.status;
-    this.effects.push(...step.effects);
-    // The engine forks at once and reports back.
-    if (step.effects.some((e) => e.type === "spawn"))
-      this.at(now, { type: "spawned", pid: this.nextPid++ });
-    return this;
-  }
-
-  get state() {
-    return this.status.state;
-  }
-  get logs() {
-    return this.effects.flatMap((e) => (e.type === "log" ? [e.message] : []));
-  }
-  get spawns() {
-    return this.effects.filter((e) => e.type === "spawn").length;
-  }
-  get signals() {
-    return this.effects.flatMap((e) => (e.type === "signal" ? [[e.signal, e.group]] : []));
-  }
-  get wakes() {
-    return this.effects.flatMap((e) => (e.type === "wake" ? [e.at] : []));
-  }
-  clear(): this {
-    this.effects = [];
-    return this;
-  }
-}
+import { type ProgramRules, reduce } from "../../../src/core/program.ts";
+import { exit, killedBy, RULES, Sim } from "./program-sim.ts";
 
 const running = (rules: ProgramRules = RULES) =>
   new Sim(rules).at(0, { type: "start" }).at(1000, { type: "tick" });
