@@ -25,7 +25,7 @@ export interface TargetView {
   readonly expectedExit: boolean;
 }
 
-type Verdict = "met" | "waiting" | "failed";
+export type Verdict = "met" | "waiting" | "failed";
 
 /** One process against one condition (started: RUNNING; ready: and ready; done: EXITED as expected; exited: EXITED or FATAL). */
 export function judge(view: TargetView, condition: Condition): Verdict {
