@@ -15,6 +15,7 @@ import type {
   SupervisordConfig,
   UnixHttpServerConfig,
 } from "./model.ts";
+import { withOneShotDefaults } from "./one-shots.ts";
 import type { Problems } from "./problems.ts";
 import type { RawSection } from "./raw.ts";
 import { INET_HTTP_SERVER_KEYS } from "./schema.ts";
@@ -57,7 +58,7 @@ export function buildConfig(
   // [supervisord] environment= is visible to every later expansion.
   Object.assign(baseExpansions, envExpansions(supervisord.environment ?? {}));
 
-  const builtGroups = buildGroups(
+  const readGroups = buildGroups(
     programs,
     groups,
     listeners,
@@ -66,7 +67,8 @@ export function buildConfig(
     problems,
   );
 
-  checkDependencies(builtGroups, problems);
+  checkDependencies(readGroups, problems);
+  const builtGroups = withOneShotDefaults(readGroups);
 
   const unix = single.has("unix_http_server")
     ? (readSingle("unix_http_server", baseExpansions) as unknown as UnixHttpServerConfig)

@@ -332,9 +332,10 @@ function buildProcesses(
   return processes;
 }
 
+/** Every key written in the section, with its line (the section's when a key has none). */
 function keyLinesOf(section: RawSection): Record<string, number> {
   const lines: Record<string, number> = {};
-  for (const [key, entry] of section.entries) if (entry.line !== undefined) lines[key] = entry.line;
+  for (const [key, entry] of section.entries) lines[key] = entry.line ?? section.line ?? 0;
   return lines;
 }
 

@@ -16,7 +16,7 @@ import type {
 export interface SourcePosition {
   readonly file: string;
   readonly line: number | undefined;
-  /** The line of each key as written, for checks made once the whole config is read. */
+  /** Each key written (not defaulted), with its line, for checks made once the whole config is read. */
   readonly keyLines?: Readonly<Record<string, number>>;
 }
 
