@@ -44,10 +44,13 @@ export function reduce(
   mood: Mood = RUNNING_MOOD,
 ): Step {
   const t = new Transition(status, rules, now, mood);
-  // Once shutdown has begun nothing starts again: no requests, no retries.
+  // Once shutdown has begun nothing starts again: no requests, no retries,
+  // no spawn of a process whose dependencies came up.
   if (
     mood.shuttingDown &&
-    (event.type === "start" || (event.type === "tick" && status.state === "BACKOFF"))
+    (event.type === "start" ||
+      event.type === "dependencies" ||
+      (event.type === "tick" && status.state === "BACKOFF"))
   ) {
     return t.done();
   }

@@ -311,6 +311,13 @@ describe("waiting for dependencies", () => {
     expect(sim.state).toBe("STOPPED");
   });
 
+  test("during shutdown, dependencies that come up spawn nothing", () => {
+    const sim = new Sim(DEPENDENT).at(0, { type: "start" });
+    sim.mood = { shuttingDown: true, random: 0.5 };
+    sim.at(10, met);
+    expect(sim.spawns).toBe(0);
+  });
+
   test("every retry waits for the dependencies again", () => {
     const sim = new Sim(DEPENDENT).at(0, { type: "start" }).at(10, met).at(100, exit(1));
     expect(sim.state).toBe("BACKOFF");
