@@ -4,6 +4,8 @@
 // the process stops; liveness only while it is RUNNING. Push kinds (fd:N,
 // notify) and log:REGEX arrive as notices and output lines instead of
 // probes. A result for a process that has ended or been replaced is dropped.
+// While a program is STARTING its ready check runs ten times as often (like
+// Docker's start_interval), so readiness is seen soon after it is true.
 
 import type { CheckSpec } from "../config/check-spec.ts";
 import type { ProgramEvent } from "../core/program.ts";
@@ -30,6 +32,10 @@ interface Watch {
 }
 
 const SECOND = 1000;
+/** Until its first pass, a program's ready check runs at this fraction of ready_period... */
+const STARTING_FRACTION = 0.1;
+/** ...but not more often than every 10 ms. */
+const STARTING_MIN_INTERVAL = 10;
 
 export class CheckRunner {
   private readonly watches = new Map<Slot, { ready?: Watch; live?: Watch }>();
@@ -150,9 +156,15 @@ export class CheckRunner {
       ok: result.ok,
       message: result.message,
     });
-    // The next probe a period after this one began, never two at once.
+    // The next probe a period after this one began, never two at once; a
+    // program not yet ready is probed ten times as often, so a chain of
+    // dependents does not lose most of a period per link.
     const elapsed = this.ports.clock.now() - started;
-    this.schedule(slot, watch, period * SECOND - elapsed);
+    const starting = watch.which === "ready" && !result.ok && slot.status.state === "STARTING";
+    const interval = starting
+      ? Math.max(STARTING_MIN_INTERVAL, period * SECOND * STARTING_FRACTION)
+      : period * SECOND;
+    this.schedule(slot, watch, interval - elapsed);
   }
 
   private drop(slot: Slot, watch: Watch): void {

@@ -52,6 +52,25 @@ describe("polled ready checks", () => {
     expect(probes.pending).toHaveLength(1);
   });
 
+  test("until the first pass, a failed probe is repeated after a tenth of ready_period", async () => {
+    const { engine, probes, time } = engineOf(INI);
+    engine.startAutostart();
+    time.advance(500);
+    probes.answer("db", false);
+    await settle();
+    time.advance(199);
+    expect(probes.pending).toHaveLength(0);
+    time.advance(1);
+    expect(probes.pending).toHaveLength(1);
+    probes.answer("db", true);
+    await settle();
+    // Ready: back to every ready_period.
+    time.advance(1999);
+    expect(probes.pending).toHaveLength(0);
+    time.advance(1);
+    expect(probes.pending).toHaveLength(1);
+  });
+
   test("never two probes of one check at once: the next waits for the slow one", async () => {
     const { engine, probes, time } = engineOf(INI);
     engine.startAutostart();
