@@ -4,9 +4,12 @@
 // programs of an explicit group).
 
 import { signalName } from "../core/signals.ts";
+import type { CheckSpec } from "./check-spec.ts";
+import { resolveTarget } from "./dependencies.ts";
 import { yaml } from "./load-yaml.ts";
 import type { Config, GroupConfig, ProcessConfig } from "./model.ts";
 import { PROGRAM_KEYS } from "./schema.ts";
+import type { Dependency } from "./tend-converters.ts";
 
 /** Text printed as it is, with its %( expansions left for the reader to expand. */
 class Verbatim {
@@ -25,6 +28,7 @@ type Section = { name: string; values: [string, Value][] };
 
 const OCTAL_KEYS = new Set(["umask", "chmod"]);
 const SIGNAL_KEYS = new Set(["stopsignal"]);
+const CHECK_KEYS = new Set(["ready_check", "live_check"]);
 const PROCESS_ONLY = new Set([
   "name",
   "group",
@@ -42,9 +46,41 @@ function settingsOf(record: object, skip: ReadonlySet<string> = new Set()): [str
     if (OCTAL_KEYS.has(key)) values.push([key, `0${(value as number).toString(8)}`]);
     else if (SIGNAL_KEYS.has(key))
       values.push([key, signalName(value as number).replace(/^SIG/, "")]);
+    // A check as written (its meaning is parsed again on reading).
+    else if (CHECK_KEYS.has(key)) values.push([key, (value as CheckSpec).text]);
+    else if (typeof value === "number") values.push([key, numberValue(value)]);
     else values.push([key, value as Value]);
   }
   return values;
+}
+
+/** `unlimited` for startretries' Infinity; decimals never in exponent form (1e-7), which no key reads. */
+function numberValue(value: number): number | string {
+  if (value === Number.POSITIVE_INFINITY) return "unlimited";
+  if (!/e/i.test(String(value))) return value;
+  return value.toFixed(20).replace(/\.?0+$/, "");
+}
+
+/**
+ * `depends_on` as names that mean the same processes in the printed config,
+ * each with its condition spelled out (so `g:done` is never read as the
+ * group g's condition). A program whose processes are printed under other
+ * names (numprocs copies in a [group:x]) is named by those processes.
+ */
+function dependencyValue(dependencies: readonly Dependency[], config: Config): string[] {
+  return dependencies.flatMap(({ target, condition }) => {
+    const meant = resolveTarget(target, config.groups);
+    const group = target.includes(":")
+      ? undefined
+      : config.groups.find((candidate) => candidate.name === target);
+    const printed = target.includes(":")
+      ? meant
+      : (group?.processes ??
+        config.groups.flatMap((g) => g.processes.filter((process) => process.name === target)));
+    const same = printed.length === meant.length && printed.every((p) => meant.includes(p));
+    const names = same ? [target] : meant.map((process) => `${process.group}:${process.name}`);
+    return names.map((name) => `${name}:${condition}`);
+  });
 }
 
 /** Groups as sections: a group is explicit unless it is one process named as it is. */
@@ -66,7 +102,7 @@ function sectionsOf(config: Config): Section[] {
   sections.push({ name: "supervisorctl", values: settingsOf(config.supervisorctl) });
   for (const group of config.groups) {
     if (group.listener) {
-      sections.push(listenerSection(group));
+      sections.push(listenerSection(group, config));
       continue;
     }
     if (needsGroupSection(group)) {
@@ -78,7 +114,7 @@ function sectionsOf(config: Config): Section[] {
         ],
       });
     }
-    for (const process of group.processes) sections.push(processSection(process));
+    for (const process of group.processes) sections.push(processSection(process, config));
   }
   return sections;
 }
@@ -87,7 +123,7 @@ function sectionsOf(config: Config): Section[] {
  * An [eventlistener:x] pool as one section: its settings, then its first
  * process's (the copies differ only by what %(process_num) changes).
  */
-function listenerSection(group: GroupConfig): Section {
+function listenerSection(group: GroupConfig, config: Config): Section {
   const settings = group.listener;
   const first = group.processes[0];
   if (!settings || !first) return { name: `eventlistener:${group.name}`, values: [] };
@@ -101,7 +137,7 @@ function listenerSection(group: GroupConfig): Section {
           ["numprocs", group.processes.length],
           ["numprocs_start", first.process_num],
         ];
-  const { values } = processSection(first);
+  const { values } = processSection(first, config);
   return {
     name: `eventlistener:${group.name}`,
     values: [
@@ -126,12 +162,13 @@ function processNamePattern(processes: readonly ProcessConfig[]): string {
 }
 
 /** A process's settings in the order of the key table (command first). */
-function processSection(process: ProcessConfig): Section {
+function processSection(process: ProcessConfig, config: Config): Section {
   const ordered = Object.fromEntries(
     Object.keys(PROGRAM_KEYS).flatMap((key) =>
       key in process ? [[key, process[key as keyof ProcessConfig]]] : [],
     ),
   );
+  ordered.depends_on = dependencyValue(process.depends_on, config);
   return { name: `program:${process.name}`, values: settingsOf(ordered, PROCESS_ONLY) };
 }
 
