@@ -1,7 +1,8 @@
 // The effective config as `tend check` prints it: every section and process
 // with its resolved values, in INI or YAML, in a form tend reads back to the
 // same model (percent signs doubled, commands quoted, numprocs copies as
-// programs of an explicit group).
+// programs of an explicit group). Notes about it go in as comments (`;` in
+// INI, `#` in YAML), so the output stays a config.
 
 import { signalName } from "../core/signals.ts";
 import type { CheckSpec } from "./check-spec.ts";
@@ -25,6 +26,16 @@ type Value =
   | Readonly<Record<string, string>>
   | readonly number[];
 type Section = { name: string; values: [string, Value][] };
+
+/** Comments to print with the config; none by default. */
+export interface Notes {
+  /** Lines before everything. */
+  readonly header?: readonly string[];
+  /** Lines before a section, by its INI name: `program:web`, `eventlistener:mail`. */
+  readonly sections?: Readonly<Record<string, readonly string[]>>;
+  /** A comment after one value, by `section key`: `supervisord loglevel`. */
+  readonly keys?: Readonly<Record<string, string>>;
+}
 
 const OCTAL_KEYS = new Set(["umask", "chmod"]);
 const SIGNAL_KEYS = new Set(["stopsignal"]);
@@ -192,13 +203,22 @@ function iniValue(key: string, value: Value): string {
   return text.replaceAll("%", "%%");
 }
 
-export function printIni(config: Config): string {
-  return sectionsOf(config)
-    .map(({ name, values }) =>
-      [`[${name}]`, ...values.map(([k, v]) => `${k}=${iniValue(k, v)}`)].join("\n"),
-    )
-    .join("\n\n")
-    .concat("\n");
+export function printIni(config: Config, notes: Notes = {}): string {
+  const comments = (lines: readonly string[] | undefined) =>
+    (lines ?? []).map((line) => `; ${line}`);
+  const header = comments(notes.header);
+  const sections = sectionsOf(config).map(({ name, values }) =>
+    [
+      ...comments(notes.sections?.[name]),
+      `[${name}]`,
+      ...values.map(([k, v]) => {
+        const note = notes.keys?.[`${name} ${k}`];
+        // A comment after a value needs whitespace before its `;`.
+        return `${k}=${iniValue(k, v)}${note === undefined ? "" : ` ; ${note}`}`;
+      }),
+    ].join("\n"),
+  );
+  return [...(header.length > 0 ? [header.join("\n")] : []), ...sections].join("\n\n").concat("\n");
 }
 
 // ---------------------------------------------------------------- YAML
@@ -216,19 +236,45 @@ function yamlValue(value: Value): unknown {
   return value;
 }
 
-export function printYaml(config: Config): string {
+export function printYaml(config: Config, notes: Notes = {}): string {
+  const { Document, isMap, isScalar } = yaml();
   const out: Record<string, unknown> = {};
+  /** Where each section lands: its path in the document. */
+  const paths = new Map<string, string[]>();
   for (const { name, values } of sectionsOf(config)) {
     const body = Object.fromEntries(values.map(([k, v]) => [k, yamlValue(v)]));
     const [kind, rest] = name.includes(":")
       ? [name.slice(0, name.indexOf(":")), name.slice(name.indexOf(":") + 1)]
       : [name, undefined];
-    if (rest === undefined) out[kind] = body;
-    else {
+    if (rest === undefined) {
+      out[kind] = body;
+      paths.set(name, [kind]);
+    } else {
       const plural =
         kind === "program" ? "programs" : kind === "group" ? "groups" : "eventlisteners";
       out[plural] = { ...(out[plural] as object), [rest]: body };
+      paths.set(name, [plural, rest]);
     }
   }
-  return yaml().stringify(out, { lineWidth: 0 });
+  const doc = new Document(out);
+  const comment = (lines: readonly string[]) => lines.map((line) => ` ${line}`).join("\n");
+  if (notes.header && notes.header.length > 0) doc.commentBefore = comment(notes.header);
+  /** The key node of the pair at `path`, and its value node. */
+  const pairAt = (path: readonly string[]) => {
+    const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+    if (!isMap(parent)) return undefined;
+    return parent.items.find((pair) => isScalar(pair.key) && pair.key.value === path.at(-1));
+  };
+  for (const [name, lines] of Object.entries(notes.sections ?? {})) {
+    const pair = pairAt(paths.get(name) ?? []);
+    if (pair && isScalar(pair.key) && lines.length > 0) pair.key.commentBefore = comment(lines);
+  }
+  for (const [where, note] of Object.entries(notes.keys ?? {})) {
+    const [section = "", key = ""] = where.split(" ");
+    const pair = pairAt([...(paths.get(section) ?? []), key]);
+    // After a scalar; before the key of a list or a mapping.
+    if (pair && isScalar(pair.value)) pair.value.comment = ` ${note}`;
+    else if (pair && isScalar(pair.key)) pair.key.commentBefore = ` ${note}`;
+  }
+  return doc.toString({ lineWidth: 0 });
 }

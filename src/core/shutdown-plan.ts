@@ -18,6 +18,8 @@ export interface ShutdownStep<T> {
   readonly priority: number;
   /** At worst: the largest stopwaitsecs of the step. */
   readonly seconds: number;
+  /** The dependents of its items, stopped in earlier steps: what it waits for besides priority. */
+  readonly after: readonly T[];
 }
 
 export interface ShutdownPlan<T> {
@@ -31,10 +33,13 @@ export function worstCaseShutdown<T>(nodes: readonly TimedStopNode<T>[]): Shutdo
   const byItem = new Map(nodes.map((node) => [node.item, node]));
   const steps = stopLevels(nodes).map((items): ShutdownStep<T> => {
     const members = items.map((item) => byItem.get(item) as TimedStopNode<T>);
+    const after = new Set(members.flatMap((node) => node.dependents));
+    for (const item of items) after.delete(item);
     return {
       items,
       priority: members[0]?.priority ?? 0,
       seconds: Math.max(0, ...members.map((node) => node.stopwaitsecs)),
+      after: [...after],
     };
   });
   return { steps, seconds: steps.reduce((sum, step) => sum + step.seconds, 0) };

@@ -127,3 +127,43 @@ describe("tend's own keys as printed", () => {
     );
   });
 });
+
+describe("notes, as comments that leave the config as it is", () => {
+  const config = loadText(CONFIGS["every key of tend's own"] as string, "ini");
+  const notes = {
+    header: ["Shutdown: at worst 10 s", "  1. up to 10 s: web"],
+    sections: {
+      "program:web": ["web waits for db (ready)"],
+      "eventlistener:mail": ["mail waits for db (started)"],
+    },
+    keys: {
+      "supervisord loglevel": "from environment TEND_LOGLEVEL",
+      "supervisord environment": "from environment TEND_ENVIRONMENT",
+    },
+  };
+
+  test("INI: ; lines before everything and before a section, ; after a value", () => {
+    const ini = printIni(config, notes);
+    expect(ini).toStartWith("; Shutdown: at worst 10 s\n;   1. up to 10 s: web\n\n[supervisord]\n");
+    expect(ini).toContain("\n\n; web waits for db (ready)\n[program:web]\n");
+    expect(ini).toContain("\n\n; mail waits for db (started)\n[eventlistener:mail]\n");
+    expect(ini).toContain("\nloglevel=info ; from environment TEND_LOGLEVEL\n");
+    expect(ini).toContain("\nenvironment= ; from environment TEND_ENVIRONMENT\n");
+    expect(comparable(loadText(ini, "ini"))).toEqual(comparable(config));
+  });
+
+  test("YAML: # lines before everything and before a section; # after a scalar, before a mapping", () => {
+    const text = printYaml(config, notes);
+    expect(text).toStartWith("# Shutdown: at worst 10 s\n#   1. up to 10 s: web\n\nsupervisord:\n");
+    expect(text).toContain("\n  # web waits for db (ready)\n  web:\n");
+    expect(text).toContain("\n  # mail waits for db (started)\n  mail:\n");
+    expect(text).toContain("\n  loglevel: info # from environment TEND_LOGLEVEL\n");
+    expect(text).toContain("\n  # from environment TEND_ENVIRONMENT\n  environment: {}\n");
+    expect(comparable(loadText(text, "yaml"))).toEqual(comparable(config));
+  });
+
+  test("without notes, no comment at all", () => {
+    expect(printIni(config)).not.toMatch(/^;/m);
+    expect(printYaml(config)).not.toMatch(/#/);
+  });
+});

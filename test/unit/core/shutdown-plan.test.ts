@@ -88,6 +88,22 @@ describe("worst-case shutdown", () => {
     });
   });
 
+  test("each step names the dependents it waited for, from earlier steps only", () => {
+    const plan = worstCaseShutdown(
+      nodes({ db: [999, 1, ["api", "web"]], api: [999, 1, ["web"]], web: [999, 1], log: [999, 1] }),
+    );
+    expect(plan.steps.map((step) => [step.items, step.after])).toEqual([
+      [["web", "log"], []],
+      [["api"], ["web"]],
+      [["db"], ["api", "web"]],
+    ]);
+    // A cycle (refused at load) stops together, waiting for none of its own.
+    const cycle = worstCaseShutdown(nodes({ a: [999, 1, ["b"]], b: [999, 2, ["a"]] }));
+    expect(cycle.steps.map((step) => [step.items, step.after, step.seconds])).toEqual([
+      [["a", "b"], [], 2],
+    ]);
+  });
+
   test("stopwaitsecs=0 steps count 0 s", () => {
     const plan = worstCaseShutdown(nodes({ a: [2, 0], b: [1, 0] }));
     expect(plan.seconds).toBe(0);
