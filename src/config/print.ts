@@ -73,12 +73,14 @@ function numberValue(value: number): number | string {
 }
 
 /**
- * `depends_on` as names that mean the same processes in the printed config,
- * each with its condition spelled out (so `g:done` is never read as the
- * group g's condition). A program whose processes are printed under other
- * names (numprocs copies in a [group:x]) is named by those processes.
+ * `depends_on` as names that mean the same processes in the printed config.
+ * A program whose processes are printed under other names (numprocs copies
+ * in a [group:x]) is named by those processes.
  */
-function dependencyValue(dependencies: readonly Dependency[], config: Config): string[] {
+export function printedDependencies(
+  dependencies: readonly Dependency[],
+  config: Config,
+): Dependency[] {
   return dependencies.flatMap(({ target, condition }) => {
     const meant = resolveTarget(target, config.groups);
     const group = target.includes(":")
@@ -90,8 +92,13 @@ function dependencyValue(dependencies: readonly Dependency[], config: Config): s
         config.groups.flatMap((g) => g.processes.filter((process) => process.name === target)));
     const same = printed.length === meant.length && printed.every((p) => meant.includes(p));
     const names = same ? [target] : meant.map((process) => `${process.group}:${process.name}`);
-    return names.map((name) => `${name}:${condition}`);
+    return names.map((name) => ({ target: name, condition }));
   });
+}
+
+/** Each with its condition spelled out, so `g:done` is never read as the group g's condition. */
+function dependencyValue(dependencies: readonly Dependency[], config: Config): string[] {
+  return printedDependencies(dependencies, config).map((d) => `${d.target}:${d.condition}`);
 }
 
 /** Groups as sections: a group is explicit unless it is one process named as it is. */

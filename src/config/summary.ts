@@ -9,7 +9,7 @@ import type { CheckSpec } from "./check-spec.ts";
 import { resolveTarget } from "./dependencies.ts";
 import type { Config, ProcessConfig } from "./model.ts";
 import type { Override } from "./overrides.ts";
-import type { Notes } from "./print.ts";
+import { type Notes, printedDependencies } from "./print.ts";
 import { type Problem, quote } from "./problems.ts";
 import { seconds } from "./tend-converters.ts";
 
@@ -139,11 +139,14 @@ function checkText(check: CheckSpec, period: number, timeout: number, delay: num
 const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /** What a process waits for before it starts, and how it is checked; nothing when it has none of it. */
-export function programNotes(process: ProcessConfig): string[] {
+export function programNotes(process: ProcessConfig, config: Config): string[] {
   const name = process.name;
   const lines: string[] = [];
   if (process.depends_on.length > 0) {
-    const what = process.depends_on.map((d) => `${d.target} (${d.condition})`).join(", ");
+    // Named as the printed depends_on names them.
+    const what = printedDependencies(process.depends_on, config)
+      .map((d) => `${d.target} (${d.condition})`)
+      .join(", ");
     const limit =
       process.depends_timeout > 0
         ? `; FATAL if still waiting after ${secs(process.depends_timeout)}`
@@ -186,7 +189,7 @@ function sectionNotes(config: Config): Record<string, string[]> {
     // A listener pool is printed as one section, from its first process.
     const processes = group.listener ? group.processes.slice(0, 1) : group.processes;
     for (const process of processes) {
-      const lines = programNotes(process);
+      const lines = programNotes(process, config);
       const section = group.listener ? `eventlistener:${group.name}` : `program:${process.name}`;
       if (lines.length > 0) notes[section] = lines;
     }

@@ -165,7 +165,7 @@ describe("the grace period", () => {
 });
 
 describe("what a program waits for and how it is checked", () => {
-  const processes = config(`
+  const loaded = config(`
 [program:db]
 command=db
 ready_check=tcp:5432
@@ -196,9 +196,19 @@ command=s
 ready_check=notify
 [program:plain]
 command=p
-`).groups.flatMap((g) => g.processes);
+[group:jobs]
+programs=worker
+[program:worker]
+command=w
+process_name=worker_%(process_num)d
+numprocs=2
+[program:notifier]
+command=n
+depends_on=worker, jobs:worker_1:ready
+`);
+  const processes = loaded.groups.flatMap((g) => g.processes);
   const notes = (name: string) =>
-    programNotes(processes.find((p) => p.name === name) as ProcessConfig);
+    programNotes(processes.find((p) => p.name === name) as ProcessConfig, loaded);
 
   test("each kind of check, dependencies with and without a time limit, nothing for a plain program", () => {
     expect(notes("db")).toEqual([
@@ -216,6 +226,10 @@ command=p
     expect(notes("s6")).toEqual(["s6 ready check: fd:3 (a line it writes on its descriptor 3)"]);
     expect(notes("sd")).toEqual(["sd ready check: notify (READY=1 on $NOTIFY_SOCKET)"]);
     expect(notes("plain")).toEqual([]);
+    // A program whose name is gone from the printed config: by its processes, as depends_on= is printed.
+    expect(notes("notifier")).toEqual([
+      "notifier waits for jobs:worker_0 (started), jobs:worker_1 (started), jobs:worker_1 (ready); no time limit",
+    ]);
   });
 });
 
