@@ -26,9 +26,13 @@ Options:
 
 export const CHECK_USAGE = `Usage: tend check [-c FILE] [--yaml]
 
-Loads the config as run mode would, prints every warning and error on
-stderr and the effective config on stdout, and starts nothing. Exits 0 when
-the config would run, 2 when it has errors.
+Loads the config as run mode would (TEND_<KEY> variables included), prints
+every warning and error on stderr and the effective config on stdout, and
+starts nothing. In the config, comments give the shutdown order and its
+worst case, what each program waits for and its checks, and the values set
+by TEND_ variables. A shutdown longer than docker stop's 10 s (or
+$TEND_GRACE_PERIOD seconds) is a warning. Exits 0 when the config would
+run, 2 when it has errors.
 
 Options:
   -c, --configuration FILE

@@ -72,7 +72,7 @@ export function checkDependencies(groups: readonly GroupConfig[], problems: Prob
   reportCycles(processes, edges, where, problems);
 }
 
-/** Every cycle once, from the first of its processes in config order. */
+/** Every cycle once, from the first of its processes in the files. */
 function reportCycles(
   processes: readonly ProcessConfig[],
   edges: ReadonlyMap<ProcessConfig, readonly ProcessConfig[]>,
@@ -96,5 +96,10 @@ function reportCycles(
     onPath.delete(process);
     done.add(process);
   };
-  for (const process of processes) if (!done.has(process)) visit(process);
+  // From the process written first, as the user reads the files: web → api → web.
+  const written = [...processes].sort(
+    (a, b) =>
+      a.source.file.localeCompare(b.source.file) || (a.source.line ?? 0) - (b.source.line ?? 0),
+  );
+  for (const process of written) if (!done.has(process)) visit(process);
 }

@@ -1,12 +1,16 @@
 // The effective config as `tend check` prints it: every section and process
 // with its resolved values, in INI or YAML, in a form tend reads back to the
 // same model (percent signs doubled, commands quoted, numprocs copies as
-// programs of an explicit group).
+// programs of an explicit group). Notes about it go in as comments (`;` in
+// INI, `#` in YAML), so the output stays a config.
 
 import { signalName } from "../core/signals.ts";
+import type { CheckSpec } from "./check-spec.ts";
+import { resolveTarget } from "./dependencies.ts";
 import { yaml } from "./load-yaml.ts";
 import type { Config, GroupConfig, ProcessConfig } from "./model.ts";
 import { PROGRAM_KEYS } from "./schema.ts";
+import type { Dependency } from "./tend-converters.ts";
 
 /** Text printed as it is, with its %( expansions left for the reader to expand. */
 class Verbatim {
@@ -23,8 +27,19 @@ type Value =
   | readonly number[];
 type Section = { name: string; values: [string, Value][] };
 
+/** Comments to print with the config; none by default. */
+export interface Notes {
+  /** Lines before everything. */
+  readonly header?: readonly string[];
+  /** Lines before a section, by its INI name: `program:web`, `eventlistener:mail`. */
+  readonly sections?: Readonly<Record<string, readonly string[]>>;
+  /** A comment after one value, by `section key`: `supervisord loglevel`. */
+  readonly keys?: Readonly<Record<string, string>>;
+}
+
 const OCTAL_KEYS = new Set(["umask", "chmod"]);
 const SIGNAL_KEYS = new Set(["stopsignal"]);
+const CHECK_KEYS = new Set(["ready_check", "live_check"]);
 const PROCESS_ONLY = new Set([
   "name",
   "group",
@@ -42,9 +57,48 @@ function settingsOf(record: object, skip: ReadonlySet<string> = new Set()): [str
     if (OCTAL_KEYS.has(key)) values.push([key, `0${(value as number).toString(8)}`]);
     else if (SIGNAL_KEYS.has(key))
       values.push([key, signalName(value as number).replace(/^SIG/, "")]);
+    // A check as written (its meaning is parsed again on reading).
+    else if (CHECK_KEYS.has(key)) values.push([key, (value as CheckSpec).text]);
+    else if (typeof value === "number") values.push([key, numberValue(value)]);
     else values.push([key, value as Value]);
   }
   return values;
+}
+
+/** `unlimited` for startretries' Infinity; decimals never in exponent form (1e-7), which no key reads. */
+function numberValue(value: number): number | string {
+  if (value === Number.POSITIVE_INFINITY) return "unlimited";
+  if (!/e/i.test(String(value))) return value;
+  return value.toFixed(20).replace(/\.?0+$/, "");
+}
+
+/**
+ * `depends_on` as names that mean the same processes in the printed config.
+ * A program whose processes are printed under other names (numprocs copies
+ * in a [group:x]) is named by those processes.
+ */
+export function printedDependencies(
+  dependencies: readonly Dependency[],
+  config: Config,
+): Dependency[] {
+  return dependencies.flatMap(({ target, condition }) => {
+    const meant = resolveTarget(target, config.groups);
+    const group = target.includes(":")
+      ? undefined
+      : config.groups.find((candidate) => candidate.name === target);
+    const printed = target.includes(":")
+      ? meant
+      : (group?.processes ??
+        config.groups.flatMap((g) => g.processes.filter((process) => process.name === target)));
+    const same = printed.length === meant.length && printed.every((p) => meant.includes(p));
+    const names = same ? [target] : meant.map((process) => `${process.group}:${process.name}`);
+    return names.map((name) => ({ target: name, condition }));
+  });
+}
+
+/** Each with its condition spelled out, so `g:done` is never read as the group g's condition. */
+function dependencyValue(dependencies: readonly Dependency[], config: Config): string[] {
+  return printedDependencies(dependencies, config).map((d) => `${d.target}:${d.condition}`);
 }
 
 /** Groups as sections: a group is explicit unless it is one process named as it is. */
@@ -66,7 +120,7 @@ function sectionsOf(config: Config): Section[] {
   sections.push({ name: "supervisorctl", values: settingsOf(config.supervisorctl) });
   for (const group of config.groups) {
     if (group.listener) {
-      sections.push(listenerSection(group));
+      sections.push(listenerSection(group, config));
       continue;
     }
     if (needsGroupSection(group)) {
@@ -78,7 +132,7 @@ function sectionsOf(config: Config): Section[] {
         ],
       });
     }
-    for (const process of group.processes) sections.push(processSection(process));
+    for (const process of group.processes) sections.push(processSection(process, config));
   }
   return sections;
 }
@@ -87,7 +141,7 @@ function sectionsOf(config: Config): Section[] {
  * An [eventlistener:x] pool as one section: its settings, then its first
  * process's (the copies differ only by what %(process_num) changes).
  */
-function listenerSection(group: GroupConfig): Section {
+function listenerSection(group: GroupConfig, config: Config): Section {
   const settings = group.listener;
   const first = group.processes[0];
   if (!settings || !first) return { name: `eventlistener:${group.name}`, values: [] };
@@ -101,7 +155,7 @@ function listenerSection(group: GroupConfig): Section {
           ["numprocs", group.processes.length],
           ["numprocs_start", first.process_num],
         ];
-  const { values } = processSection(first);
+  const { values } = processSection(first, config);
   return {
     name: `eventlistener:${group.name}`,
     values: [
@@ -126,12 +180,13 @@ function processNamePattern(processes: readonly ProcessConfig[]): string {
 }
 
 /** A process's settings in the order of the key table (command first). */
-function processSection(process: ProcessConfig): Section {
+function processSection(process: ProcessConfig, config: Config): Section {
   const ordered = Object.fromEntries(
     Object.keys(PROGRAM_KEYS).flatMap((key) =>
       key in process ? [[key, process[key as keyof ProcessConfig]]] : [],
     ),
   );
+  ordered.depends_on = dependencyValue(process.depends_on, config);
   return { name: `program:${process.name}`, values: settingsOf(ordered, PROCESS_ONLY) };
 }
 
@@ -155,13 +210,22 @@ function iniValue(key: string, value: Value): string {
   return text.replaceAll("%", "%%");
 }
 
-export function printIni(config: Config): string {
-  return sectionsOf(config)
-    .map(({ name, values }) =>
-      [`[${name}]`, ...values.map(([k, v]) => `${k}=${iniValue(k, v)}`)].join("\n"),
-    )
-    .join("\n\n")
-    .concat("\n");
+export function printIni(config: Config, notes: Notes = {}): string {
+  const comments = (lines: readonly string[] | undefined) =>
+    (lines ?? []).map((line) => `; ${line}`);
+  const header = comments(notes.header);
+  const sections = sectionsOf(config).map(({ name, values }) =>
+    [
+      ...comments(notes.sections?.[name]),
+      `[${name}]`,
+      ...values.map(([k, v]) => {
+        const note = notes.keys?.[`${name} ${k}`];
+        // A comment after a value needs whitespace before its `;`.
+        return `${k}=${iniValue(k, v)}${note === undefined ? "" : ` ; ${note}`}`;
+      }),
+    ].join("\n"),
+  );
+  return [...(header.length > 0 ? [header.join("\n")] : []), ...sections].join("\n\n").concat("\n");
 }
 
 // ---------------------------------------------------------------- YAML
@@ -179,19 +243,45 @@ function yamlValue(value: Value): unknown {
   return value;
 }
 
-export function printYaml(config: Config): string {
+export function printYaml(config: Config, notes: Notes = {}): string {
+  const { Document, isMap, isScalar } = yaml();
   const out: Record<string, unknown> = {};
+  /** Where each section lands: its path in the document. */
+  const paths = new Map<string, string[]>();
   for (const { name, values } of sectionsOf(config)) {
     const body = Object.fromEntries(values.map(([k, v]) => [k, yamlValue(v)]));
     const [kind, rest] = name.includes(":")
       ? [name.slice(0, name.indexOf(":")), name.slice(name.indexOf(":") + 1)]
       : [name, undefined];
-    if (rest === undefined) out[kind] = body;
-    else {
+    if (rest === undefined) {
+      out[kind] = body;
+      paths.set(name, [kind]);
+    } else {
       const plural =
         kind === "program" ? "programs" : kind === "group" ? "groups" : "eventlisteners";
       out[plural] = { ...(out[plural] as object), [rest]: body };
+      paths.set(name, [plural, rest]);
     }
   }
-  return yaml().stringify(out, { lineWidth: 0 });
+  const doc = new Document(out);
+  const comment = (lines: readonly string[]) => lines.map((line) => ` ${line}`).join("\n");
+  if (notes.header && notes.header.length > 0) doc.commentBefore = comment(notes.header);
+  /** The key node of the pair at `path`, and its value node. */
+  const pairAt = (path: readonly string[]) => {
+    const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+    if (!isMap(parent)) return undefined;
+    return parent.items.find((pair) => isScalar(pair.key) && pair.key.value === path.at(-1));
+  };
+  for (const [name, lines] of Object.entries(notes.sections ?? {})) {
+    const pair = pairAt(paths.get(name) ?? []);
+    if (pair && isScalar(pair.key) && lines.length > 0) pair.key.commentBefore = comment(lines);
+  }
+  for (const [where, note] of Object.entries(notes.keys ?? {})) {
+    const [section = "", key = ""] = where.split(" ");
+    const pair = pairAt([...(paths.get(section) ?? []), key]);
+    // After a scalar; before the key of a list or a mapping.
+    if (pair && isScalar(pair.value)) pair.value.comment = ` ${note}`;
+    else if (pair && isScalar(pair.key)) pair.key.commentBefore = ` ${note}`;
+  }
+  return doc.toString({ lineWidth: 0 });
 }

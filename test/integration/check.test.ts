@@ -111,7 +111,8 @@ describe("tend check", () => {
     expect(result.code).toBe(0);
     expect(result.stdout.match(/\n {4}critical: false\n/g)).toHaveLength(1000);
     expect(result.stdout).toContain("\n  p999:\n    command:\n      - /bin/sleep\n");
-    expect(result.stdout.endsWith("    stderr_tail_bytes: 65536\n")).toBe(true);
+    // The last key of the last program: the whole output arrived.
+    expect(result.stdout.endsWith("    backoff_reset: 60\n")).toBe(true);
   });
 
   test.each([[["--help"]], [["-h"]], [["-c", "/no/such/tend.ini", "--help"]]])(

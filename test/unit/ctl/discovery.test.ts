@@ -268,6 +268,25 @@ describe("reading a config", () => {
     });
   });
 
+  test("TEND_ overrides apply as in run mode: TEND_ENVIRONMENT can move the socket", () => {
+    const path = write(
+      "pod.ini",
+      "[supervisord]\nenvironment=SOCK=/run/image.sock\n[unix_http_server]\nfile=%(ENV_SOCK)s\n[program:x]\ncommand=true\n",
+    );
+    expect(readCtlSettings(path, {})).toMatchObject({ socketFile: "/run/image.sock" });
+    expect(readCtlSettings(path, { TEND_ENVIRONMENT: "SOCK=/run/pod.sock" })).toMatchObject({
+      socketFile: "/run/pod.sock",
+    });
+    // A bad one does not keep ctl from the server: it reads what it needs as written.
+    const plain = write(
+      "plain.ini",
+      "[unix_http_server]\nfile=/run/plain.sock\n[program:x]\ncommand=true\n",
+    );
+    expect(readCtlSettings(plain, { TEND_LOGLEVEL: "loud" })).toMatchObject({
+      socketFile: "/run/plain.sock",
+    });
+  });
+
   test("serverurl=AUTO means tend's own socket", () => {
     const path = write(
       "auto.ini",
