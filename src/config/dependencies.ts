@@ -33,6 +33,15 @@ export function resolveTarget<T>(
   return groups.flatMap((g) => g.members.filter((member) => processOf(member).program === target));
 }
 
+/** resolveTarget over the groups of a config. */
+export function processesNamed(
+  target: string,
+  groups: readonly GroupConfig[],
+): readonly ProcessConfig[] {
+  const members = groups.map((group) => ({ name: group.name, members: group.processes }));
+  return resolveTarget(target, members, (process) => process);
+}
+
 function namespec(process: ProcessConfig): string {
   return process.group === process.name ? process.name : `${process.group}:${process.name}`;
 }
@@ -45,13 +54,12 @@ export function checkDependencies(groups: readonly GroupConfig[], problems: Prob
     section: `${groups.find((g) => g.name === process.group)?.listener ? "eventlistener" : "program"}:${process.program}`,
     key: "depends_on",
   });
-  const members = groups.map((group) => ({ name: group.name, members: group.processes }));
   const reported = new Set<string>();
   const edges = new Map<ProcessConfig, ProcessConfig[]>();
   for (const process of processes) {
     const targets: ProcessConfig[] = [];
     for (const dependency of process.depends_on) {
-      const found = resolveTarget(dependency.target, members, (process) => process);
+      const found = processesNamed(dependency.target, groups);
       if (found.length === 0) {
         const key = `${process.program}\u0000${dependency.target}`;
         if (!reported.has(key))

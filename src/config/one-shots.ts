@@ -4,18 +4,16 @@
 // programs startsecs defaults to 0: any end is an exit, judged by exitcodes.
 // A startsecs written in the config is kept.
 
-import { resolveTarget } from "./dependencies.ts";
+import { processesNamed } from "./dependencies.ts";
 import type { GroupConfig, ProcessConfig } from "./model.ts";
 
 export function withOneShotDefaults(groups: readonly GroupConfig[]): GroupConfig[] {
-  const members = groups.map((group) => ({ name: group.name, members: group.processes }));
   const oneShots = new Set<ProcessConfig>();
   for (const group of groups) {
     for (const process of group.processes) {
       for (const dependency of process.depends_on) {
         if (dependency.condition !== "done" && dependency.condition !== "exited") continue;
-        for (const target of resolveTarget(dependency.target, members, (p) => p))
-          oneShots.add(target);
+        for (const target of processesNamed(dependency.target, groups)) oneShots.add(target);
       }
     }
   }

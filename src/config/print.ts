@@ -4,13 +4,13 @@
 // programs of an explicit group). Notes about it go in as comments (`;` in
 // INI, `#` in YAML), so the output stays a config.
 
+import type { DependencySpec } from "../core/dependencies.ts";
 import { signalName } from "../core/signals.ts";
 import type { CheckSpec } from "./check-spec.ts";
-import { resolveTarget } from "./dependencies.ts";
+import { processesNamed } from "./dependencies.ts";
 import { yaml } from "./load-yaml.ts";
 import type { Config, GroupConfig, ProcessConfig } from "./model.ts";
 import { PROGRAM_KEYS } from "./schema.ts";
-import type { Dependency } from "./tend-converters.ts";
 
 /** Text printed as it is, with its %( expansions left for the reader to expand. */
 class Verbatim {
@@ -78,11 +78,11 @@ function numberValue(value: number): number | string {
  * in a [group:x]) is named by those processes.
  */
 export function printedDependencies(
-  dependencies: readonly Dependency[],
+  dependencies: readonly DependencySpec[],
   config: Config,
-): Dependency[] {
+): DependencySpec[] {
   return dependencies.flatMap(({ target, condition }) => {
-    const meant = resolveTarget(target, config.groups);
+    const meant = processesNamed(target, config.groups);
     const group = target.includes(":")
       ? undefined
       : config.groups.find((candidate) => candidate.name === target);
@@ -97,7 +97,7 @@ export function printedDependencies(
 }
 
 /** Each with its condition spelled out, so `g:done` is never read as the group g's condition. */
-function dependencyValue(dependencies: readonly Dependency[], config: Config): string[] {
+function dependencyValue(dependencies: readonly DependencySpec[], config: Config): string[] {
   return printedDependencies(dependencies, config).map((d) => `${d.target}:${d.condition}`);
 }
 

@@ -6,7 +6,7 @@
 
 import { type ShutdownPlan, worstCaseShutdown } from "../core/shutdown-plan.ts";
 import type { CheckSpec } from "./check-spec.ts";
-import { resolveTarget } from "./dependencies.ts";
+import { processesNamed } from "./dependencies.ts";
 import type { Config, ProcessConfig } from "./model.ts";
 import type { Override } from "./overrides.ts";
 import { type Notes, printedDependencies } from "./print.ts";
@@ -35,7 +35,7 @@ export function shutdownPlan(config: Config): ShutdownPlan<ProcessConfig> {
   const dependents = new Map<ProcessConfig, ProcessConfig[]>(processes.map((p) => [p, []]));
   for (const process of processes)
     for (const dependency of process.depends_on)
-      for (const target of resolveTarget(dependency.target, config.groups))
+      for (const target of processesNamed(dependency.target, config.groups))
         if (target !== process) dependents.get(target)?.push(process);
   const priority = new Map(config.groups.map((group) => [group.name, group.priority]));
   return worstCaseShutdown(

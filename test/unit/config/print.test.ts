@@ -5,7 +5,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { resolveTarget } from "../../../src/config/dependencies.ts";
+import { processesNamed } from "../../../src/config/dependencies.ts";
 import { loadConfig } from "../../../src/config/load.ts";
 import type { Config } from "../../../src/config/model.ts";
 import { printIni, printYaml } from "../../../src/config/print.ts";
@@ -30,7 +30,7 @@ function loadText(text: string, ext: string): Config {
  */
 function comparable(config: Config): unknown {
   const meant = (target: string) =>
-    resolveTarget(target, config.groups).map((p) => `${p.group}:${p.name}`);
+    processesNamed(target, config.groups).map((p) => `${p.group}:${p.name}`);
   return {
     ...config,
     files: [],
