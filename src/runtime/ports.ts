@@ -30,7 +30,9 @@ export interface RunningProcess {
 }
 
 /** A message from a process about its readiness: READY=1 (or a newline on fd N), or a STATUS= text. */
-export type Notice = { readonly kind: "ready" } | { readonly kind: "status"; readonly text: string };
+export type Notice =
+  | { readonly kind: "ready" }
+  | { readonly kind: "status"; readonly text: string };
 
 export interface NoticeSource {
   /** Hears every notice from now until the process ends (then the source is closed). */
