@@ -12,6 +12,9 @@ const WNOHANG = 1;
 const PR_SET_CHILD_SUBREAPER = 36;
 const O_CLOEXEC = 0o2000000;
 const O_NONBLOCK = 0o4000;
+const F_GETFD = 1;
+const F_SETFD = 2;
+const FD_CLOEXEC = 1;
 const F_GETFL = 3;
 const F_SETFL = 4;
 const F_SETPIPE_SZ = 1031;
@@ -153,6 +156,17 @@ export function setNonBlocking(fd: number, on: boolean): number {
   if (flags < 0) return -1;
   lib.fcntl(fd, F_SETFL, on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK);
   return flags;
+}
+
+/**
+ * Clears close-on-exec, so that `fd` survives an exec. (Bun marks every
+ * descriptor it inherits close-on-exec when it starts, tend's exec
+ * trampoline included.) False when `fd` is not open.
+ */
+export function keepAcrossExec(fd: number): boolean {
+  const lib = libc();
+  const flags = lib.fcntl(fd, F_GETFD, 0);
+  return flags >= 0 && lib.fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) === 0;
 }
 
 /** Puts back the flags setNonBlocking returned. */
