@@ -134,7 +134,12 @@ export type CheckCommand = Omit<SpawnRequest, "newSession" | "stdio" | "extraFds
 export function runCheckCommand(command: CheckCommand, timeoutMs: number): Promise<ProbeOutcome> {
   let child: ReturnType<typeof spawnChild>;
   try {
-    child = spawnChild({ ...command, newSession: true, stdio: ["ignore", "ignore", "ignore"] });
+    child = spawnChild({
+      ...command,
+      newSession: true,
+      stdio: ["ignore", "ignore", "ignore"],
+      extraFds: [],
+    });
   } catch (error) {
     return Promise.resolve({ ok: false, message: (error as Error).message });
   }
