@@ -33,6 +33,13 @@ const stalled = new Map<string, number>();
 const keyOf = (endpoint: Endpoint): string =>
   endpoint.host === undefined ? `unix:${endpoint.path}` : `${endpoint.host}:${endpoint.port}`;
 
+/** Every probe through node:net, as for a stalled endpoint (tests of that path). */
+let alwaysAbandonable = false;
+
+export function useAbandonableConnects(on: boolean): void {
+  alwaysAbandonable = on;
+}
+
 /** How many connects to endpoints are left to the kernel to end (for tests). */
 export function stalledConnects(): number {
   let total = 0;
@@ -56,7 +63,7 @@ export function converse(
       resolve(outcome);
     };
     const timer = setTimeout(() => finish(timedOut(timeoutMs)), timeoutMs);
-    const via = stalled.has(keyOf(endpoint)) ? viaNode : viaBun;
+    const via = alwaysAbandonable || stalled.has(keyOf(endpoint)) ? viaNode : viaBun;
     try {
       close = via(endpoint, talk, finish, () => settled);
       if (settled) close(); // it ended before it could be closed
@@ -170,6 +177,8 @@ function viaNode(
       ? { path: endpoint.path }
       : { host: endpoint.host, port: endpoint.port };
   let socket: NodeSocket;
+  /** Connected over TCP, not yet through the TLS handshake. */
+  let handshaking = false;
   if (talk.tls) {
     const tls = require("node:tls") as typeof import("node:tls");
     socket = tls.connect({
@@ -177,7 +186,13 @@ function viaNode(
       rejectUnauthorized: false,
       ...(talk.tls.servername ? { servername: talk.tls.servername } : {}),
     });
-    socket.once("secureConnect", () => connected(talk, write, finish));
+    socket.once("connect", () => {
+      handshaking = true;
+    });
+    socket.once("secureConnect", () => {
+      handshaking = false;
+      connected(talk, write, finish);
+    });
   } else {
     socket = net.connect(where);
     socket.once("connect", () => connected(talk, write, finish));
@@ -190,8 +205,10 @@ function viaNode(
     const outcome = talk.hear?.(bytes);
     if (outcome) finish(outcome);
   });
-  socket.once("error", (error) => finish(failure(error)));
-  socket.once("close", () => finish(talk.hungUp?.() ?? hungUp()));
+  socket.once("error", (error) => finish(handshaking ? handshakeFailure(error) : failure(error)));
+  socket.once("close", () =>
+    finish(handshaking ? handshakeFailure(null) : (talk.hungUp?.() ?? hungUp())),
+  );
   return () => socket.destroy();
 }
 
@@ -232,7 +249,7 @@ export function failure(error: unknown): ProbeOutcome {
 
 function handshakeFailure(error: Error | null): ProbeOutcome {
   const code = String((error as { code?: unknown } | null)?.code ?? "");
-  if (code === "ECONNRESET" || code === "EPIPE")
+  if (error === null || code === "ECONNRESET" || code === "EPIPE")
     return { ok: false, message: "TLS handshake failed: connection closed" };
   // OpenSSL's "error:100000f7:SSL routines:OPENSSL_internal:WRONG_VERSION_NUMBER".
   const openssl = /:([A-Z0-9_]+)$/.exec(error?.message ?? "")?.[1];

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { stalledConnects } from "../../../src/os/probe-connection.ts";
+import { stalledConnects, useAbandonableConnects } from "../../../src/os/probe-connection.ts";
 import {
   fileExists,
   probeHttp,
@@ -90,32 +90,198 @@ afterAll(() => {
   unix.stop(true);
 });
 
-describe("tcp", () => {
-  test("a listening port: ok, and the probe's socket is closed", async () => {
-    expect(await probeTcp("127.0.0.1", httpPort, 1000)).toEqual({ ok: true, message: "" });
-    expect(await until(() => socketsTo(httpPort) === 0, 500)).toBe(true);
-  });
+/**
+ * Both ways a probe connects: Bun.connect (the usual one), and node:net (for
+ * an endpoint whose earlier connect is still pending): the same answers.
+ */
+for (const route of ["Bun.connect", "node:net"] as const) {
+  describe(`through ${route}`, () => {
+    beforeAll(() => useAbandonableConnects(route === "node:net"));
+    afterAll(() => useAbandonableConnects(false));
 
-  test("a closed port: connection refused, at once", async () => {
-    const started = performance.now();
-    expect(await probeTcp("127.0.0.1", freePort(), 1000)).toEqual({
-      ok: false,
-      message: "connection refused",
+    describe("tcp", () => {
+      test("a listening port: ok, and the probe's socket is closed", async () => {
+        expect(await probeTcp("127.0.0.1", httpPort, 1000)).toEqual({ ok: true, message: "" });
+        expect(await until(() => socketsTo(httpPort) === 0, 500)).toBe(true);
+      });
+
+      test("a closed port: connection refused, at once", async () => {
+        const started = performance.now();
+        expect(await probeTcp("127.0.0.1", freePort(), 1000)).toEqual({
+          ok: false,
+          message: "connection refused",
+        });
+        expect(performance.now() - started).toBeLessThan(500);
+      });
+
+      test("a host name that does not resolve: host not found", async () => {
+        expect(await probeTcp("no-such-host.invalid", 80, 2000)).toEqual({
+          ok: false,
+          message: "host not found",
+        });
+      });
+
+      test("by name: localhost", async () => {
+        expect(await probeTcp("localhost", httpPort, 1000)).toEqual({ ok: true, message: "" });
+      });
     });
-    expect(performance.now() - started).toBeLessThan(500);
-  });
 
-  test("a host name that does not resolve: host not found", async () => {
-    expect(await probeTcp("no-such-host.invalid", 80, 2000)).toEqual({
-      ok: false,
-      message: "host not found",
+    describe("unix", () => {
+      test("a listening socket: ok", async () => {
+        const before = openSockets();
+        expect(await probeUnix(unixPath, 1000)).toEqual({ ok: true, message: "" });
+        expect(await until(() => openSockets() === before, 500)).toBe(true);
+      });
+
+      test("no socket there: no such file", async () => {
+        expect(await probeUnix(scratch.path("absent.sock"), 1000)).toEqual({
+          ok: false,
+          message: "no such file",
+        });
+      });
+
+      test("a plain file: refused", async () => {
+        const path = scratch.path("plain-file");
+        writeFileSync(path, "");
+        expect(await probeUnix(path, 1000)).toEqual({ ok: false, message: "connection refused" });
+      });
+    });
+
+    describe("http", () => {
+      const url = (path: string) => `http://127.0.0.1:${httpPort}${path}`;
+
+      test("200: ok; 302 counts as success and is not followed", async () => {
+        expect(await probeHttp(url("/health"), 1000)).toEqual({ ok: true, message: "" });
+        expect(await probeHttp(url("/moved"), 1000)).toEqual({ ok: true, message: "" });
+      });
+
+      test("503: fails with the status", async () => {
+        expect(await probeHttp(url("/unavailable"), 1000)).toEqual({
+          ok: false,
+          message: "HTTP 503",
+        });
+      });
+
+      test("what goes over the wire: GET path?query, Host with the port, Connection: close", async () => {
+        let seen = "";
+        const recorder = Bun.listen({
+          hostname: "127.0.0.1",
+          port: 0,
+          socket: {
+            data(socket, bytes) {
+              seen += bytes.toString("latin1");
+              if (seen.includes("\r\n\r\n")) socket.end("HTTP/1.0 204 No Content\r\n\r\n");
+            },
+          },
+        });
+        try {
+          const target = `http://user:p%40ss@localhost:${recorder.port}/ready?deep=1`;
+          expect(await probeHttp(target, 1000)).toEqual({ ok: true, message: "" });
+          expect(seen.split("\r\n")).toEqual([
+            "GET /ready?deep=1 HTTP/1.1",
+            `Host: localhost:${recorder.port}`,
+            "User-Agent: tend",
+            "Accept: */*",
+            "Connection: close",
+            `Authorization: Basic ${btoa("user:p@ss")}`,
+            "",
+            "",
+          ]);
+        } finally {
+          recorder.stop(true);
+        }
+      });
+
+      test("a server that never answers: timed out, on time, its socket closed", async () => {
+        const started = performance.now();
+        const probing = probeHttp(`http://127.0.0.1:${mute.port}/`, 300);
+        expect(await until(() => socketsTo(mute.port) === 1, 200)).toBe(true);
+        expect(await probing).toEqual({ ok: false, message: "timed out after 0.3 s" });
+        expect(performance.now() - started).toBeLessThan(500);
+        expect(await until(() => socketsTo(mute.port) === 0, 500)).toBe(true);
+      });
+
+      test("refused, and something that is not HTTP", async () => {
+        expect(await probeHttp(`http://127.0.0.1:${freePort()}/`, 1000)).toEqual({
+          ok: false,
+          message: "connection refused",
+        });
+        const chatty = Bun.listen({
+          hostname: "127.0.0.1",
+          port: 0,
+          socket: { open: (socket) => void socket.end("SSH-2.0-OpenSSH_9.6\r\n"), data() {} },
+        });
+        try {
+          expect(await probeHttp(`http://127.0.0.1:${chatty.port}/`, 1000)).toEqual({
+            ok: false,
+            message: "not an HTTP response",
+          });
+        } finally {
+          chatty.stop(true);
+        }
+      });
+    });
+
+    describe("https", () => {
+      const hasOpenssl = Bun.which("openssl") !== null;
+      let server: ReturnType<typeof Bun.serve> | undefined;
+      beforeAll(() => {
+        if (!hasOpenssl) return;
+        // A self-signed certificate for this run: https probes do not verify.
+        const made = Bun.spawnSync(
+          [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            scratch.path("key.pem"),
+            "-out",
+            scratch.path("cert.pem"),
+          ],
+          { stdout: "ignore", stderr: "pipe" },
+        );
+        if (!made.success) throw new Error(`openssl: ${made.stderr.toString()}`);
+        server = Bun.serve({
+          hostname: "127.0.0.1",
+          port: 0,
+          tls: { cert: Bun.file(scratch.path("cert.pem")), key: Bun.file(scratch.path("key.pem")) },
+          fetch: routes,
+        });
+      });
+      afterAll(() => server?.stop(true));
+
+      test.skipIf(!hasOpenssl)(
+        "a self-signed certificate: ok, by address and by name (SNI)",
+        async () => {
+          expect(await probeHttp(`https://127.0.0.1:${server?.port}/`, 2000)).toEqual({
+            ok: true,
+            message: "",
+          });
+          expect(await probeHttp(`https://localhost:${server?.port}/unavailable`, 2000)).toEqual({
+            ok: false,
+            message: "HTTP 503",
+          });
+        },
+      );
+
+      test("https to a plain HTTP server: the handshake fails", async () => {
+        expect(await probeHttp(`https://127.0.0.1:${httpPort}/`, 1000)).toEqual({
+          ok: false,
+          message: "TLS handshake failed: wrong version number",
+        });
+      });
     });
   });
-
-  test("by name: localhost", async () => {
-    expect(await probeTcp("localhost", httpPort, 1000)).toEqual({ ok: true, message: "" });
-  });
-});
+}
 
 describe("a port whose backlog is full (SYNs dropped): the timeout", () => {
   let server: Bun.Subprocess<"pipe", "pipe", "inherit"> | undefined;
@@ -181,161 +347,6 @@ sys.stdin.read()`,
     expect(await probeTcp("127.0.0.1", port, 500)).toEqual({
       ok: false,
       message: "connection refused",
-    });
-  });
-});
-
-describe("unix", () => {
-  test("a listening socket: ok", async () => {
-    const before = openSockets();
-    expect(await probeUnix(unixPath, 1000)).toEqual({ ok: true, message: "" });
-    expect(await until(() => openSockets() === before, 500)).toBe(true);
-  });
-
-  test("no socket there: no such file", async () => {
-    expect(await probeUnix(scratch.path("absent.sock"), 1000)).toEqual({
-      ok: false,
-      message: "no such file",
-    });
-  });
-
-  test("a plain file: refused", async () => {
-    const path = scratch.path("plain-file");
-    writeFileSync(path, "");
-    expect(await probeUnix(path, 1000)).toEqual({ ok: false, message: "connection refused" });
-  });
-});
-
-describe("http", () => {
-  const url = (path: string) => `http://127.0.0.1:${httpPort}${path}`;
-
-  test("200: ok; 302 counts as success and is not followed", async () => {
-    expect(await probeHttp(url("/health"), 1000)).toEqual({ ok: true, message: "" });
-    expect(await probeHttp(url("/moved"), 1000)).toEqual({ ok: true, message: "" });
-  });
-
-  test("503: fails with the status", async () => {
-    expect(await probeHttp(url("/unavailable"), 1000)).toEqual({
-      ok: false,
-      message: "HTTP 503",
-    });
-  });
-
-  test("what goes over the wire: GET path?query, Host with the port, Connection: close", async () => {
-    let seen = "";
-    const recorder = Bun.listen({
-      hostname: "127.0.0.1",
-      port: 0,
-      socket: {
-        data(socket, bytes) {
-          seen += bytes.toString("latin1");
-          if (seen.includes("\r\n\r\n")) socket.end("HTTP/1.0 204 No Content\r\n\r\n");
-        },
-      },
-    });
-    try {
-      const target = `http://user:p%40ss@localhost:${recorder.port}/ready?deep=1`;
-      expect(await probeHttp(target, 1000)).toEqual({ ok: true, message: "" });
-      expect(seen.split("\r\n")).toEqual([
-        "GET /ready?deep=1 HTTP/1.1",
-        `Host: localhost:${recorder.port}`,
-        "User-Agent: tend",
-        "Accept: */*",
-        "Connection: close",
-        `Authorization: Basic ${btoa("user:p@ss")}`,
-        "",
-        "",
-      ]);
-    } finally {
-      recorder.stop(true);
-    }
-  });
-
-  test("a server that never answers: timed out, on time, its socket closed", async () => {
-    const started = performance.now();
-    const probing = probeHttp(`http://127.0.0.1:${mute.port}/`, 300);
-    expect(await until(() => socketsTo(mute.port) === 1, 200)).toBe(true);
-    expect(await probing).toEqual({ ok: false, message: "timed out after 0.3 s" });
-    expect(performance.now() - started).toBeLessThan(500);
-    expect(await until(() => socketsTo(mute.port) === 0, 500)).toBe(true);
-  });
-
-  test("refused, and something that is not HTTP", async () => {
-    expect(await probeHttp(`http://127.0.0.1:${freePort()}/`, 1000)).toEqual({
-      ok: false,
-      message: "connection refused",
-    });
-    const chatty = Bun.listen({
-      hostname: "127.0.0.1",
-      port: 0,
-      socket: { open: (socket) => void socket.end("SSH-2.0-OpenSSH_9.6\r\n"), data() {} },
-    });
-    try {
-      expect(await probeHttp(`http://127.0.0.1:${chatty.port}/`, 1000)).toEqual({
-        ok: false,
-        message: "not an HTTP response",
-      });
-    } finally {
-      chatty.stop(true);
-    }
-  });
-});
-
-describe("https", () => {
-  const hasOpenssl = Bun.which("openssl") !== null;
-  let server: ReturnType<typeof Bun.serve> | undefined;
-  beforeAll(() => {
-    if (!hasOpenssl) return;
-    // A self-signed certificate for this run: https probes do not verify.
-    const made = Bun.spawnSync(
-      [
-        "openssl",
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=localhost",
-        "-keyout",
-        scratch.path("key.pem"),
-        "-out",
-        scratch.path("cert.pem"),
-      ],
-      { stdout: "ignore", stderr: "pipe" },
-    );
-    if (!made.success) throw new Error(`openssl: ${made.stderr.toString()}`);
-    server = Bun.serve({
-      hostname: "127.0.0.1",
-      port: 0,
-      tls: { cert: Bun.file(scratch.path("cert.pem")), key: Bun.file(scratch.path("key.pem")) },
-      fetch: routes,
-    });
-  });
-  afterAll(() => server?.stop(true));
-
-  test.skipIf(!hasOpenssl)(
-    "a self-signed certificate: ok, by address and by name (SNI)",
-    async () => {
-      expect(await probeHttp(`https://127.0.0.1:${server?.port}/`, 2000)).toEqual({
-        ok: true,
-        message: "",
-      });
-      expect(await probeHttp(`https://localhost:${server?.port}/unavailable`, 2000)).toEqual({
-        ok: false,
-        message: "HTTP 503",
-      });
-    },
-  );
-
-  test("https to a plain HTTP server: the handshake fails", async () => {
-    expect(await probeHttp(`https://127.0.0.1:${httpPort}/`, 1000)).toEqual({
-      ok: false,
-      message: "TLS handshake failed: wrong version number",
     });
   });
 });
