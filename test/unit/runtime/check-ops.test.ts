@@ -19,7 +19,7 @@ import { dirname, join } from "node:path";
 import type { ProcessConfig } from "../../../src/config/model.ts";
 import { LogHub } from "../../../src/logging/hub.ts";
 import { makePipe } from "../../../src/os/libc.ts";
-import { notifyDirectoryPath } from "../../../src/os/notify-socket.ts";
+import { notifyDirectoryPath, removeNotifyDirectory } from "../../../src/os/notify-socket.ts";
 import type { Notice, RunningProcess } from "../../../src/runtime/ports.ts";
 import { RealProbeOps } from "../../../src/runtime/probe-ops.ts";
 import { RealProcessOps } from "../../../src/runtime/process-ops.ts";
@@ -30,6 +30,8 @@ const scratch = scratchDir("tend-check-ops-");
 afterAll(() => {
   removeConfigFiles();
   scratch.cleanup();
+  // tend removes it when it exits; bun test does not emit "exit" for the file.
+  removeNotifyDirectory();
 });
 
 const hub = new LogHub({ format: "text", prefix: false, color: false, labelWidth: 0 });
@@ -231,6 +233,22 @@ socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"READY=1", path)`,
     running.notices?.listen((notice) => heard.push(notice));
     expect(heard).toEqual([{ kind: "ready" }]);
     await running.exited;
+  });
+
+  test("tend's exit removes the directory of sockets", async () => {
+    const script = scratch.path("exit.ts");
+    const module = join(ROOT, "src/os/notify-socket.ts");
+    writeFileSync(
+      script,
+      `import { notifyDirectoryPath, openNotifySocket } from ${JSON.stringify(module)};
+openNotifySocket();
+console.log(notifyDirectoryPath());`,
+    );
+    const child = Bun.spawn([process.execPath, script], { stdout: "pipe" });
+    const directory = (await new Response(child.stdout).text()).trim();
+    expect(await child.exited).toBe(0);
+    expect(directory).toMatch(/\/tend-[^/]+$/);
+    expect(existsSync(directory)).toBe(false);
   });
 
   test("the directory of sockets is tend's own: mode 0711", () => {
