@@ -56,7 +56,7 @@ export function probeHttp(url: string, timeoutMs: number): Promise<ProbeOutcome>
       tls: https ? { servername: isIpAddress(host) ? undefined : host } : undefined,
       say: requestOf(target),
       hear: (bytes) => {
-        status += Buffer.from(bytes).toString("latin1");
+        status += Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1");
         const end = status.indexOf("\n");
         if (end < 0)
           return status.length > MAX_STATUS_LINE || !"HTTP/".startsWith(status.slice(0, 5))
