@@ -81,8 +81,14 @@ describe("fd:N (s6's notification-fd)", () => {
       closeSync(b);
     }
     try {
-      const fds = readdirSync(`/proc/${running.pid}/fd`).map(Number);
-      expect(fds.sort((x, y) => x - y)).toEqual([0, 1, 2, 9]);
+      // While sleep starts, its loader briefly holds libc open (fd 3); a
+      // descriptor leaked from tend would stay, so wait for the set to settle.
+      const fdsOf = () =>
+        readdirSync(`/proc/${running.pid}/fd`)
+          .map(Number)
+          .sort((x, y) => x - y);
+      await until(() => fdsOf().join() === "0,1,2,9", 1000);
+      expect(fdsOf()).toEqual([0, 1, 2, 9]);
     } finally {
       ops.signal(running.pid, 9, false);
       await running.exited;
