@@ -1,10 +1,11 @@
 // The only module that touches bun:ffi: the few C library calls that Bun and
 // Node do not expose (waitpid on one pid, prctl, pipes with a chosen size, a
-// write(2) that reports EAGAIN instead of waiting). bun:ffi and the C library
+// write(2) that reports EAGAIN instead of waiting, a unix datagram socket). bun:ffi and the C library
 // are loaded on first use: importing bun:ffi alone costs an idle tend over
 // 1 MiB of resident memory, and as PID 1 it may never need them.
 
 import type * as Ffi from "bun:ffi";
+import { closeQuietly } from "./fs.ts";
 
 const ffi = (): typeof Ffi => require("bun:ffi") as typeof Ffi;
 
@@ -12,6 +13,9 @@ const WNOHANG = 1;
 const PR_SET_CHILD_SUBREAPER = 36;
 const O_CLOEXEC = 0o2000000;
 const O_NONBLOCK = 0o4000;
+const F_GETFD = 1;
+const F_SETFD = 2;
+const FD_CLOEXEC = 1;
 const F_GETFL = 3;
 const F_SETFL = 4;
 const F_SETPIPE_SZ = 1031;
@@ -31,6 +35,8 @@ const symbols = {
   pipe2: { args: ["ptr", "i32"], returns: "i32" },
   fcntl: { args: ["i32", "i32", "i32"], returns: "i32" },
   write: { args: ["i32", "ptr", "u64"], returns: "i64" },
+  socket: { args: ["i32", "i32", "i32"], returns: "i32" },
+  bind: { args: ["i32", "ptr", "u32"], returns: "i32" },
 } as const;
 
 type Libc = ReturnType<typeof Ffi.dlopen<typeof symbols>>["symbols"];
@@ -155,6 +161,17 @@ export function setNonBlocking(fd: number, on: boolean): number {
   return flags;
 }
 
+/**
+ * Clears close-on-exec, so that `fd` survives an exec. (Bun marks every
+ * descriptor it inherits close-on-exec when it starts, tend's exec
+ * trampoline included.) False when `fd` is not open.
+ */
+export function keepAcrossExec(fd: number): boolean {
+  const lib = libc();
+  const flags = lib.fcntl(fd, F_GETFD, 0);
+  return flags >= 0 && lib.fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC) === 0;
+}
+
 /** Puts back the flags setNonBlocking returned. */
 export function restoreFlags(fd: number, flags: number): void {
   if (flags >= 0) libc().fcntl(fd, F_SETFL, flags);
@@ -180,6 +197,39 @@ export function writeSome(
     if (code === EAGAIN) return "again";
     return { code: ERRNO_NAMES[code] ?? `errno ${code}`, message: String(lib.strerror(code)) };
   }
+}
+
+const AF_UNIX = 1;
+const SOCK_DGRAM = 2;
+const SOCK_NONBLOCK = O_NONBLOCK;
+const SOCK_CLOEXEC = O_CLOEXEC;
+/** sizeof(struct sockaddr_un): a 2-byte family, then sun_path[108]. */
+const SOCKADDR_UN_BYTES = 110;
+/** The longest path sun_path holds, its terminating NUL aside. */
+export const MAX_SOCKET_PATH_BYTES = 107;
+
+/**
+ * A unix datagram socket bound to `path` (which must not exist), non-blocking
+ * and close-on-exec: the receiving end of systemd's notify protocol. Throws
+ * with the reason when it cannot be made; closes what it made on failure.
+ */
+export function bindDatagramSocket(path: string): number {
+  const bytes = Buffer.from(path, "utf8");
+  if (bytes.length > MAX_SOCKET_PATH_BYTES)
+    throw new Error(`socket path longer than ${MAX_SOCKET_PATH_BYTES} bytes: ${path}`);
+  const lib = libc();
+  const fd = lib.socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) check(fd, "socket(AF_UNIX, SOCK_DGRAM)");
+  const address = Buffer.alloc(SOCKADDR_UN_BYTES);
+  address.writeUInt16LE(AF_UNIX, 0);
+  bytes.copy(address, 2);
+  const result = lib.bind(fd, ffi().ptr(address), 2 + bytes.length + 1);
+  if (result !== 0) {
+    const code = errno(lib);
+    closeQuietly(fd);
+    throw new Error(`bind(${path}) failed: ${String(lib.strerror(code))} (errno ${code})`);
+  }
+  return fd;
 }
 
 const ERRNO_NAMES: Record<number, string> = {

@@ -25,11 +25,25 @@ export interface SpawnRequest {
   readonly credentials?: Credentials | undefined;
   /** stdin, stdout, stderr: inherited from tend, /dev/null, or an open file descriptor. */
   readonly stdio?: readonly [StdioTarget, StdioTarget, StdioTarget];
+  /**
+   * More descriptors for the child: tend's `fd` becomes the child's `at`
+   * (3 and up, as s6's notification-fd). The numbers between 3 and the
+   * highest `at` that no entry names are closed in the child: none of
+   * tend's own descriptors reach it.
+   */
+  readonly extraFds?: readonly ExtraFd[];
   /** argv[0] as the program sees it, when argv[0] is the resolved path. */
   readonly argv0?: string | undefined;
 }
 
 export type StdioTarget = "inherit" | "ignore" | number;
+
+export interface ExtraFd {
+  /** The descriptor number in the child, 3 to 255. */
+  readonly at: number;
+  /** tend's descriptor that the child gets there. */
+  readonly fd: number;
+}
 
 export interface SpawnedChild {
   readonly pid: number;
@@ -64,17 +78,19 @@ export function spawnChild(request: SpawnRequest): SpawnedChild {
         String(request.credentials.uid),
         String(request.credentials.gid),
         request.credentials.groups.join(","),
+        (request.extraFds ?? []).map(({ at }) => at).join(","),
         "--",
         ...request.argv,
       ]
     : [...request.argv];
+  const stdio = stdioOf(request);
   let child: Bun.Subprocess;
   // The child inherits the umask at fork; the spawn is synchronous, so
   // setting tend's own around it affects nothing else.
   const previousUmask = request.umask === undefined ? undefined : process.umask(request.umask);
   try {
     child = Bun.spawn(argv, {
-      stdio: [...(request.stdio ?? ["inherit", "inherit", "inherit"])],
+      stdio,
       detached: request.newSession,
       env: request.env ?? process.env,
       ...(request.argv0 === undefined || request.credentials ? {} : { argv0: request.argv0 }),
@@ -92,6 +108,24 @@ export function spawnChild(request: SpawnRequest): SpawnedChild {
     return exitStatusOf(child);
   });
   return { pid, exited };
+}
+
+/**
+ * Bun's stdio array: stdin, stdout, stderr, then one entry per descriptor
+ * from 3 up. An "ignore" past 2 leaves that number closed in the child (not
+ * even /dev/null); only what is given here is inherited, since tend opens
+ * everything else close-on-exec.
+ */
+function stdioOf(request: SpawnRequest): [StdioTarget, StdioTarget, StdioTarget, ...StdioTarget[]] {
+  const [stdin, stdout, stderr] = request.stdio ?? ["inherit", "inherit", "inherit"];
+  const stdio: [StdioTarget, StdioTarget, StdioTarget, ...StdioTarget[]] = [stdin, stdout, stderr];
+  for (const { at, fd } of request.extraFds ?? []) {
+    if (!Number.isInteger(at) || at < 3 || at > 255)
+      throw new SpawnError(`cannot give the child descriptor ${at} (3 to 255)`, "EINVAL");
+    while (stdio.length <= at) stdio.push("ignore");
+    stdio[at] = fd;
+  }
+  return stdio;
 }
 
 function exitStatusOf(child: {

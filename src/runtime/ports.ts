@@ -35,7 +35,10 @@ export type Notice =
   | { readonly kind: "status"; readonly text: string };
 
 export interface NoticeSource {
-  /** Hears every notice from now until the process ends (then the source is closed). */
+  /**
+   * Hears every notice until the process ends (then the source is closed);
+   * the first listener also hears those that came before it listened.
+   */
   listen(listener: (notice: Notice) => void): void;
 }
 

@@ -1,7 +1,9 @@
 // The engine's process port for real: a program's environment, command and
-// user resolved as supervisord resolves them, then its pipes, a stdin pipe
-// and the spawn itself through os/. Every way a spawn can fail becomes a
-// SpawnFailure in supervisord's words; nothing here decides what happens next.
+// user resolved as supervisord resolves them (launch.ts), then its pipes, a
+// stdin pipe, what its ready_check needs before it starts (a notification
+// pipe or socket, a stale file: flag removed) and the spawn itself through
+// os/. Every way a spawn can fail becomes a SpawnFailure in supervisord's
+// words; nothing here decides what happens next.
 
 import type { ProcessConfig } from "../config/model.ts";
 import type { LogHub } from "../logging/hub.ts";
@@ -10,9 +12,11 @@ import { resolveCommand } from "../os/command.ts";
 import { FdWriter } from "../os/fd-writer.ts";
 import { closeQuietly } from "../os/fs.ts";
 import { makePipe } from "../os/libc.ts";
+import { removeFile } from "../os/probes.ts";
 import { sendSignal } from "../os/signals.ts";
-import { type Credentials, SpawnError, type SpawnRequest, spawnChild } from "../os/spawn.ts";
-import { findUser, groupsOf } from "../os/users.ts";
+import { SpawnError, spawnChild } from "../os/spawn.ts";
+import { launchRequest } from "./launch.ts";
+import { type NoticeChannel, openNoticeChannel } from "./notices.ts";
 import {
   type CommandProblem,
   type ProcessOps,
@@ -25,21 +29,32 @@ export class RealProcessOps implements ProcessOps {
     private readonly logs: LogHub,
     /** SUPERVISOR_SERVER_URL for programs whose serverurl is AUTO. */
     private readonly serverUrl: string,
+    /** Trouble that does not stop a spawn (a file: flag that cannot be removed). */
+    private readonly warn: (message: string) => void = (message) => logs.report("error", message),
   ) {}
 
   spawn(process: ProcessConfig, logs: ProcessLogs, namespec: string): RunningProcess {
-    const request = this.prepare(process);
+    const request = launchRequest(process, process.command, this.serverUrl);
+    this.removeStaleFlags(process, namespec);
     let pipes: ReturnType<LogHub["pipes"]> | undefined;
     let stdin: [number, number] | undefined;
+    let notices: NoticeChannel | undefined;
     let child: ReturnType<typeof spawnChild>;
     try {
       pipes = this.logs.pipes(namespec, logs);
       // A pipe, as supervisord gives: sendProcessStdin and `ctl fg` write to it.
       stdin = makePipe();
-      child = spawnChild({ ...request, stdio: [stdin[0], pipes.stdout, pipes.stderr] });
+      notices = openNoticeChannel(process.ready_check);
+      child = spawnChild({
+        ...request,
+        env: { ...request.env, ...notices?.env },
+        stdio: [stdin[0], pipes.stdout, pipes.stderr],
+        extraFds: notices?.extraFds ?? [],
+      });
     } catch (error) {
       pipes?.abandoned();
       if (stdin) closeQuietly(...stdin);
+      notices?.abandoned();
       if (error instanceof SpawnError) throw new SpawnFailure(error.message, { cause: error });
       const reason = (error as Error).message ?? String(error);
       throw new SpawnFailure(`unknown error during spawn for '${process.name}': ${reason}`, {
@@ -53,7 +68,8 @@ export class RealProcessOps implements ProcessOps {
       closeQuietly(writer.fd);
       return status;
     });
-    return { pid: child.pid, exited, stdin: writer };
+    const source = notices?.started(child.exited);
+    return { pid: child.pid, exited, stdin: writer, ...(source ? { notices: source } : {}) };
   }
 
   signal(pid: number, signal: number, group: boolean): boolean {
@@ -66,36 +82,12 @@ export class RealProcessOps implements ProcessOps {
     return resolved.ok ? undefined : { kind: resolved.problem, message: resolved.message };
   }
 
-  /** Everything a spawn needs; a SpawnFailure in supervisord's words when something is missing. */
-  private prepare(process: ProcessConfig): SpawnRequest {
-    const env: Record<string, string | undefined> = {
-      ...globalThis.process.env,
-      SUPERVISOR_ENABLED: "1",
-      SUPERVISOR_PROCESS_NAME: process.name,
-      SUPERVISOR_GROUP_NAME: process.group,
-      SUPERVISOR_SERVER_URL: process.serverurl === "AUTO" ? this.serverUrl : process.serverurl,
-      ...process.environment,
-    };
-    const [program = "", ...args] = process.command;
-    const resolved = resolveCommand(program, env.PATH);
-    if (!resolved.ok) throw new SpawnFailure(resolved.message);
-    let credentials: Credentials | undefined;
-    if (process.user !== undefined) {
-      const user = findUser(process.user);
-      if (!user) throw new SpawnFailure(`user '${process.user}' does not exist`);
-      const uid = globalThis.process.getuid?.() ?? 0;
-      if (uid !== 0 && uid !== user.uid)
-        throw new SpawnFailure(`can't run as user '${process.user}': tend is not running as root`);
-      if (uid === 0) credentials = { uid: user.uid, gid: user.gid, groups: groupsOf(user) };
+  /** `file:` checks pass once the program makes the file: one left from before must go. */
+  private removeStaleFlags(process: ProcessConfig, namespec: string): void {
+    for (const check of [process.ready_check, process.live_check]) {
+      if (check?.kind !== "file") continue;
+      const problem = removeFile(check.path);
+      if (problem !== undefined) this.warn(`${namespec}: ${problem}`);
     }
-    return {
-      argv: [resolved.filename, ...args],
-      argv0: program,
-      newSession: true,
-      env,
-      cwd: process.directory,
-      umask: process.umask,
-      credentials,
-    };
   }
 }

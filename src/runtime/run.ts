@@ -103,9 +103,10 @@ async function supervise(
   logs: LogHub,
   mainLog: LogReader | undefined,
 ): Promise<number> {
+  const serverUrl = `unix://${socketPathOf(config)}`;
   const ports: EnginePorts = {
-    processes: new RealProcessOps(logs, `unix://${socketPathOf(config)}`),
-    probes: new RealProbeOps(),
+    processes: new RealProcessOps(logs, serverUrl, (message) => logger.warn(message)),
+    probes: new RealProbeOps(serverUrl),
     logs: {
       open: (process, opening) => logs.processLogs(process, opening.namespec, opening.listener),
       close: (processLogs) => logs.releaseLogs(processLogs),
