@@ -13,6 +13,7 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -25,6 +26,7 @@ import {
   type LogEntry,
   ROOT,
   readLog,
+  readProc,
   type Started,
   scratchDir,
   spawnProcess,
@@ -293,3 +295,50 @@ export async function attempt<T>(what: string, run: () => Promise<T>): Promise<T
 // an interrupted bench exits so that it does.
 process.on("SIGINT", () => process.exit(130));
 process.on("SIGTERM", () => process.exit(143));
+
+// ---------------------------------------------------------------- CPU of a running process
+
+/** Time on CPU of each current thread, ns (/proc/PID/task/TID/schedstat). */
+export function threadTimes(pid: number): Map<string, number> {
+  const times = new Map<string, number>();
+  let tasks: string[] = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return times;
+  }
+  for (const task of tasks) {
+    const ns = Number(readProc(pid, `task/${task}/schedstat`).split(" ")[0]);
+    if (Number.isFinite(ns)) times.set(task, ns);
+  }
+  return times;
+}
+
+export interface ThreadCpu {
+  readonly ms: number;
+  readonly born: number;
+  readonly died: number;
+}
+
+/**
+ * CPU time of every thread of `pid` over `windowMs`, ns-precise: the runtime
+ * starts and ends helper threads (JSC's HeapHelper, for one), so the threads
+ * are polled every 50 ms and a thread that exits keeps its last reading
+ * (it loses at most its last 50 ms).
+ */
+export async function threadCpu(pid: number, windowMs: number): Promise<ThreadCpu> {
+  const start = threadTimes(pid);
+  const last = new Map(start);
+  const end = performance.now() + windowMs;
+  let current = start;
+  while (performance.now() < end) {
+    await Bun.sleep(Math.min(50, Math.max(0, end - performance.now())));
+    current = threadTimes(pid);
+    for (const [tid, ns] of current) last.set(tid, ns);
+  }
+  let total = 0;
+  for (const [tid, ns] of last) total += ns - (start.get(tid) ?? 0);
+  const born = [...last.keys()].filter((tid) => !start.has(tid)).length;
+  const died = [...last.keys()].filter((tid) => !current.has(tid)).length;
+  return { ms: total / 1e6, born, died };
+}

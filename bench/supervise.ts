@@ -23,7 +23,7 @@
 // target) and writes it, with the machine and the versions, to
 // bench/supervise-results.md. Run: `npm run build && bun bench/supervise.ts`.
 
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "bun";
 import {
@@ -47,6 +47,7 @@ import {
   supervisors,
   tempDir,
   tendBuild,
+  threadCpu,
   versionOf,
   waitFor,
   waitForLog,
@@ -230,51 +231,6 @@ function cpuTicksMs(pid: number): number {
   // After "pid (comm) ", field 3 (state) is index 0: utime is field 14, stime 15.
   const ticks = Number(fields[11]) + Number(fields[12]);
   return (ticks * 1000) / CLK_TCK;
-}
-
-/** Time on CPU of each current thread, ns (/proc/PID/task/TID/schedstat). */
-function threadTimes(pid: number): Map<string, number> {
-  const times = new Map<string, number>();
-  let tasks: string[] = [];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return times;
-  }
-  for (const task of tasks) {
-    const ns = Number(readProc(pid, `task/${task}/schedstat`).split(" ")[0]);
-    if (Number.isFinite(ns)) times.set(task, ns);
-  }
-  return times;
-}
-
-interface ThreadCpu {
-  readonly ms: number;
-  readonly born: number;
-  readonly died: number;
-}
-
-/**
- * CPU time of every thread of `pid` over `windowMs`, ns-precise: the runtime
- * starts and ends helper threads (JSC's HeapHelper, for one), so the threads
- * are polled every 50 ms and a thread that exits keeps its last reading
- * (it loses at most its last 50 ms).
- */
-async function threadCpu(pid: number, windowMs: number): Promise<ThreadCpu> {
-  const start = threadTimes(pid);
-  const last = new Map(start);
-  const end = performance.now() + windowMs;
-  let current = start;
-  while (performance.now() < end) {
-    await Bun.sleep(Math.min(50, Math.max(0, end - performance.now())));
-    current = threadTimes(pid);
-    for (const [tid, ns] of current) last.set(tid, ns);
-  }
-  let total = 0;
-  for (const [tid, ns] of last) total += ns - (start.get(tid) ?? 0);
-  const born = [...last.keys()].filter((tid) => !start.has(tid)).length;
-  const died = [...last.keys()].filter((tid) => !current.has(tid)).length;
-  return { ms: total / 1e6, born, died };
 }
 
 async function idleWindow(pid: number): Promise<IdleWindow> {
