@@ -198,6 +198,37 @@ stderr_logfile=DIR/${name}.err`,
     await becomesReady(tend, "out", check, again, touch(tend, "go-out"));
   }, 20_000);
 
+  test.concurrent("log:REGEX: a line from a process the previous run left behind does not make the new one ready", async () => {
+    // The first run leaves a child behind (stopasgroup=false: only the shell
+    // is stopped) that still writes to the first run's stdout.
+    await using tend = await launchTend({
+      programs: program(
+        "wrapper",
+        `command=sh -c 'if [ -e DIR/second ]; then echo second run; exec sleep 1000; fi; touch DIR/second; (${gate("DIR/say")}; echo READY) & echo first run; exec sleep 1000'
+ready_check=log:^READY$
+stdout_logfile=DIR/wrapper.out`,
+      ),
+    });
+    await startingNotReady(tend, "wrapper", "");
+    await tend.rpc("supervisor.stopProcess", ["wrapper"]);
+    await tend.rpc("supervisor.startProcess", ["wrapper", false]);
+    await waitFor(
+      () => readLines(tend.path("wrapper.out")).includes("second run"),
+      "the second run",
+    );
+    writeFileSync(tend.path("say"), "");
+    // The leftover's line reaches tend (and the log file, as under supervisord)...
+    await waitFor(
+      () => readLines(tend.path("wrapper.out")).includes("READY"),
+      "the leftover's line",
+    );
+    await tend.waitLog(/^reaped unknown pid \d+ \(exit status 0\)$/);
+    await waitFor(() => waitingForInput(tend.pid), "tend to have read it");
+    // ...but it is not the new process's: it stays not ready.
+    expect(await infoOf(tend, "wrapper")).toMatchObject({ statename: "STARTING", ready: false });
+    expect(tend.count("success: wrapper")).toBe(0);
+  }, 20_000);
+
   test.concurrent("fd:3: ready when the program writes a newline to its descriptor 3", async () => {
     await withTend(
       program(
