@@ -14,8 +14,8 @@ import { stripAnsi } from "./sinks.ts";
 export interface SpawnPipes {
   readonly stdout: number;
   readonly stderr: number;
-  /** After a successful spawn: close the child's ends, start reading ours. */
-  started(): void;
+  /** After a successful spawn of process `pid`: close the child's ends, start reading ours. */
+  started(pid: number): void;
   /** After a failed spawn: close everything. */
   abandoned(): void;
 }
@@ -46,10 +46,10 @@ export class Capture {
     return {
       stdout: stdoutWrite,
       stderr: stderrWrite,
-      started: () => {
+      started: (pid) => {
         closeQuietly(stdoutWrite, ...(stderrRead === undefined ? [] : [stderrWrite]));
-        this.read(label, stdoutRead, logs.stdout);
-        if (stderrRead !== undefined && logs.stderr) this.read(label, stderrRead, logs.stderr);
+        this.read(label, stdoutRead, logs.stdout, pid);
+        if (stderrRead !== undefined && logs.stderr) this.read(label, stderrRead, logs.stderr, pid);
       },
       abandoned: () => {
         closeQuietly(stdoutRead, stdoutWrite);
@@ -63,8 +63,8 @@ export class Capture {
     return Promise.all(this.running).then(() => {});
   }
 
-  private read(label: string, fd: number, log: StreamLog): void {
-    const done = readLines(fd, log, this.strip).catch((error) =>
+  private read(label: string, fd: number, log: StreamLog, pid: number): void {
+    const done = readLines(fd, log, this.strip, pid).catch((error) =>
       this.report()("error", `reading the output of ${label} failed: ${(error as Error).message}`),
     );
     this.running.add(done);
@@ -82,7 +82,7 @@ export const PARTIAL_LINE_MS = 100;
  * and is continued there without a break when the rest comes; a shared
  * descriptor (tend's stdout) gets it only whole, so lines never interleave.
  */
-async function readLines(fd: number, log: StreamLog, strip: boolean): Promise<void> {
+async function readLines(fd: number, log: StreamLog, strip: boolean, pid: number): Promise<void> {
   const splitter = new LineSplitter();
   const { sink, ring, writer, exact } = log;
   const clean = strip ? stripAnsi : (block: Uint8Array) => block;
@@ -107,7 +107,7 @@ async function readLines(fd: number, log: StreamLog, strip: boolean): Promise<vo
   };
   try {
     for await (const chunk of Bun.file(fd).stream()) {
-      const bytes = log.observe ? log.observe(chunk as Uint8Array) : (chunk as Uint8Array);
+      const bytes = log.observe ? log.observe(chunk as Uint8Array, pid) : (chunk as Uint8Array);
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
       if (bytes.length > 0) splitter.push(bytes, deliver);

@@ -56,8 +56,10 @@ export interface StreamLog {
   /**
    * Sees every chunk as read, before it is cut into lines, and returns what
    * goes on to the lines (the runtime's events and debug log hook in here).
+   * `pid` is the process whose pipe it came from: after a restart, what an
+   * earlier process (or one it left behind) still writes is read too.
    */
-  observe?: (chunk: Uint8Array) => Uint8Array;
+  observe?: (chunk: Uint8Array, pid: number) => Uint8Array;
 }
 
 export interface ProcessLogs {

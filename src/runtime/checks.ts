@@ -69,17 +69,17 @@ export class CheckRunner {
     this.stopAll(slot);
   }
 
-  /** A line of the process's output, for log:REGEX (stdout and stderr alike). */
-  outputLine(slot: Slot, line: string): void {
+  /** A line of process `pid`'s output, for log:REGEX (stdout and stderr alike). */
+  outputLine(slot: Slot, line: string, pid: number): void {
     const watch = this.logWatches.get(slot);
-    if (!watch || watch.pid !== slot.status.pid || !watch.pattern.test(line)) return;
+    if (!watch || watch.pid !== pid || pid !== slot.status.pid || !watch.pattern.test(line)) return;
     this.logWatches.delete(slot);
     this.ports.dispatch(slot, { type: "check", check: "ready", ok: true, message: "" });
   }
 
-  /** Whether output lines of `slot` are awaited now (the log tap is cheap when not). */
-  wantsOutput(slot: Slot): boolean {
-    return this.logWatches.has(slot);
+  /** Whether output lines of `slot`'s process `pid` are awaited now (the log tap is cheap when not). */
+  wantsOutput(slot: Slot, pid: number): boolean {
+    return this.logWatches.get(slot)?.pid === pid;
   }
 
   /** A process was spawned: its ready check begins (polled, or listening for it). */

@@ -23,10 +23,10 @@ export interface OutputTapsOptions {
   readonly log: (level: LogLevel, message: string) => void;
   /** The listener whose stdout this is, by namespec, when output arrives. */
   readonly listenerOutput: (namespec: string, bytes: Uint8Array) => void;
-  /** Whether a log:REGEX ready check of that process waits for a line now. */
-  readonly awaitsLine: (namespec: string) => boolean;
-  /** A line of a process whose ready check is log:REGEX. */
-  readonly outputLine: (namespec: string, line: string) => void;
+  /** Whether a log:REGEX ready check of that process waits for a line of process `pid` now. */
+  readonly awaitsLine: (namespec: string, pid: number) => boolean;
+  /** A line of process `pid`, whose ready check is log:REGEX. */
+  readonly outputLine: (namespec: string, line: string, pid: number) => void;
 }
 
 /** The longest unfinished line kept for a log:REGEX check; longer ones are cut. */
@@ -53,20 +53,28 @@ export class OutputTaps {
     }
   }
 
-  /** Lines for a log:REGEX check, split only while the check waits for one. */
+  /**
+   * Lines for a log:REGEX check, split only while the check waits for one,
+   * and only those of the process it waits for: not what an earlier process
+   * of the program, or one that it left behind, still writes to its pipe.
+   */
   private attachLineTap(namespec: string, stream: ProcessLogs["stdout"]): void {
     const inner = stream.observe;
-    const decoder = new TextDecoder();
+    let decoder = new TextDecoder();
     let partial = "";
-    stream.observe = (chunk) => {
-      const passed = inner ? inner(chunk) : chunk;
-      if (!this.options.awaitsLine(namespec)) {
+    let from = 0;
+    stream.observe = (chunk, pid) => {
+      const passed = inner ? inner(chunk, pid) : chunk;
+      if (!this.options.awaitsLine(namespec, pid)) return passed;
+      if (pid !== from) {
+        // A new process: its lines start afresh.
+        from = pid;
         partial = "";
-        return passed;
+        decoder = new TextDecoder();
       }
       const lines = (partial + decoder.decode(chunk, { stream: true })).split("\n");
       partial = (lines.pop() ?? "").slice(-MAX_PARTIAL_LINE);
-      for (const line of lines) this.options.outputLine(namespec, line);
+      for (const line of lines) this.options.outputLine(namespec, line, pid);
       return passed;
     };
   }

@@ -61,7 +61,7 @@ export class RealProcessOps implements ProcessOps {
         cause: error,
       });
     }
-    pipes.started();
+    pipes.started(child.pid);
     closeQuietly(stdin[0]);
     const writer = new FdWriter(stdin[1], () => {});
     const exited = child.exited.then((status) => {

@@ -78,13 +78,13 @@ export class RunMode implements Supervisor<Slot> {
         const slot = this.engine.slotNamed(namespec);
         if (slot) this.events.listenerOutput(slot, bytes);
       },
-      awaitsLine: (namespec) => {
+      awaitsLine: (namespec, pid) => {
         const slot = this.engine.slotNamed(namespec);
-        return slot !== undefined && this.engine.checks.wantsOutput(slot);
+        return slot !== undefined && this.engine.checks.wantsOutput(slot, pid);
       },
-      outputLine: (namespec, line) => {
+      outputLine: (namespec, line, pid) => {
         const slot = this.engine.slotNamed(namespec);
-        if (slot) this.engine.checks.outputLine(slot, line);
+        if (slot) this.engine.checks.outputLine(slot, line, pid);
       },
     });
     const logs: LogPort = {

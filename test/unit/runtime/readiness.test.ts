@@ -166,12 +166,17 @@ describe("push and log checks", () => {
     );
     engine.startAutostart();
     const app = slotOf(engine, "app");
-    expect(engine.checks.wantsOutput(app)).toBe(true);
-    engine.checks.outputLine(app, "starting up");
+    const { pid } = app.status;
+    // A process of an earlier spawn (or one it left behind) still writing to its pipe.
+    const old = pid - 1;
+    expect(engine.checks.wantsOutput(app, pid)).toBe(true);
+    expect(engine.checks.wantsOutput(app, old)).toBe(false);
+    engine.checks.outputLine(app, "listening on 8079", old);
+    engine.checks.outputLine(app, "starting up", pid);
     expect(app.status.state).toBe("STARTING");
-    engine.checks.outputLine(app, "listening on 8080");
+    engine.checks.outputLine(app, "listening on 8080", pid);
     expect(app.status).toMatchObject({ state: "RUNNING", ready: true });
-    expect(engine.checks.wantsOutput(app)).toBe(false);
+    expect(engine.checks.wantsOutput(app, pid)).toBe(false);
     expect(processes.spawned).toHaveLength(1);
   });
 });
