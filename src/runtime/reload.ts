@@ -2,11 +2,12 @@
 // groups (supervisord's reread: added, changed, removed), and tend's update,
 // used by SIGHUP, `tend ctl update` (tend.update) and reloadConfig: removed
 // groups stop and go, added ones come, and in a changed group only the
-// processes whose settings changed stop and start again. A process that
+// processes whose settings changed stop and start again (a change to how a
+// process is watched, awaited or restarted only applies to it). A process that
 // cannot be stopped stays supervised with its old settings, and the reply
 // says so. A config that fails to load changes nothing.
 
-import { type ConfigDiff, diffGroups, sameProcess } from "../config/compare.ts";
+import { type ConfigDiff, diffGroups, sameProcess, sameRun } from "../config/compare.ts";
 import type { LoadResult } from "../config/load.ts";
 import type { Config, GroupConfig } from "../config/model.ts";
 import { formatProblem } from "../config/problems.ts";
@@ -95,18 +96,23 @@ export class Reload {
     slots: readonly Slot[],
     say: (name: string, message: string, error?: boolean) => void,
   ): Promise<void> {
-    const current = (slot: Slot) => config.processes.some((p) => sameProcess(p, slot.config));
-    const outdated = slots.filter((slot) => !current(slot));
-    const unchanged = slots.filter(current);
+    // A process whose only changes are to how it is watched, awaited and
+    // restarted keeps running; the engine gives it its new settings.
+    const kept = slots.filter((slot) => config.processes.some((p) => sameRun(p, slot.config)));
+    const outdated = slots.filter((slot) => !kept.includes(slot));
+    const unchanged = kept.filter((slot) =>
+      config.processes.some((p) => sameProcess(p, slot.config)),
+    );
+    const retuned = kept.filter((slot) => !unchanged.includes(slot));
     const stuck = await stopAndWait(this.engine, outdated);
     const stopped = outdated.filter((slot) => !stuck.has(slot)).map((slot) => slot.config.name);
-    if (unchanged.length === 0 && stuck.size === 0) say(config.name, "stopped");
+    const names = (list: readonly Slot[]) => list.map((slot) => slot.config.name).join(", ");
+    if (kept.length === 0 && stuck.size === 0) say(config.name, "stopped");
     else {
       const parts = [
         ...(stopped.length > 0 ? [`stopped ${stopped.join(", ")} (changed)`] : []),
-        ...(unchanged.length > 0
-          ? [`kept ${unchanged.map((slot) => slot.config.name).join(", ")} (unchanged)`]
-          : []),
+        ...(retuned.length > 0 ? [`kept ${names(retuned)} (new supervision settings)`] : []),
+        ...(unchanged.length > 0 ? [`kept ${names(unchanged)} (unchanged)`] : []),
       ];
       if (parts.length > 0) say(config.name, parts.join("; "));
     }

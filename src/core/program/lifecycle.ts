@@ -136,8 +136,10 @@ export function stopRequested(t: Transition, shutdown: boolean): Step {
       if (shutdown) return giveUp(t, false).done();
       return t.set({ delay: 0 }).enter("STOPPED").done();
     case "STARTING":
-      // Waiting for its dependencies: nothing runs, so it stops at once.
-      if (t.status.waiting) return t.set({ waiting: undefined, delay: 0 }).enter("STOPPED").done();
+      // Waiting for its dependencies: nothing runs, so it stops at once
+      // (and now is when it stopped, as its description says).
+      if (t.status.waiting)
+        return t.set({ waiting: undefined, delay: 0, laststop: t.now }).enter("STOPPED").done();
       return sendStopSignal(t.set({ failing: undefined })).done();
     case "RUNNING":
       return sendStopSignal(t.set({ failing: undefined })).done();

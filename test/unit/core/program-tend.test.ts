@@ -297,9 +297,11 @@ describe("waiting for dependencies", () => {
     expect(sim.wakes).toEqual([]);
   });
 
-  test("a stop while waiting: STOPPED at once, no signal (nothing runs)", () => {
+  test("a stop while waiting: STOPPED at once, no signal (nothing runs), stopped now", () => {
     const sim = new Sim(DEPENDENT).at(0, { type: "start" }).at(10, { type: "stop" });
     expect(sim.state).toBe("STOPPED");
+    // Its description is the stop time: not 1970's.
+    expect(sim.status.laststop).toBe(10);
     expect(sim.signals).toEqual([]);
     expect(sim.status.waiting).toBeUndefined();
     sim.at(20, met);

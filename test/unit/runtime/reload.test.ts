@@ -121,6 +121,27 @@ describe("update", () => {
     expect(fakes.processes.latest("w1").config.command).toEqual(["/bin/sleep", "101"]);
   });
 
+  test("a process whose only changes are checks, dependencies or restart policy keeps running with them (found through tend ctl update: it was stopped and never started again)", async () => {
+    const retuned = workers().replace(
+      "command=/bin/sleep 100\n",
+      "command=/bin/sleep 100\nready_check=tcp:1\nbackoff=exponential\n",
+    );
+    edit(`${web().replace("startsecs=0\n", "startsecs=0\ndepends_on=api\n")}${API}${retuned}`);
+    const before = { w1: pidOf("workers:w1"), w2: pidOf("workers:w2"), web: pidOf("web") };
+    expect(text(await reload.update([]))).toEqual([
+      "workers: kept w1 (new supervision settings); kept w2 (unchanged)",
+      "workers: updated process group",
+      "web: kept web (new supervision settings)",
+      "web: updated process group",
+    ]);
+    expect(fakes.processes.signals).toEqual([]);
+    expect({ w1: pidOf("workers:w1"), w2: pidOf("workers:w2"), web: pidOf("web") }).toEqual(before);
+    const w1 = engine.slots.find((slot) => slot.namespec === "workers:w1");
+    expect(w1?.status.state).toBe("RUNNING");
+    expect(w1?.config.ready_check?.text).toBe("tcp:1");
+    expect(w1?.rules.backoff.kind).toBe("exponential");
+  });
+
   test("it waits for the removed group's processes to stop", async () => {
     fakes.processes.ignoringTerm.add("api");
     edit(web() + workers());
