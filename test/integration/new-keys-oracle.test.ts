@@ -155,8 +155,13 @@ const STEPS: readonly Step[] = [
     sameLines:
       "results come as the starts finish, and tend holds each program back until what it depends on is ready or done",
     settle: UP,
-    knownDifference:
-      "tend answers `web: ERROR (already started)` where supervisord answers `web: started`: starting app:worker first starts its dependency web, and tend chose the processes to start before starting any (supervisord asks isNotRunning of each in turn, and never starts one for another)",
+  },
+  {
+    name: "restart all",
+    args: ["restart", "all"],
+    sameLines:
+      "results come as the starts finish, and tend stops dependents first and holds each program back until what it depends on is ready or done",
+    settle: UP,
   },
   { name: "status after start all", args: ["status"] },
   { name: "pid of one", args: ["pid", "web"] },

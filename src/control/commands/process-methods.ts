@@ -94,20 +94,32 @@ export function defineProcessMethods(table: MethodTable, rules: Rules): void {
 class ProcessActions {
   constructor(private readonly rules: Rules) {}
 
-  start(name: string, wait: boolean, context: CallContext): Result {
+  /**
+   * `startedAlong`: the process was not running when a start of several
+   * began, and may since have been started as a dependency of another one
+   * of them; it is then awaited as if this call had started it.
+   */
+  start(name: string, wait: boolean, context: CallContext, startedAlong = false): Result {
     const { group, process } = this.rules.lookup(name);
     if (!process) return this.startAll(group.slots, wait, context);
     const supervisor = this.rules.supervisor;
+    const state = process.status.state;
+    if (startedAlong && RUNNING_STATES.includes(state)) return this.started(process, wait, context);
     const problem = supervisor.commandProblem(process);
     if (problem)
       throw new RpcFault(
         problem.kind === "not-found" ? "NO_FILE" : "NOT_EXECUTABLE",
         problem.message,
       );
-    const state = process.status.state;
     if (RUNNING_STATES.includes(state)) throw new RpcFault("ALREADY_STARTED", name);
     if (state === "UNKNOWN") throw new RpcFault("FAILED", `${name} is in an unknown process state`);
     supervisor.start(process);
+    return this.started(process, wait, context);
+  }
+
+  /** The answer to a start of `process`: at once, or once it is RUNNING. */
+  private started(process: ControlledProcess, wait: boolean, context: CallContext): Result {
+    const name = process.namespec;
     if (process.status.spawnerr !== "") throw new RpcFault("SPAWN_ERROR", name);
     if (!wait || process.status.state === "RUNNING") return true;
     return this.rules.until<XmlRpcValue>(() => {
@@ -150,7 +162,8 @@ class ProcessActions {
   ): Promise<StatusStruct[]> {
     return this.rules.forEach(
       processes.filter((process) => !RUNNING_STATES.includes(process.status.state)),
-      (process) => this.start(process.namespec, wait, context),
+      // A start may start others of the list first, as its dependencies.
+      (process) => this.start(process.namespec, wait, context, true),
     );
   }
 
