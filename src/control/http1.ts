@@ -7,6 +7,7 @@
 // time of a connection that has not finished a request.
 
 import type { Socket, TCPSocketListener, UnixSocketListener } from "bun";
+import { type Head, isRefusal, parseHead } from "./http1-head.ts";
 
 export interface Http1Limits {
   /** A bigger body is refused with 413, before it is read. */
@@ -172,19 +173,11 @@ class Connection {
       return;
     }
     const head = parseHead(this.input.subarray(0, end).toString("latin1"));
-    if (typeof head === "string") {
-      this.refuse(400, head);
+    if (isRefusal(head)) {
+      this.refuse(head.status, head.text);
       return;
     }
-    if (head.headers.get("transfer-encoding")) {
-      this.refuse(411, "Length Required");
-      return;
-    }
-    const length = Number(head.headers.get("content-length") ?? "0");
-    if (!Number.isSafeInteger(length) || length < 0) {
-      this.refuse(400, "Bad Content-Length");
-      return;
-    }
+    const length = head.length;
     if (length > this.limits.maxBodyBytes) {
       this.refuse(413, "Payload Too Large");
       return;
@@ -273,35 +266,6 @@ class Connection {
       ),
     ).then(() => this.socket.end());
   }
-}
-
-interface Head {
-  readonly method: string;
-  readonly target: string;
-  readonly headers: Headers;
-  readonly keepAlive: boolean;
-}
-
-/** The request line and headers, or why they are not HTTP/1.x. */
-function parseHead(text: string): Head | string {
-  const [requestLine = "", ...headerLines] = text.split("\r\n");
-  const match = /^([A-Z]+) (\S+) HTTP\/1\.([01])$/.exec(requestLine);
-  if (!match) return "Bad Request: not an HTTP/1.x request line";
-  const [, method = "", target = "", minor] = match;
-  if (!target.startsWith("/")) return "Bad Request: the target must be a path";
-  const headers = new Headers();
-  for (const line of headerLines) {
-    const colon = line.indexOf(":");
-    if (colon <= 0) return "Bad Request: malformed header";
-    try {
-      headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
-    } catch {
-      return "Bad Request: malformed header";
-    }
-  }
-  const connection = (headers.get("connection") ?? "").toLowerCase();
-  const keepAlive = minor === "1" ? connection !== "close" : connection === "keep-alive";
-  return { method, target, headers, keepAlive };
 }
 
 /** The header a handler sets on a response whose body is a stream to send as it comes (chunked). */

@@ -1,0 +1,77 @@
+// What a crowd of hostile clients can take from tend as PID 1, measured
+// from outside: its peak memory (VmHWM), its descriptors (/proc/PID/fd),
+// and whether a program that dies keeps being restarted. Each test opens
+// hundreds of raw connections, so they run one after another.
+
+import { describe, expect, test } from "bun:test";
+import {
+  hwmKiB,
+  methodCall,
+  openFds,
+  pidNamespaces,
+  raw,
+  rpc,
+  statusOf,
+  type Tend,
+  waitFor,
+  withTend,
+} from "../harness/index.ts";
+
+const KiB = 1024;
+const TIMEOUT_MS = 30_000;
+const SLEEPER = "[program:sleeper]\ncommand=sleep infinity\nstartsecs=0\n";
+
+/** tend answers getState and its sleeper still runs with the same pid. */
+async function unharmed(tend: Tend, sleeper: number, headers: Record<string, string> = {}) {
+  expect(await rpc(tend.socket, "supervisor.getState", [], headers)).toEqual({
+    statecode: 1,
+    statename: "RUNNING",
+  });
+  expect(await tend.pidOf("sleeper", headers)).toBe(sleeper);
+}
+
+describe.skipIf(!pidNamespaces.ok).serial("limits on clients (tend as PID 1)", () => {
+  test(
+    "Content-Length must be digits: 0x6b, 107e0, +107, 107.0, -0, ' 107 x', two different values get 400 and a close; the same value twice is taken",
+    async () => {
+      await withTend({ server: "", programs: SLEEPER }, async (tend) => {
+        await tend.ready();
+        const sleeper = await tend.pidOf("sleeper");
+        const fds = openFds(tend.pid);
+        const peak = hwmKiB(tend.pid);
+        const body = methodCall("supervisor.getState");
+        const length = Buffer.byteLength(body);
+        const send = (...values: string[]) =>
+          raw(tend.socket, [
+            `POST /RPC2 HTTP/1.1\r\nHost: x\r\n${values.map((v) => `Content-Length: ${v}\r\n`).join("")}\r\n${body}`,
+          ]);
+        const forms = [
+          [`0x${length.toString(16)}`],
+          [`${length}e0`],
+          [`+${length}`],
+          [`${length}.0`],
+          ["-0"],
+          [`${length} x`],
+          [`${length},${length + 1}`],
+          [String(length), String(length + 1)],
+          [""],
+        ];
+        const answers: Record<string, string> = {};
+        for (const values of forms) {
+          const result = await send(...values);
+          answers[values.join(" | ")] = `${statusOf(result.reply)} ${result.closed}`;
+        }
+        expect(answers).toEqual(
+          Object.fromEntries(forms.map((values) => [values.join(" | "), "400 true"])),
+        );
+        // The same length twice is one length (RFC 9110 §8.6).
+        const twice = await send(String(length), String(length));
+        expect(statusOf(twice.reply)).toBe(200);
+        await unharmed(tend, sleeper);
+        await waitFor(() => openFds(tend.pid) <= fds + 2, "the connections closed", 3_000);
+        expect((hwmKiB(tend.pid) - peak) / KiB).toBeLessThan(20);
+      });
+    },
+    TIMEOUT_MS,
+  );
+});
