@@ -15,6 +15,7 @@ import {
   type XmlRpcValue,
 } from "../protocol/xmlrpc.ts";
 import { type Http1Server, STREAM_HEADER, serveHttp1 } from "./http1.ts";
+import { clientText, Throttle } from "./throttle.ts";
 
 /** No XML-RPC request of supervisorctl comes near this; a bigger body is refused (413) unread. */
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
@@ -66,11 +67,14 @@ export type Listen =
 /** Serves the control API on one listener; stop() closes it. */
 export function serveControl(listen: Listen, options: ControlServerOptions): Http1Server {
   const where = listen.kind === "unix" ? `unix://${listen.path}` : `${listen.host}:${listen.port}`;
+  const unauthorized = new Throttle(
+    (message) => options.report("warn", message),
+    "unauthorized requests",
+  );
   const handler = (request: Request): Promise<Response> | Response => {
     if (!authorized(request, listen.credentials)) {
-      options.report(
-        "warn",
-        `control: unauthorized request (${describeUser(request)}) on ${where}`,
+      unauthorized.note(
+        () => `control: unauthorized request (${describeUser(request)}) on ${where}`,
       );
       return new Response("Unauthorized\n", {
         status: 401,
@@ -88,9 +92,17 @@ export function serveControl(listen: Listen, options: ControlServerOptions): Htt
     idleSeconds: 60,
     afterReply: options.afterReply,
   };
-  return listen.kind === "unix"
-    ? serveHttp1({ unix: listen.path }, limits, handler)
-    : serveHttp1({ hostname: listen.host, port: listen.port }, limits, handler);
+  const server =
+    listen.kind === "unix"
+      ? serveHttp1({ unix: listen.path }, limits, handler)
+      : serveHttp1({ hostname: listen.host, port: listen.port }, limits, handler);
+  return {
+    stop: () => {
+      server.stop();
+      // What was counted since the last summary.
+      unauthorized.close();
+    },
+  };
 }
 
 async function route(request: Request, options: ControlServerOptions): Promise<Response> {
@@ -257,13 +269,14 @@ function sameText(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+/** Which credentials a refused request gave: the user name escaped (it is the client's text). */
 function describeUser(request: Request): string {
   const header = request.headers.get("authorization");
   if (!header) return "no credentials";
   const match = /^Basic\s+(\S+)$/i.exec(header);
   if (!match?.[1]) return "malformed credentials";
   const user = Buffer.from(match[1], "base64").toString("utf8").split(":")[0] ?? "";
-  return `bad credentials for user '${user.slice(0, 64)}'`;
+  return `bad credentials for user ${clientText(user)}`;
 }
 
 /**

@@ -4,11 +4,14 @@
 // hundreds of raw connections, so they run one after another.
 
 import { describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import {
+  basic,
   hwmKiB,
   methodCall,
   openFds,
   pidNamespaces,
+  post,
   raw,
   rpc,
   statusOf,
@@ -20,6 +23,7 @@ import {
 const KiB = 1024;
 const TIMEOUT_MS = 30_000;
 const SLEEPER = "[program:sleeper]\ncommand=sleep infinity\nstartsecs=0\n";
+const ALICE = { Authorization: basic("alice", "secret") };
 
 /** tend answers getState and its sleeper still runs with the same pid. */
 async function unharmed(tend: Tend, sleeper: number, headers: Record<string, string> = {}) {
@@ -71,6 +75,64 @@ describe.skipIf(!pidNamespaces.ok).serial("limits on clients (tend as PID 1)", (
         await waitFor(() => openFds(tend.pid) <= fds + 2, "the connections closed", 3_000);
         expect((hwmKiB(tend.pid) - peak) / KiB).toBeLessThan(20);
       });
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "500 refused requests with forged user names (a newline and a fake log line, NUL, ESC, 10,000 characters): the first is logged escaped and bounded, the rest as one summary line",
+    async () => {
+      await withTend(
+        { server: "username=alice\npassword=secret", programs: SLEEPER },
+        async (tend) => {
+          await tend.ready(ALICE);
+          const sleeper = await tend.pidOf("sleeper", ALICE);
+          const names = [
+            "mallory\n2030-01-01 00:00:00,000 CRIT forged line",
+            "nul\0byte",
+            "\x1b[31mred\x1b[0m",
+            "x".repeat(10_000),
+          ];
+          const refuse = async (user: string) => {
+            const reply = await post(tend.socket, "/RPC2", methodCall("supervisor.getState"), {
+              Authorization: basic(user, "guess"),
+            });
+            expect(reply.status).toBe(401);
+          };
+          await refuse(names[0] as string);
+          for (let round = 0; round < 10; round++)
+            await Promise.all(
+              Array.from({ length: 50 }, (_, i) =>
+                refuse(names[(round + i) % names.length] as string),
+              ),
+            );
+          await unharmed(tend, sleeper, ALICE);
+          await tend.waitLog("unauthorized request");
+          const during = tend.count("unauthorized request");
+          await tend.stop();
+          const text = readFileSync(tend.logPath, "latin1");
+          const lines = text.split("\n").filter((line) => line !== "");
+          const summary = lines.filter((line) =>
+            / more unauthorized requests in the last /.test(line),
+          );
+          expect({
+            during,
+            summary: summary.map((line) => line.replace(/^.* WARN /, "").replace(/\d+ s$/, "N s")),
+            forged: lines.filter((line) => line.startsWith("2030-01-01")).length,
+            controlBytes: text.includes("\0") || text.includes("\x1b"),
+            longest: Math.max(...lines.map((line) => line.length)),
+          }).toEqual({
+            during: 1,
+            summary: ["control: 500 more unauthorized requests in the last N s"],
+            forged: 0,
+            controlBytes: false,
+            longest: expect.any(Number),
+          });
+          expect(Math.max(...lines.map((line) => line.length))).toBeLessThan(300);
+          const first = lines.find((line) => line.includes("unauthorized request")) ?? "";
+          expect(first).toContain("mallory\\n2030-01-01");
+        },
+      );
     },
     TIMEOUT_MS,
   );
