@@ -14,7 +14,9 @@ import {
   XmlRpcParseError,
   type XmlRpcValue,
 } from "../protocol/xmlrpc.ts";
-import { type Http1Server, STREAM_HEADER, serveHttp1 } from "./http1.ts";
+import type { ClientPool } from "./client-pool.ts";
+import { type Http1Server, type Rejection, STREAM_HEADER, serveHttp1 } from "./http1.ts";
+import type { Head } from "./http1-head.ts";
 import { clientText, Throttle } from "./throttle.ts";
 
 /** No XML-RPC request of supervisorctl comes near this; a bigger body is refused (413) unread. */
@@ -51,6 +53,8 @@ export interface ControlServerOptions {
   readonly processLog: LogLookup;
   readonly mainLog: () => LogReader | undefined;
   readonly report: (level: "warn" | "error", message: string) => void;
+  /** Connections and buffered bytes, shared by every listener. */
+  readonly pool: ClientPool;
   /** Told the size of every reply sent whole. */
   readonly afterReply?: ((bytes: number) => void) | undefined;
 }
@@ -64,42 +68,49 @@ export type Listen =
       readonly credentials: Credentials;
     };
 
+/** The largest request line and headers: supervisorctl's are a few hundred bytes. */
+export const MAX_HEADER_BYTES = 64 * 1024;
+/** A connection that does not complete a request within this is closed. */
+export const IDLE_SECONDS = 60;
+
 /** Serves the control API on one listener; stop() closes it. */
 export function serveControl(listen: Listen, options: ControlServerOptions): Http1Server {
   const where = listen.kind === "unix" ? `unix://${listen.path}` : `${listen.host}:${listen.port}`;
+  // Credentials are checked on the head, before any of the body is read.
   const unauthorized = new Throttle(
     (message) => options.report("warn", message),
     "unauthorized requests",
   );
-  const handler = (request: Request): Promise<Response> | Response => {
-    if (!authorized(request, listen.credentials)) {
-      unauthorized.note(
-        () => `control: unauthorized request (${describeUser(request)}) on ${where}`,
-      );
-      return new Response("Unauthorized\n", {
-        status: 401,
-        headers: { "WWW-Authenticate": 'Basic realm="default"' },
-      });
-    }
-    return route(request, options).catch((error: unknown) => {
+  const screen = (head: Head): Rejection | undefined => {
+    if (authorized(head.headers, listen.credentials)) return undefined;
+    unauthorized.note(
+      () => `control: unauthorized request (${describeUser(head.headers)}) on ${where}`,
+    );
+    return {
+      status: 401,
+      text: "Unauthorized",
+      headers: { "WWW-Authenticate": 'Basic realm="default"' },
+    };
+  };
+  const handler = (request: Request): Promise<Response> =>
+    route(request, options).catch((error: unknown) => {
       options.report("error", `control: ${error instanceof Error ? error.message : String(error)}`);
       return plain(500, "Internal Server Error\n");
     });
-  };
   const limits = {
     maxBodyBytes: MAX_REQUEST_BYTES,
-    maxHeaderBytes: 64 * 1024,
-    idleSeconds: 60,
+    maxHeaderBytes: MAX_HEADER_BYTES,
+    idleSeconds: IDLE_SECONDS,
     afterReply: options.afterReply,
   };
+  const http = { limits, pool: options.pool, screen, handler };
   const server =
     listen.kind === "unix"
-      ? serveHttp1({ unix: listen.path }, limits, handler)
-      : serveHttp1({ hostname: listen.host, port: listen.port }, limits, handler);
+      ? serveHttp1({ unix: listen.path }, http)
+      : serveHttp1({ hostname: listen.host, port: listen.port }, http);
   return {
     stop: () => {
       server.stop();
-      // What was counted since the last summary.
       unauthorized.close();
     },
   };
@@ -246,9 +257,9 @@ function followLog(log: LogReader, gone: AbortSignal): Response {
 }
 
 /** Basic auth as supervisord: plain password, or `{SHA}` and the SHA-1 hex of it. */
-export function authorized(request: Request, credentials: Credentials): boolean {
+export function authorized(headers: Headers, credentials: Credentials): boolean {
   if (credentials.username === undefined) return true;
-  const header = request.headers.get("authorization") ?? "";
+  const header = headers.get("authorization") ?? "";
   const match = /^Basic\s+(\S+)$/i.exec(header);
   if (!match?.[1]) return false;
   const decoded = Buffer.from(match[1], "base64").toString("utf8");
@@ -270,8 +281,8 @@ function sameText(a: string, b: string): boolean {
 }
 
 /** Which credentials a refused request gave: the user name escaped (it is the client's text). */
-function describeUser(request: Request): string {
-  const header = request.headers.get("authorization");
+function describeUser(headers: Headers): string {
+  const header = headers.get("authorization");
   if (!header) return "no credentials";
   const match = /^Basic\s+(\S+)$/i.exec(header);
   if (!match?.[1]) return "malformed credentials";

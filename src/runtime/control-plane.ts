@@ -5,7 +5,9 @@
 
 import { dirname } from "node:path";
 import type { Config } from "../config/model.ts";
+import { CLIENT_LIMITS, ClientPool, type PoolEvent } from "../control/client-pool.ts";
 import { type Call, type Listen, serveControl } from "../control/http-server.ts";
+import { Throttle } from "../control/throttle.ts";
 import type { LogReader } from "../logging/log-reader.ts";
 import { fs } from "../os/fs.ts";
 import { acceptsConnections } from "../os/listening.ts";
@@ -39,6 +41,30 @@ export interface ControlPlaneOptions {
   readonly report: (level: "warn" | "error" | "info", message: string) => void;
 }
 
+/** What clients may hold together, shared by the listeners; what it refuses is logged, throttled. */
+function clientPool(report: ControlPlaneOptions["report"]): { pool: ClientPool; close(): void } {
+  const warn = (message: string) => report("warn", message);
+  const throttles: Record<PoolEvent, Throttle> = {
+    evicted: new Throttle(warn, "idle connections closed to make way for new ones"),
+    "over-budget": new Throttle(warn, "requests refused or cut off for their size"),
+  };
+  const messages: Record<PoolEvent, string> = {
+    evicted:
+      "control: unfinished requests hold all tend gives them: closed the idle one holding bytes the longest",
+    "over-budget":
+      "control: requests and replies waiting for their clients hold all tend gives them: refused or cut off a client",
+  };
+  const pool = new ClientPool(CLIENT_LIMITS, (event) =>
+    throttles[event].note(() => messages[event]),
+  );
+  return {
+    pool,
+    close: () => {
+      for (const throttle of Object.values(throttles)) throttle.close();
+    },
+  };
+}
+
 /**
  * Opens the listeners. An error message when a configured one cannot be
  * opened (nothing is left open then); the default socket that cannot be
@@ -52,15 +78,18 @@ export async function openControlPlane(
   const path = socketPathOf(config);
   const servers: { stop(): void }[] = [];
   let socketFile: string | undefined;
+  const clients = clientPool(options.report);
   const close = () => {
     for (const server of servers) server.stop();
     if (socketFile !== undefined) removeQuietly(socketFile);
+    clients.close();
   };
   const serverOptions = {
     call: options.call,
     processLog: options.processLog,
     mainLog: options.mainLog,
     report: options.report,
+    pool: clients.pool,
     afterReply: collectAfterReply,
   };
 

@@ -7,6 +7,8 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import {
   basic,
+  type Client,
+  freePort,
   hwmKiB,
   methodCall,
   openFds,
@@ -14,16 +16,55 @@ import {
   post,
   raw,
   rpc,
+  Swarm,
   statusOf,
   type Tend,
   waitFor,
   withTend,
 } from "../harness/index.ts";
 
+const MiB = 1024 * 1024;
 const KiB = 1024;
 const TIMEOUT_MS = 30_000;
 const SLEEPER = "[program:sleeper]\ncommand=sleep infinity\nstartsecs=0\n";
 const ALICE = { Authorization: basic("alice", "secret") };
+
+/** A POST's request line and headers announcing a body of `length` bytes. */
+function postHead(length: number, extra = ""): string {
+  return `POST /RPC2 HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: ${length}\r\n${extra}\r\n`;
+}
+
+/**
+ * Sends each client a body of `total` bytes, `chunk` bytes to every open
+ * client per round, a round every `everyMs`, until all is sent, every
+ * client is closed, or `ms` have passed.
+ */
+async function sendSlowly(
+  clients: readonly Client[],
+  total: number,
+  chunk: number,
+  everyMs: number,
+  ms: number,
+): Promise<void> {
+  const bytes = Buffer.alloc(chunk, "x");
+  const sent = new Map<Client, number>(clients.map((c) => [c, 0]));
+  const deadline = performance.now() + ms;
+  for (;;) {
+    const pending = clients.filter((c) => !c.closed && (sent.get(c) ?? 0) < total);
+    if (pending.length === 0 || performance.now() > deadline) return;
+    await Promise.race([
+      Promise.all(
+        pending.map((c) => {
+          const size = Math.min(chunk, total - (sent.get(c) ?? 0));
+          sent.set(c, (sent.get(c) ?? 0) + size);
+          return c.write(bytes.subarray(0, size));
+        }),
+      ),
+      Bun.sleep(Math.max(0, deadline - performance.now())),
+    ]);
+    await Bun.sleep(everyMs);
+  }
+}
 
 /** tend answers getState and its sleeper still runs with the same pid. */
 async function unharmed(tend: Tend, sleeper: number, headers: Record<string, string> = {}) {
@@ -34,7 +75,87 @@ async function unharmed(tend: Tend, sleeper: number, headers: Record<string, str
   expect(await tend.pidOf("sleeper", headers)).toBe(sleeper);
 }
 
+/** Some calls first, so that the server's first use does not count as growth. */
+async function warmUp(tend: Tend, headers: Record<string, string> = {}) {
+  for (let i = 0; i < 20; i++) await rpc(tend.socket, "supervisor.getAllProcessInfo", [], headers);
+}
+
 describe.skipIf(!pidNamespaces.ok).serial("limits on clients (tend as PID 1)", () => {
+  test(
+    "100 TCP clients without credentials, each sending a 4 MB body slowly: 401 on the headers, before the body; tend's peak RSS grows < 40 MiB",
+    async () => {
+      const port = freePort();
+      const inet = `[inet_http_server]\nport=127.0.0.1:${port}\nusername=alice\npassword=secret\n`;
+      await withTend(
+        { server: "username=alice\npassword=secret", programs: `${SLEEPER}\n${inet}` },
+        async (tend) => {
+          await tend.ready(ALICE);
+          const sleeper = await tend.pidOf("sleeper", ALICE);
+          await warmUp(tend, ALICE);
+          const before = hwmKiB(tend.pid);
+          using swarm = new Swarm();
+          const clients = await swarm.open(100, { host: "127.0.0.1", port }, postHead(4_000_000));
+          await sendSlowly(clients, 4_000_000, 64 * KiB, 50, 10_000);
+          await waitFor(
+            () => clients.every((c) => c.closed),
+            "tend to close them all",
+            5_000,
+          ).catch(() => {});
+          const grown = (hwmKiB(tend.pid) - before) / KiB;
+          // What the clients sent before tend's answer came back: far from 4 MB each.
+          const sentMiB = clients.reduce((sum, c) => sum + c.sent, 0) / MiB;
+          expect({
+            statuses: [...new Set(clients.map((c) => c.status))],
+            closed: clients.filter((c) => c.closed).length,
+            grownMiB: Math.round(grown),
+            sentMiB: Math.round(sentMiB),
+            bounded: grown < 40 && sentMiB < 100,
+          }).toMatchObject({ statuses: [401], closed: 100, bounded: true });
+          await unharmed(tend, sleeper, ALICE);
+        },
+      );
+    },
+    TIMEOUT_MS,
+  );
+
+  test(
+    "400 clients on a socket without credentials, each sending a 4 MB body slowly: what unfinished requests hold is bounded (past it, 503 or the oldest idle closed); tend's peak RSS grows < 100 MiB",
+    async () => {
+      await withTend({ server: "", programs: SLEEPER }, async (tend) => {
+        await tend.ready();
+        const sleeper = await tend.pidOf("sleeper");
+        await warmUp(tend);
+        const before = hwmKiB(tend.pid);
+        using swarm = new Swarm();
+        const clients = await swarm.open(400, { path: tend.socket }, postHead(4_000_000));
+        await sendSlowly(clients, 4_000_000, 64 * KiB, 50, 12_000);
+        const grown = (hwmKiB(tend.pid) - before) / KiB;
+        // The bodies that fit are answered (400: not XML); the others' connections were closed
+        // (503, or closed as the oldest idle holders when newer ones came).
+        await waitFor(
+          () => clients.every((c) => c.closed || c.status !== undefined),
+          "every client answered or closed",
+          5_000,
+        ).catch(() => {});
+        const answered = clients.filter((c) => c.status === 400).length;
+        const turnedAway = clients.filter(
+          (c) => c.status === 503 || (c.status === undefined && c.closed),
+        ).length;
+        expect({
+          grownMiB: Math.round(grown),
+          bounded: grown < 100,
+          answered,
+          fewAnswered: answered <= 8,
+          turnedAway,
+          everyOne: answered + turnedAway,
+        }).toMatchObject({ bounded: true, fewAnswered: true, everyOne: 400 });
+        swarm.destroy();
+        await unharmed(tend, sleeper);
+      });
+    },
+    TIMEOUT_MS,
+  );
+
   test(
     "Content-Length must be digits: 0x6b, 107e0, +107, 107.0, -0, ' 107 x', two different values get 400 and a close; the same value twice is taken",
     async () => {
