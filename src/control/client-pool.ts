@@ -1,8 +1,12 @@
 // What all clients together may take from tend, across every listener:
-// the bytes of unfinished requests and of replies they are slow to take.
-// Past the budget, the connection idle the longest that holds some makes
-// way; only when none can is the new request refused. The numbers are in
-// docs/control.md ("Limits on clients").
+// connections (each a descriptor) and the bytes of unfinished requests and
+// unsent replies. Descriptors come first for the programs: connections are
+// capped well below tend's limit and never eat into a reserve kept for
+// spawning programs (pipes) and opening their log files. When the cap is
+// reached, the connection idle the longest makes way for the new one; only
+// when every connection is being answered is the new one refused. The
+// numbers, and how RLIMIT_NOFILE and [supervisord] minfds give them, are
+// in docs/control.md ("Limits on clients").
 
 /** A connection as the pool sees it. */
 export interface PoolMember {
@@ -15,24 +19,53 @@ export interface PoolMember {
 }
 
 export interface ClientLimits {
+  /** Connections open at once, across listeners. */
+  readonly maxConnections: number;
+  /** Descriptors tend may have open and still take a new connection (the limit minus the reserve). */
+  readonly maxDescriptors: number;
+  /** Descriptors no connection may take: kept for programs and tend's own files. */
+  readonly reserve: number;
   /** Bytes of unfinished requests (heads, bodies, bytes sent ahead) across connections. */
   readonly maxRequestBytes: number;
   /** Bytes of replies written but not yet taken by their clients, across connections. */
   readonly maxReplyBytes: number;
 }
 
+/** Always let in, whatever the descriptors: a few clients (tend ctl) must reach even a tend whose programs use up its descriptors. */
+export const MIN_CONNECTIONS = 4;
+/** The most connections whatever the limit: each costs memory too. */
+export const MAX_CONNECTIONS = 1024;
 /** What unfinished requests may hold together (4 request bodies of the largest size). */
 export const MAX_REQUEST_BYTES_TOTAL = 16 * 1024 * 1024;
 /** What unsent replies may hold together. */
 export const MAX_REPLY_BYTES_TOTAL = 64 * 1024 * 1024;
 
-export const CLIENT_LIMITS: ClientLimits = {
-  maxRequestBytes: MAX_REQUEST_BYTES_TOTAL,
-  maxReplyBytes: MAX_REPLY_BYTES_TOTAL,
-};
+/**
+ * The limits for a soft RLIMIT_NOFILE of `nofile` and `[supervisord]
+ * minfds`: minfds is supervisord's "descriptors that must stay available";
+ * tend does not raise the limit to it, so the reserve is minfds, but at most
+ * half the limit. Connections get at most half of what is left above the
+ * reserve (the other half is for tend's ordinary descriptors: its programs'
+ * pipes, log files), between MIN_CONNECTIONS and MAX_CONNECTIONS.
+ */
+export function clientLimits(nofile: number, minfds: number): ClientLimits {
+  const reserve = Math.min(Math.max(0, minfds), Math.floor(nofile / 2));
+  const maxDescriptors = nofile - reserve;
+  const maxConnections = Math.min(
+    MAX_CONNECTIONS,
+    Math.max(MIN_CONNECTIONS, Math.floor(maxDescriptors / 2)),
+  );
+  return {
+    maxConnections,
+    maxDescriptors,
+    reserve,
+    maxRequestBytes: MAX_REQUEST_BYTES_TOTAL,
+    maxReplyBytes: MAX_REPLY_BYTES_TOTAL,
+  };
+}
 
-/** Why a client was cut off, for tend's log (throttled by the caller). */
-export type PoolEvent = "evicted" | "over-budget";
+/** Why a client was turned away or cut off, for tend's log (throttled by the caller). */
+export type PoolEvent = "evicted" | "refused" | "over-budget";
 
 export class ClientPool {
   /** Oldest activity first: a member moves to the end whenever it is active. */
@@ -42,6 +75,8 @@ export class ClientPool {
 
   constructor(
     readonly limits: ClientLimits,
+    /** tend's open descriptors now (undefined: not known). */
+    private readonly descriptors: () => number | undefined,
     private readonly report: (event: PoolEvent) => void,
   ) {}
 
@@ -49,9 +84,30 @@ export class ClientPool {
     return this.members.size;
   }
 
-  /** A new connection. */
-  join(member: PoolMember): void {
+  /**
+   * A new connection (whose descriptor is already open): true when it may
+   * stay, after closing idle ones if the cap or the descriptors ask for it.
+   */
+  admit(member: PoolMember): boolean {
+    let excess = this.members.size + 1 - this.limits.maxConnections;
+    if (this.members.size >= MIN_CONNECTIONS) {
+      const open = this.descriptors();
+      if (open !== undefined) excess = Math.max(excess, open - this.limits.maxDescriptors);
+    }
+    while (excess > 0 && this.members.size >= MIN_CONNECTIONS) {
+      const idle = this.oldestIdle(member);
+      if (idle === undefined) break;
+      idle.evict();
+      this.leave(idle);
+      this.report("evicted");
+      excess--;
+    }
+    if (excess > 0 && this.members.size >= MIN_CONNECTIONS) {
+      this.report("refused");
+      return false;
+    }
     this.members.add(member);
+    return true;
   }
 
   /** The member was active: it is now the last to be evicted. */

@@ -9,8 +9,9 @@
 // is read (at most maxHeaderBytes) and screened (credentials) before any of
 // its body is; a body is read into one buffer of its announced size, which
 // must fit in a budget shared by every connection (ClientPool), as must
-// replies a client is slow to take; a connection that does not complete a
-// request in time, or stops taking its reply, is closed.
+// replies a client is slow to take; connections are capped and the idle
+// ones make way for new ones; a connection that does not complete a request
+// in time, or stops taking its reply, is closed.
 
 import type { Socket, TCPSocketListener, UnixSocketListener } from "bun";
 import type { ClientPool, PoolMember } from "./client-pool.ts";
@@ -64,8 +65,8 @@ export function serveHttp1(address: Http1Address, options: Http1Options): Http1S
     open(socket: Socket<Connection>) {
       const connection = new Connection(socket, options);
       socket.data = connection;
-      options.pool.join(connection);
-      socket.timeout(options.limits.idleSeconds);
+      if (options.pool.admit(connection)) socket.timeout(options.limits.idleSeconds);
+      else connection.turnAway();
     },
     data(socket: Socket<Connection>, chunk: Buffer) {
       socket.data?.received(chunk);
@@ -381,7 +382,7 @@ class Connection implements PoolMember {
     resolve?.();
   }
 
-  /** Closed by the pool to make way for another's bytes. */
+  /** Closed by the pool to make way for another. */
   evict(): void {
     this.cut();
   }
@@ -397,6 +398,14 @@ class Connection implements PoolMember {
     if (this.gone) return;
     // A request not completed in time, or a reply its client stopped taking.
     if (!this.busy || this.refused || this.output.length > 0) this.cut();
+  }
+
+  /** Not admitted (every connection is busy): told so, and closed. */
+  turnAway(): void {
+    this.gone = true;
+    this.refused = true;
+    this.socket.write(refusal(503, "Service Unavailable: too many connections"));
+    this.socket.end();
   }
 
   /** An error reply, then the connection is closed (what follows cannot be trusted). */

@@ -5,10 +5,11 @@
 
 import { dirname } from "node:path";
 import type { Config } from "../config/model.ts";
-import { CLIENT_LIMITS, ClientPool, type PoolEvent } from "../control/client-pool.ts";
+import { ClientPool, clientLimits, type PoolEvent } from "../control/client-pool.ts";
 import { type Call, type Listen, serveControl } from "../control/http-server.ts";
 import { Throttle } from "../control/throttle.ts";
 import type { LogReader } from "../logging/log-reader.ts";
+import { openDescriptorCount, openFileLimit } from "../os/descriptors.ts";
 import { fs } from "../os/fs.ts";
 import { acceptsConnections } from "../os/listening.ts";
 import { findGroupId, findUser } from "../os/users.ts";
@@ -41,20 +42,28 @@ export interface ControlPlaneOptions {
   readonly report: (level: "warn" | "error" | "info", message: string) => void;
 }
 
-/** What clients may hold together, shared by the listeners; what it refuses is logged, throttled. */
-function clientPool(report: ControlPlaneOptions["report"]): { pool: ClientPool; close(): void } {
+/** The open-file limit assumed when /proc cannot tell (the usual soft default). */
+const ASSUMED_NOFILE = 1024;
+
+/** What clients may take together, from tend's descriptor limit and [supervisord] minfds. */
+function clientPool(
+  config: Config,
+  report: ControlPlaneOptions["report"],
+): { pool: ClientPool; close(): void } {
+  const limits = clientLimits(openFileLimit() ?? ASSUMED_NOFILE, config.supervisord.minfds);
   const warn = (message: string) => report("warn", message);
+  const MiB = 1024 * 1024;
   const throttles: Record<PoolEvent, Throttle> = {
-    evicted: new Throttle(warn, "idle connections closed to make way for new ones"),
-    "over-budget": new Throttle(warn, "requests refused or cut off for their size"),
+    evicted: new Throttle(warn, "idle connections closed to make way"),
+    refused: new Throttle(warn, "connections refused"),
+    "over-budget": new Throttle(warn, "clients refused or cut off for what they would hold"),
   };
   const messages: Record<PoolEvent, string> = {
-    evicted:
-      "control: unfinished requests hold all tend gives them: closed the idle one holding bytes the longest",
-    "over-budget":
-      "control: requests and replies waiting for their clients hold all tend gives them: refused or cut off a client",
+    evicted: `control: closed the connection idle the longest to make way (at most ${limits.maxConnections} connections, ${limits.maxDescriptors} descriptors, ${limits.maxRequestBytes / MiB} MiB of unfinished requests)`,
+    refused: `control: refused a connection: ${limits.maxConnections} open (or ${limits.maxDescriptors} descriptors), all being answered`,
+    "over-budget": `control: refused or cut off a client: unfinished requests or unsent replies hold all tend gives them (${limits.maxRequestBytes / MiB} MiB, ${limits.maxReplyBytes / MiB} MiB)`,
   };
-  const pool = new ClientPool(CLIENT_LIMITS, (event) =>
+  const pool = new ClientPool(limits, openDescriptorCount, (event) =>
     throttles[event].note(() => messages[event]),
   );
   return {
@@ -78,7 +87,7 @@ export async function openControlPlane(
   const path = socketPathOf(config);
   const servers: { stop(): void }[] = [];
   let socketFile: string | undefined;
-  const clients = clientPool(options.report);
+  const clients = clientPool(config, options.report);
   const close = () => {
     for (const server of servers) server.stop();
     if (socketFile !== undefined) removeQuietly(socketFile);

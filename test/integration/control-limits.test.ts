@@ -80,8 +80,9 @@ async function warmUp(tend: Tend, headers: Record<string, string> = {}) {
   for (let i = 0; i < 20; i++) await rpc(tend.socket, "supervisor.getAllProcessInfo", [], headers);
 }
 
-describe.skipIf(!pidNamespaces.ok).serial("limits on clients (tend as PID 1)", () => {
-  test(
+describe.skipIf(!pidNamespaces.ok)("limits on clients (tend as PID 1)", () => {
+  // One at a time (test.serial: the file's tests would otherwise run side by side).
+  test.serial(
     "100 TCP clients without credentials, each sending a 4 MB body slowly: 401 on the headers, before the body; tend's peak RSS grows < 40 MiB",
     async () => {
       const port = freePort();
@@ -118,7 +119,7 @@ describe.skipIf(!pidNamespaces.ok).serial("limits on clients (tend as PID 1)", (
     TIMEOUT_MS,
   );
 
-  test(
+  test.serial(
     "400 clients on a socket without credentials, each sending a 4 MB body slowly: what unfinished requests hold is bounded (past it, 503 or the oldest idle closed); tend's peak RSS grows < 100 MiB",
     async () => {
       await withTend({ server: "", programs: SLEEPER }, async (tend) => {
@@ -156,7 +157,66 @@ describe.skipIf(!pidNamespaces.ok).serial("limits on clients (tend as PID 1)", (
     TIMEOUT_MS,
   );
 
-  test(
+  test.serial(
+    "under nofile=256, 400 idle connections: the oldest idle are closed, a program that exits every second keeps coming back (never FATAL), tend's descriptors stay below the limit minus the reserve",
+    async () => {
+      // A program that exits every second, restarted each time: each restart needs new pipes.
+      const flaky =
+        "[program:flaky]\ncommand=sh -c 'sleep 1; exit 3'\nstartsecs=0\nautorestart=true\n";
+      await withTend(
+        { server: "", programs: `${SLEEPER}\n${flaky}`, prefix: ["prlimit", "--nofile=256:256"] },
+        async (tend) => {
+          await tend.ready();
+          const sleeper = await tend.pidOf("sleeper");
+          const spawned = () => tend.count("spawned: 'flaky'");
+          // The limit 256 and the default minfds (1024): the reserve is 256 / 2.
+          const ceiling = 256 - 128;
+          let most = openFds(tend.pid);
+          const sampler = setInterval(() => {
+            most = Math.max(most, openFds(tend.pid));
+          }, 10);
+          try {
+            using swarm = new Swarm();
+            // In batches, oldest first, every one idle (it never sends a byte).
+            const batches: Client[][] = [];
+            for (let i = 0; i < 20; i++) batches.push(await swarm.open(20, { path: tend.socket }));
+            const from = spawned();
+            // Four more restarts while the crowd is there.
+            await waitFor(
+              () => spawned() >= from + 4 || tend.count("gave up: flaky") > 0,
+              "flaky to be restarted four times",
+              15_000,
+              50,
+            );
+            // A fresh client still gets through (an idle one makes way).
+            await unharmed(tend, sleeper);
+            const firstClosed = batches[0]?.every((c) => c.closed);
+            const lastOpen = batches.at(-1)?.every((c) => !c.closed);
+            expect({
+              gaveUp: tend.count("gave up: flaky"),
+              spawnErrors: tend.count(/Too many open files/),
+              restarts: spawned() - from,
+              mostFds: most,
+              belowCeiling: most < ceiling,
+              firstClosed,
+              lastOpen,
+            }).toMatchObject({
+              gaveUp: 0,
+              spawnErrors: 0,
+              belowCeiling: true,
+              firstClosed: true,
+              lastOpen: true,
+            });
+          } finally {
+            clearInterval(sampler);
+          }
+        },
+      );
+    },
+    TIMEOUT_MS,
+  );
+
+  test.serial(
     "Content-Length must be digits: 0x6b, 107e0, +107, 107.0, -0, ' 107 x', two different values get 400 and a close; the same value twice is taken",
     async () => {
       await withTend({ server: "", programs: SLEEPER }, async (tend) => {
@@ -200,7 +260,7 @@ describe.skipIf(!pidNamespaces.ok).serial("limits on clients (tend as PID 1)", (
     TIMEOUT_MS,
   );
 
-  test(
+  test.serial(
     "500 refused requests with forged user names (a newline and a fake log line, NUL, ESC, 10,000 characters): the first is logged escaped and bounded, the rest as one summary line",
     async () => {
       await withTend(
