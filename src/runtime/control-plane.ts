@@ -39,7 +39,7 @@ export interface ControlPlaneOptions {
     channel: "stdout" | "stderr",
   ) => LogReader | "none" | undefined;
   readonly mainLog: () => LogReader | undefined;
-  readonly report: (level: "warn" | "error" | "info", message: string) => void;
+  readonly report: (level: "critical" | "warn" | "error" | "info", message: string) => void;
 }
 
 /** The open-file limit assumed when /proc cannot tell (the usual soft default). */
@@ -158,6 +158,12 @@ export async function openControlPlane(
       close();
       return `cannot listen on ${inet.host || "*"}:${inet.port}: ${(error as Error).message}`;
     }
+    // supervisord's words. (It says so of the unix socket too; tend's is 0700 unless told otherwise.)
+    if (inet.username === undefined)
+      options.report(
+        "critical",
+        "Server 'inet_http_server' running without any HTTP authentication checking",
+      );
   }
   return { close };
 }

@@ -317,4 +317,37 @@ describe.skipIf(!pidNamespaces.ok)("limits on clients (tend as PID 1)", () => {
     },
     TIMEOUT_MS,
   );
+
+  test.serial(
+    "[inet_http_server] without a username: CRIT at start in supervisord's words; with one, or on the unix socket, nothing",
+    async () => {
+      const open = freePort();
+      const guarded = freePort();
+      const inet = (port: number, auth: string) =>
+        `${SLEEPER}\n[inet_http_server]\nport=127.0.0.1:${port}\n${auth}`;
+      await withTend({ server: "", programs: inet(open, "") }, async (tend) => {
+        await tend.ready();
+        const warning = await tend.waitLog("running without any HTTP authentication checking");
+        expect(warning).toMatchObject({
+          level: "CRIT",
+          message: "Server 'inet_http_server' running without any HTTP authentication checking",
+        });
+        const reply = await fetch(`http://127.0.0.1:${open}/RPC2`, {
+          method: "POST",
+          body: methodCall("supervisor.getState"),
+        });
+        expect(reply.status).toBe(200);
+        await reply.text();
+      });
+      await withTend(
+        { server: "", programs: inet(guarded, "username=alice\npassword=secret\n") },
+        async (tend) => {
+          await tend.ready();
+          await tend.pidOf("sleeper");
+          expect(tend.lines().filter((line) => / CRIT /.test(line))).toEqual([]);
+        },
+      );
+    },
+    TIMEOUT_MS,
+  );
 });
