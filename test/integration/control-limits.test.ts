@@ -4,10 +4,11 @@
 // hundreds of raw connections, so they run one after another.
 
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
 import {
   basic,
   type Client,
+  decodeResponse,
   freePort,
   hwmKiB,
   methodCall,
@@ -19,6 +20,7 @@ import {
   Swarm,
   statusOf,
   type Tend,
+  type Value,
   waitFor,
   withTend,
 } from "../harness/index.ts";
@@ -347,6 +349,81 @@ describe.skipIf(!pidNamespaces.ok)("limits on clients (tend as PID 1)", () => {
           expect(tend.lines().filter((line) => / CRIT /.test(line))).toEqual([]);
         },
       );
+    },
+    TIMEOUT_MS,
+  );
+
+  test.serial(
+    "readProcessStdoutLog(name, 0, 2147483647) of a 300 MB log: the first 1 MiB, reading on from there works; tend's peak RSS grows < 50 MiB",
+    async () => {
+      const programs = `[program:sleeper]\ncommand=sleep infinity\nstartsecs=0\nstdout_logfile=DIR/big.log\nstdout_logfile_maxbytes=0\n`;
+      await withTend({ server: "", programs }, async (tend) => {
+        await tend.ready();
+        const sleeper = await tend.pidOf("sleeper");
+        const line = (n: number) => `line ${String(n).padStart(10, "0")} ${"x".repeat(100)}\n`;
+        const block = Buffer.from(Array.from({ length: 8192 }, (_, i) => line(i)).join(""));
+        const file = openSync(tend.path("big.log"), "a");
+        try {
+          for (let written = 0; written < 300 * MiB; written += block.length)
+            writeSync(file, block);
+        } finally {
+          closeSync(file);
+        }
+        await warmUp(tend);
+        const before = hwmKiB(tend.pid);
+        // Counted as it arrives, not kept: the reply of a tend without the cap is 300 MB.
+        const replyBytes = async (method: string, params: Value[]) => {
+          const response = await fetch("http://localhost/RPC2", {
+            unix: tend.socket,
+            method: "POST",
+            body: methodCall(method, params),
+          });
+          const chunks: Uint8Array[] = [];
+          let bytes = 0;
+          for await (const chunk of response.body ?? []) {
+            bytes += chunk.length;
+            if (bytes < 16 * MiB) chunks.push(chunk);
+          }
+          return { bytes, text: bytes < 16 * MiB ? Buffer.concat(chunks).toString() : "" };
+        };
+        const first = await replyBytes("supervisor.readProcessStdoutLog", [
+          "sleeper",
+          0,
+          2147483647,
+        ]);
+        const all = await replyBytes("supervisor.readProcessStdoutLog", ["sleeper", 0, 0]);
+        const tail = await replyBytes("supervisor.tailProcessStdoutLog", [
+          "sleeper",
+          0,
+          2147483647,
+        ]);
+        const grown = (hwmKiB(tend.pid) - before) / KiB;
+        expect({
+          replyMiB: [first, all, tail].map((r) => Math.round(r.bytes / MiB)),
+          grownMiB: Math.round(grown),
+          bounded: grown < 50,
+        }).toMatchObject({ replyMiB: [1, 1, 1], bounded: true });
+        const expected = Buffer.concat(Array.from({ length: 9 }, () => block));
+        expect(decodeResponse(first.text).value).toBe(expected.subarray(0, MiB).toString());
+        expect(decodeResponse(all.text).value).toBe(expected.subarray(0, MiB).toString());
+        const next = await rpc(tend.socket, "supervisor.readProcessStdoutLog", [
+          "sleeper",
+          MiB,
+          100,
+        ]);
+        expect(next).toBe(expected.subarray(MiB, MiB + 100).toString());
+        const [bytes, offset, overflow] = decodeResponse(tail.text).value as [
+          string,
+          number,
+          boolean,
+        ];
+        expect({ length: bytes.length, offset, overflow }).toEqual({
+          length: MiB,
+          offset: statSync(tend.path("big.log")).size,
+          overflow: true,
+        });
+        await unharmed(tend, sleeper);
+      });
     },
     TIMEOUT_MS,
   );

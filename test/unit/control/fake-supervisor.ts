@@ -44,8 +44,8 @@ export function groupsOf(ini: string): readonly GroupConfig[] {
 export class FakeLog extends RingLog {
   failClear = false;
 
-  constructor() {
-    super(4096);
+  constructor(capacity = 4096) {
+    super(capacity);
   }
 
   text(value: string): this {
@@ -63,7 +63,8 @@ export class FakeProcess implements ControlledProcess {
   readonly namespec: string;
   status: ProcessStatus = INITIAL_STATUS;
   readonly logs: {
-    readonly stdout: { readonly reader: FakeLog };
+    /** Replaceable: a test may give a process a bigger log. */
+    readonly stdout: { reader: FakeLog };
     readonly stderr: { readonly reader: FakeLog } | undefined;
   };
   /** What sendProcessStdin wrote. */
