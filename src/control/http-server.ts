@@ -14,6 +14,7 @@ import {
   XmlRpcParseError,
   type XmlRpcValue,
 } from "../protocol/xmlrpc.ts";
+import { MAX_NESTING } from "../protocol/xmlrpc-value.ts";
 import type { ClientPool } from "./client-pool.ts";
 import { type Http1Server, type Rejection, STREAM_HEADER, serveHttp1 } from "./http1.ts";
 import type { Head } from "./http1-head.ts";
@@ -169,6 +170,9 @@ async function xmlRpc(body: string, call: Call, signal: AbortSignal): Promise<Re
  * {"fault": {"code", "string"}}, for curl and scripts.
  */
 async function jsonApi(body: string, call: Call, signal: AbortSignal): Promise<Response> {
+  // JSON.parse takes any depth; a client's [[[[...]]]] would cost tend ~100 MiB per MiB.
+  if (nestedDeeper(body, MAX_NESTING + 2))
+    return plain(400, `Bad Request: arrays and objects nest deeper than ${MAX_NESTING}\n`);
   let request: unknown;
   try {
     request = JSON.parse(body);
@@ -188,6 +192,24 @@ async function jsonApi(body: string, call: Call, signal: AbortSignal): Promise<R
   return new Response(`${JSON.stringify(reply, jsonBytes)}\n`, {
     headers: { "Content-Type": "application/json" },
   });
+}
+
+/** Whether JSON text nests arrays and objects deeper than `most` (strings skipped). */
+export function nestedDeeper(text: string, most: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash: the next character is escaped
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > most) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
 }
 
 function jsonBytes(_key: string, value: unknown): unknown {

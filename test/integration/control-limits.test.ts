@@ -427,4 +427,34 @@ describe.skipIf(!pidNamespaces.ok)("limits on clients (tend as PID 1)", () => {
     },
     TIMEOUT_MS,
   );
+
+  test.serial(
+    "/api with 1,000,000 nested arrays (2 MB), three times: 400 before JSON.parse; tend's peak RSS grows < 40 MiB",
+    async () => {
+      await withTend({ server: "", programs: SLEEPER }, async (tend) => {
+        await tend.ready();
+        const sleeper = await tend.pidOf("sleeper");
+        await warmUp(tend);
+        const before = hwmKiB(tend.pid);
+        const nested = `${"[".repeat(1_000_000)}${"]".repeat(1_000_000)}`;
+        const inParams = `{"method":"supervisor.getProcessInfo","params":${"[".repeat(500_000)}${"]".repeat(500_000)}}`;
+        const statuses: number[] = [];
+        for (const body of [nested, inParams, nested])
+          statuses.push((await post(tend.socket, "/api", body)).status);
+        const grown = (hwmKiB(tend.pid) - before) / KiB;
+        expect({ statuses, grownMiB: Math.round(grown), bounded: grown < 40 }).toMatchObject({
+          statuses: [400, 400, 400],
+          bounded: true,
+        });
+        // 100 levels (the XML-RPC limit) still go through.
+        const deep = JSON.stringify({
+          method: "supervisor.getProcessInfo",
+          params: [JSON.parse(`${"[".repeat(99)}"sleeper"${"]".repeat(99)}`)],
+        });
+        expect((await post(tend.socket, "/api", deep)).status).toBe(200);
+        await unharmed(tend, sleeper);
+      });
+    },
+    TIMEOUT_MS,
+  );
 });
