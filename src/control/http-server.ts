@@ -56,8 +56,8 @@ export interface ControlServerOptions {
   readonly report: (level: "warn" | "error", message: string) => void;
   /** Connections and buffered bytes, shared by every listener. */
   readonly pool: ClientPool;
-  /** Told the size of every reply sent whole. */
-  readonly afterReply?: ((bytes: number) => void) | undefined;
+  /** Told, after each answer, the larger of its request's body and its reply (sent whole). */
+  readonly afterAnswer?: ((bytes: number) => void) | undefined;
 }
 
 export type Listen =
@@ -102,7 +102,7 @@ export function serveControl(listen: Listen, options: ControlServerOptions): Htt
     maxBodyBytes: MAX_REQUEST_BYTES,
     maxHeaderBytes: MAX_HEADER_BYTES,
     idleSeconds: IDLE_SECONDS,
-    afterReply: options.afterReply,
+    afterAnswer: options.afterAnswer,
   };
   const http = { limits, pool: options.pool, screen, handler };
   const server =

@@ -24,8 +24,12 @@ export interface Http1Limits {
   readonly maxHeaderBytes: number;
   /** A connection that does not complete a request within this, or takes none of its reply for this long, is closed. */
   readonly idleSeconds: number;
-  /** Told the size of every reply sent whole (the process's memory policy listens). */
-  readonly afterReply?: ((bytes: number) => void) | undefined;
+  /**
+   * Told, after each answer, the larger of its request's body and its reply
+   * (sent whole): reading a big request leaves garbage as encoding a big reply
+   * does (the process's memory policy listens).
+   */
+  readonly afterAnswer?: ((bytes: number) => void) | undefined;
 }
 
 /** A request refused on its head: status, one line of text, extra headers. */
@@ -254,7 +258,8 @@ class Connection implements PoolMember {
         signal: this.aborter.signal,
       });
       const response = await this.options.handler(request);
-      await this.write(response, head.method === "HEAD", head.keepAlive);
+      const replied = await this.write(response, head.method === "HEAD", head.keepAlive);
+      this.limits.afterAnswer?.(Math.max(body.length, replied));
     } catch {
       await this.write(new Response("Internal Server Error\n", { status: 500 }), false, false);
       this.socket.end();
@@ -274,7 +279,8 @@ class Connection implements PoolMember {
     if (this.inputLength > 0) this.next();
   }
 
-  private async write(response: Response, headOnly: boolean, keepAlive: boolean): Promise<void> {
+  /** Sends the response; resolves to the size of a body sent whole (0 for a stream). */
+  private async write(response: Response, headOnly: boolean, keepAlive: boolean): Promise<number> {
     const lines = [`HTTP/1.1 ${response.status} ${response.statusText || reason(response.status)}`];
     response.headers.forEach((value, name) => {
       if (!HOP_HEADERS.has(name)) lines.push(`${name}: ${value}`);
@@ -301,12 +307,12 @@ class Connection implements PoolMember {
       } finally {
         stop();
       }
-      return;
+      return 0;
     }
     const bytes = headOnly ? new Uint8Array(0) : new Uint8Array(await response.arrayBuffer());
     lines.push(`Content-Length: ${bytes.length}`);
     await this.send(Buffer.concat([encoder.encode(`${lines.join("\r\n")}\r\n\r\n`), bytes]));
-    this.limits.afterReply?.(bytes.length);
+    return bytes.length;
   }
 
   /**

@@ -13,7 +13,7 @@ import { openDescriptorCount, openFileLimit } from "../os/descriptors.ts";
 import { fs } from "../os/fs.ts";
 import { acceptsConnections } from "../os/listening.ts";
 import { findGroupId, findUser } from "../os/users.ts";
-import { collectAfterReply } from "./memory.ts";
+import { collectAfterAnswer } from "./memory.ts";
 
 /** The socket tend listens on when the config has no [unix_http_server]. */
 export const DEFAULT_SOCKET = "/run/tend.sock";
@@ -99,7 +99,7 @@ export async function openControlPlane(
     mainLog: options.mainLog,
     report: options.report,
     pool: clients.pool,
-    afterReply: collectAfterReply,
+    afterAnswer: collectAfterAnswer,
   };
 
   // A socket asked for ([unix_http_server] or $TEND_SOCKET) must be had; the

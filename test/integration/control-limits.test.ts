@@ -9,6 +9,7 @@ import {
   basic,
   type Client,
   decodeResponse,
+  Fault,
   freePort,
   hwmKiB,
   methodCall,
@@ -452,6 +453,66 @@ describe.skipIf(!pidNamespaces.ok)("limits on clients (tend as PID 1)", () => {
           params: [JSON.parse(`${"[".repeat(99)}"sleeper"${"]".repeat(99)}`)],
         });
         expect((await post(tend.socket, "/api", deep)).status).toBe(200);
+        await unharmed(tend, sleeper);
+      });
+    },
+    TIMEOUT_MS,
+  );
+
+  test.serial(
+    "sendProcessStdin, 40 x 3.9 MB to a program that never reads its stdin: refused (FAILED) once 1 MiB waits; tend's peak RSS grows < 100 MiB; a program that reads gets every byte",
+    async () => {
+      const reader = "[program:reader]\ncommand=sh -c 'exec cat > DIR/stdin.out'\nstartsecs=0\n";
+      await withTend({ server: "", programs: `${SLEEPER}\n${reader}` }, async (tend) => {
+        await tend.ready();
+        const sleeper = await tend.pidOf("sleeper");
+        await tend.pidOf("reader");
+        await warmUp(tend);
+        const before = hwmKiB(tend.pid);
+        const chunk = "x".repeat(3_900_000);
+        const outcomes: string[] = [];
+        for (let i = 0; i < 40; i++)
+          outcomes.push(
+            await rpc(tend.socket, "supervisor.sendProcessStdin", ["sleeper", chunk]).then(
+              () => "ok",
+              (error: Error) => (error instanceof Fault ? error.faultString : error.message),
+            ),
+          );
+        const grown = (hwmKiB(tend.pid) - before) / KiB;
+        const accepted = outcomes.filter((o) => o === "ok").length;
+        expect({
+          accepted,
+          refusals: [...new Set(outcomes.filter((o) => o !== "ok"))],
+          grownMiB: Math.round(grown),
+          bounded: grown < 100,
+        }).toMatchObject({
+          accepted: 1,
+          refusals: ["FAILED: sleeper: its stdin is full (it is not reading what was sent)"],
+          bounded: true,
+        });
+        // A program that reads: refused only while it is behind, so a client that tries again
+        // gets everything through.
+        let sent = 0;
+        for (let i = 0; i < 10; i++) {
+          for (;;) {
+            const fault = await rpc(tend.socket, "supervisor.sendProcessStdin", [
+              "reader",
+              chunk,
+            ]).then(
+              () => undefined,
+              (error: Error) => error,
+            );
+            if (fault === undefined) break;
+            expect(fault.message).toContain("its stdin is full");
+            await Bun.sleep(20);
+          }
+          sent += chunk.length;
+        }
+        await waitFor(
+          () => statSync(tend.path("stdin.out")).size === sent,
+          "every byte to reach the reader",
+          10_000,
+        );
         await unharmed(tend, sleeper);
       });
     },

@@ -1308,6 +1308,14 @@ describe("sendProcessStdin", () => {
     });
   });
 
+  test("FAILED 30 (tend's own) while too much waits for a process that does not read", async () => {
+    fake.process("api").stdinFull = true;
+    expect(await faultOf(call("supervisor.sendProcessStdin", "api", "x"))).toEqual({
+      code: 30,
+      message: "FAILED: api: its stdin is full (it is not reading what was sent)",
+    });
+  });
+
   test("INCORRECT_PARAMETERS 2 for chars that are not a string, checked before the name", async () => {
     expect(await faultOf(call("supervisor.sendProcessStdin", "api", 5))).toEqual({
       code: 2,

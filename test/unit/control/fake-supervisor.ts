@@ -70,6 +70,8 @@ export class FakeProcess implements ControlledProcess {
   /** What sendProcessStdin wrote. */
   readonly stdin: Uint8Array[] = [];
   stdinClosed = false;
+  /** The process reads nothing and too much waits already. */
+  stdinFull = false;
 
   constructor(readonly config: ProcessConfig) {
     this.namespec = config.group === config.name ? config.name : `${config.group}:${config.name}`;
@@ -185,10 +187,11 @@ export class FakeSupervisor implements Supervisor<FakeProcess> {
     return this.problems.get(process.namespec);
   }
 
-  writeStdin(fake: FakeProcess, bytes: Uint8Array): "ok" | "not-running" | "closed" {
+  writeStdin(fake: FakeProcess, bytes: Uint8Array): "ok" | "not-running" | "closed" | "full" {
     this.calls.push(`stdin ${fake.namespec}`);
     if (fake.status.pid === 0 || fake.status.killing) return "not-running";
     if (fake.stdinClosed) return "closed";
+    if (fake.stdinFull) return "full";
     fake.stdin.push(bytes);
     return "ok";
   }
