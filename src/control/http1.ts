@@ -61,6 +61,8 @@ export interface Http1Server {
 const CRLF = new Uint8Array([13, 10]);
 const HEADER_END = Buffer.from("\r\n\r\n");
 const EMPTY = Buffer.alloc(0);
+/** How long a refused connection waits for its client to close before it is closed anyway. */
+const LINGER_MS = 2_000;
 const encoder = new TextEncoder();
 
 /** Serves `options.handler` on a unix socket or a TCP port. */
@@ -119,6 +121,7 @@ class Connection implements PoolMember {
   private gone = false;
   /** Refused: what the client still sends is dropped. */
   private refused = false;
+  private lingering: ReturnType<typeof setTimeout> | undefined;
   /** Set while a request is being answered (or refused). */
   busy = false;
   private flushed: (() => void) | undefined;
@@ -373,6 +376,7 @@ class Connection implements PoolMember {
   closed(): void {
     if (this.gone) return;
     this.gone = true;
+    clearTimeout(this.lingering);
     this.pool.leave(this);
     this.pool.giveRequestBytes(this.inputLength + this.reserved);
     this.pool.giveReplyBytes(this.queued);
@@ -414,7 +418,10 @@ class Connection implements PoolMember {
     this.socket.end();
   }
 
-  /** An error reply, then the connection is closed (what follows cannot be trusted). */
+  /**
+   * An error reply, then the connection is closed (what follows cannot be
+   * trusted). What the client still sends is dropped, unread.
+   */
   private refuse(
     status: number,
     text: string,
@@ -426,9 +433,22 @@ class Connection implements PoolMember {
     this.input = EMPTY;
     this.inputLength = 0;
     this.socket.timeout(this.limits.idleSeconds);
-    void this.send(refusal(status, text, headers)).then(() => {
-      if (!this.gone) this.socket.end();
-    });
+    void this.send(refusal(status, text, headers)).then(() => this.linger());
+  }
+
+  /**
+   * The refusal is out: the write side is shut (the client sees its end),
+   * and the connection is closed once the client closes too, or after
+   * LINGER_MS. Closed at once, a socket with the client's unread bytes sends
+   * a reset, which can make the client lose the reply it has not read yet
+   * (a body still being sent when a 401 or 413 came). While it lingers it
+   * is idle for the pool: the first to make way.
+   */
+  private linger(): void {
+    if (this.gone) return;
+    this.busy = false;
+    this.socket.shutdown();
+    this.lingering = setTimeout(() => this.cut(), LINGER_MS);
   }
 }
 

@@ -518,4 +518,38 @@ describe.skipIf(!pidNamespaces.ok)("limits on clients (tend as PID 1)", () => {
     },
     TIMEOUT_MS,
   );
+
+  test.serial(
+    "a client still sending its body when it is refused (401 on TCP, 413 on the socket) gets the refusal, even when it reads it late",
+    async () => {
+      const port = freePort();
+      const inet = `[inet_http_server]\nport=127.0.0.1:${port}\nusername=alice\npassword=secret\n`;
+      await withTend({ server: "", programs: `${SLEEPER}\n${inet}` }, async (tend) => {
+        await tend.ready();
+        const sleeper = await tend.pidOf("sleeper");
+        using swarm = new Swarm();
+        const body = Buffer.alloc(2 * MiB, "x");
+        const cases = [
+          { target: { host: "127.0.0.1", port }, head: postHead(body.length), expected: 401 },
+          { target: { path: tend.socket }, head: postHead(5 * MiB), expected: 413 },
+        ];
+        const statuses: (number | undefined)[] = [];
+        for (const { target, head } of cases) {
+          const [client] = await swarm.open(1, target);
+          if (!client) throw new Error("no connection");
+          // It does not read while it sends.
+          client.socket.pause();
+          void client.write(head);
+          void client.write(body);
+          await Bun.sleep(300);
+          client.socket.resume();
+          await waitFor(() => client.closed, "tend to close the connection", 5_000);
+          statuses.push(client.status);
+        }
+        expect(statuses).toEqual(cases.map((c) => c.expected));
+        await unharmed(tend, sleeper);
+      });
+    },
+    TIMEOUT_MS,
+  );
 });
