@@ -6,6 +6,7 @@ import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fs, os } from "../os/fs.ts";
 import { listOfGlobs } from "./converters.ts";
 import { envExpansions, expand } from "./expand.ts";
+import { glob } from "./glob.ts";
 import { loadIni } from "./load-ini.ts";
 import { loadYaml } from "./load-yaml.ts";
 import { type Problems, quote, type Where } from "./problems.ts";
@@ -131,13 +132,17 @@ export function readSections(
           problems.error(where, expanded.message);
           continue;
         }
-        const matches = matchGlob(
+        const matches = matchFiles(
           isAbsolute(expanded.value) ? expanded.value : join(here, expanded.value),
         );
-        if (matches.length === 0) {
+        if (!matches.ok) {
+          problems.error(where, `${JSON.stringify(expanded.value)}: ${matches.message}`);
+          continue;
+        }
+        if (matches.paths.length === 0) {
           problems.warn(where, `no file matches ${JSON.stringify(expanded.value)}`);
         }
-        for (const match of matches) visit(match, [...chain, absolute], where);
+        for (const match of matches.paths) visit(match, [...chain, absolute], where);
       }
     }
   };
@@ -146,15 +151,22 @@ export function readSections(
   return { sections, files };
 }
 
-/** Files matching an absolute glob, sorted (as Python's sorted(glob.glob())). */
-function matchGlob(pattern: string): string[] {
-  if (!/[*?[]/.test(pattern)) {
-    try {
-      return fs().statSync(pattern).isFile() ? [pattern] : [];
-    } catch {
-      return [];
-    }
+/**
+ * The regular files (symbolic links followed) among the paths a glob
+ * matches, sorted as supervisord sorts them; or why the glob failed.
+ */
+function matchFiles(
+  pattern: string,
+): { ok: true; paths: string[] } | { ok: false; message: string } {
+  const matched = glob(pattern);
+  if (!matched.ok) return matched;
+  return { ok: true, paths: matched.paths.filter(isFile) };
+}
+
+function isFile(path: string): boolean {
+  try {
+    return fs().statSync(path).isFile();
+  } catch {
+    return false;
   }
-  const glob = new Bun.Glob(pattern.slice(1));
-  return [...glob.scanSync({ cwd: "/", absolute: true, onlyFiles: true })].sort();
 }
