@@ -1,6 +1,7 @@
 // Reading config files: the main one and every [include] (nested includes
 // too, which supervisord ignores), each parsed by the loader its extension
-// names. Detects include cycles; never throws for an unreadable file.
+// names. Detects include cycles, bounds nesting and the number of files;
+// never throws for an unreadable file.
 
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fs, os } from "../os/fs.ts";
@@ -67,9 +68,17 @@ export interface ReadOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
+/** How deep includes may nest: the main file includes (1), which include (2), ... */
+export const MAX_INCLUDE_DEPTH = 10;
+/** How many files one config may read, the main one and every include. */
+export const MAX_CONFIG_FILES = 10_000;
+
 /**
  * Every section of `mainPath` and of the files it includes, in reading order.
- * `include` sections are consumed here.
+ * `include` sections are consumed here. A file is read once however often it
+ * is included; an include that closes a cycle is reported once for each
+ * [include] that closes one, and includes nested deeper than
+ * MAX_INCLUDE_DEPTH once, so that no web of files multiplies the errors.
  */
 export function readSections(
   mainPath: string,
@@ -82,17 +91,44 @@ export function readSections(
   const files: string[] = [];
   const sections: RawSection[] = [];
   const fromEnv = envExpansions(options.env);
+  /** The files being read, outermost first: the include chain. */
+  const chain: string[] = [];
+  const inChain = new Set<string>();
+  const read = new Set<string>();
+  /** The [include] keys (file:line) that have reported a cycle. */
+  const closedCycle = new Set<string>();
+  const globs = new Map<string, ReturnType<typeof matchFiles>>();
+  const reported = { depth: false, count: false };
 
-  const visit = (path: string, chain: string[], includedAt?: Where): void => {
-    const absolute = resolve(path);
-    if (chain.includes(absolute)) {
-      problems.error(
-        includedAt ?? { file: absolute },
-        `include cycle: ${[...chain, absolute].join(" -> ")}`,
-      );
+  const visit = (absolute: string, includedAt?: Where): void => {
+    if (inChain.has(absolute)) {
+      const key = `${includedAt?.file}:${includedAt?.line}`;
+      if (closedCycle.has(key)) return;
+      closedCycle.add(key);
+      const cycle = [...chain.slice(chain.indexOf(absolute)), absolute];
+      problems.error(includedAt ?? { file: absolute }, `include cycle: ${cycle.join(" -> ")}`);
       return;
     }
-    if (files.includes(absolute)) return; // included twice (a diamond), read once
+    if (read.has(absolute)) return; // included twice (a diamond), read once
+    if (chain.length > MAX_INCLUDE_DEPTH) {
+      if (!reported.depth)
+        problems.error(
+          includedAt ?? { file: absolute },
+          `includes nested deeper than ${MAX_INCLUDE_DEPTH} files (${chain.length} here); ${absolute} is not read`,
+        );
+      reported.depth = true;
+      return;
+    }
+    if (read.size >= MAX_CONFIG_FILES) {
+      if (!reported.count)
+        problems.error(
+          includedAt ?? { file: absolute },
+          `more than ${MAX_CONFIG_FILES} config files; ${absolute} and the rest are not read`,
+        );
+      reported.count = true;
+      return;
+    }
+    read.add(absolute);
     const text = readText(absolute, problems);
     if (text === undefined) return;
     files.push(absolute);
@@ -103,6 +139,8 @@ export function readSections(
     if (loaded.length === 0 && chain.length === 0 && !problems.hasErrors) {
       problems.error({ file: absolute }, "contains no sections: nothing to run");
     }
+    chain.push(absolute);
+    inChain.add(absolute);
     for (const section of loaded) {
       if (section.name !== "include") {
         sections.push(section);
@@ -117,12 +155,12 @@ export function readSections(
         continue;
       }
       const where = { file: absolute, line: entry.line, section: "include", key: "files" };
-      const globs = listOfGlobs(entry.value);
-      if (!globs.ok) {
-        problems.error(where, `got ${quote(entry.value)}; expected ${globs.expected}`);
+      const globbed = listOfGlobs(entry.value);
+      if (!globbed.ok) {
+        problems.error(where, `got ${quote(entry.value)}; expected ${globbed.expected}`);
         continue;
       }
-      for (const pattern of globs.value) {
+      for (const pattern of globbed.value) {
         const expanded = expand(pattern, {
           ...fromEnv,
           here,
@@ -132,9 +170,14 @@ export function readSections(
           problems.error(where, expanded.message);
           continue;
         }
-        const matches = matchFiles(
-          isAbsolute(expanded.value) ? expanded.value : join(here, expanded.value),
-        );
+        const absolutePattern = isAbsolute(expanded.value)
+          ? expanded.value
+          : join(here, expanded.value);
+        let matches = globs.get(absolutePattern);
+        if (matches === undefined) {
+          matches = matchFiles(absolutePattern);
+          globs.set(absolutePattern, matches);
+        }
         if (!matches.ok) {
           problems.error(where, `${JSON.stringify(expanded.value)}: ${matches.message}`);
           continue;
@@ -142,12 +185,14 @@ export function readSections(
         if (matches.paths.length === 0) {
           problems.warn(where, `no file matches ${JSON.stringify(expanded.value)}`);
         }
-        for (const match of matches.paths) visit(match, [...chain, absolute], where);
+        for (const match of matches.paths) visit(match, where);
       }
     }
+    chain.pop();
+    inChain.delete(absolute);
   };
 
-  visit(mainPath, []);
+  visit(resolve(mainPath));
   return { sections, files };
 }
 
@@ -160,7 +205,8 @@ function matchFiles(
 ): { ok: true; paths: string[] } | { ok: false; message: string } {
   const matched = glob(pattern);
   if (!matched.ok) return matched;
-  return { ok: true, paths: matched.paths.filter(isFile) };
+  // resolved once here, not at each of the (many) visits of a match
+  return { ok: true, paths: matched.paths.filter(isFile).map((path) => resolve(path)) };
 }
 
 function isFile(path: string): boolean {
