@@ -17,6 +17,11 @@ export function isYamlPath(path: string): boolean {
   return /\.ya?ml$/i.test(path);
 }
 
+/** The largest config file tend reads: far beyond any real one (10,000 programs take 3 MB). */
+export const MAX_CONFIG_FILE_BYTES = 16 * 1024 * 1024;
+
+class TooLarge extends Error {}
+
 /** The file's text, or undefined after reporting why it cannot be used. */
 function readText(path: string, problems: Problems): string | undefined {
   const where = { file: path };
@@ -26,8 +31,15 @@ function readText(path: string, problems: Problems): string | undefined {
       problems.error(where, "is a directory, not a config file");
       return undefined;
     }
-    bytes = fs().readFileSync(path);
+    bytes = readAtMost(path, MAX_CONFIG_FILE_BYTES);
   } catch (error) {
+    if (error instanceof TooLarge) {
+      problems.error(
+        where,
+        `is larger than ${MAX_CONFIG_FILE_BYTES / 1024 / 1024} MiB: too large to be a config file`,
+      );
+      return undefined;
+    }
     const code = (error as { code?: string }).code;
     const reason =
       code === "ENOENT"
@@ -43,6 +55,33 @@ function readText(path: string, problems: Problems): string | undefined {
   } catch {
     problems.error({ file: path, line: lineOfInvalidUtf8(bytes) }, "is not valid UTF-8");
     return undefined;
+  }
+}
+
+/**
+ * A file's bytes, read in chunks so that a device or /proc file that never
+ * ends (or claims a size it does not have) cannot exhaust memory.
+ */
+function readAtMost(path: string, limit: number): Uint8Array {
+  const fd = fs().openSync(path, "r");
+  try {
+    // The size it claims (0 for most of /proc) as a first guess, one more byte to see the end.
+    const claimed = fs().fstatSync(fd).size;
+    let buffer = new Uint8Array(Math.min(claimed > 0 ? claimed + 1 : 64 * 1024, limit + 1));
+    let total = 0;
+    for (;;) {
+      if (total === buffer.length) {
+        if (total > limit) throw new TooLarge();
+        const larger = new Uint8Array(Math.min(buffer.length * 2, limit + 1));
+        larger.set(buffer);
+        buffer = larger;
+      }
+      const n = fs().readSync(fd, buffer, total, buffer.length - total, null);
+      if (n === 0) return buffer.subarray(0, total);
+      total += n;
+    }
+  } finally {
+    fs().closeSync(fd);
   }
 }
 
