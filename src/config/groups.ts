@@ -105,7 +105,7 @@ function buildListenerPool(
     line: section.entries.get(key)?.line ?? section.line,
     key,
   });
-  const errorsBefore = problems.errors.length;
+  const errorsBefore = problems.errorCount;
   const pool = readKeys(LISTENER_POOL_KEYS, section, where, { expansions }, problems);
   const events = (pool.events as EventTypeName[] | undefined) ?? [];
   if (pool.events !== undefined && events.length === 0)
@@ -133,7 +133,7 @@ function buildListenerPool(
       at("redirect_stderr"),
       "must not be true for an event listener: its stdout speaks the listener protocol, which stderr would garble",
     );
-  if (problems.errors.length > errorsBefore || processes.length === 0) return undefined;
+  if (problems.errorCount > errorsBefore || processes.length === 0) return undefined;
   return {
     name: poolName,
     priority: processes[0]?.priority ?? -1,
@@ -231,7 +231,7 @@ function buildProcesses(
     { expansions: programExpansions, only: PER_PROGRAM },
     problems,
   );
-  const errorsBefore = problems.errors.length;
+  const errorsBefore = problems.errorCount;
 
   if (!section.entries.has("command")) {
     problems.error({ ...at(), key: "command" }, "missing; every program needs a command");
@@ -274,7 +274,7 @@ function buildProcesses(
       "is ignored: redirect_stderr=true sends stderr to stdout's log",
     );
   }
-  if (problems.errors.length > errorsBefore) return [];
+  if (problems.errorCount > errorsBefore) return [];
 
   const processes: ProcessConfig[] = [];
   const start = (program.numprocs_start as number | undefined) ?? 0;
@@ -305,7 +305,7 @@ function buildProcesses(
       },
       problems,
     );
-    if (problems.errors.length > errorsBefore) return [];
+    if (problems.errorCount > errorsBefore) return [];
     const { process_name, command, ...settings } = own as Record<string, unknown> & {
       process_name: string;
       command: string[];

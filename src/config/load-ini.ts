@@ -96,7 +96,7 @@ export function loadIni(
     if (!current) {
       problems.error(
         { file, line: lineNo },
-        `expected a [section] header before ${JSON.stringify(value)}`,
+        () => `expected a [section] header before ${JSON.stringify(value)}`,
       );
       return;
     }
@@ -105,7 +105,7 @@ export function loadIni(
     if (!delimiter || key === "") {
       problems.error(
         { file, line: lineNo, section: current.name },
-        `expected key=value, got ${JSON.stringify(value)}`,
+        () => `expected key=value, got ${JSON.stringify(value)}`,
       );
       option = undefined;
       return;
