@@ -41,7 +41,8 @@ export function buildGroups(
         // declared before (or without) every member, as real configs do.
         problems.warn(
           { ...where, line: section.entries.get("programs")?.line, key: "programs" },
-          `names ${JSON.stringify(member)}, but there is no [program:${member}]; it is left out${didYouMean(member, [...programs.keys()])}`,
+          () =>
+            `names ${JSON.stringify(member)}, but there is no [program:${member}]; it is left out${didYouMean(member, programs.keys())}`,
         );
         continue;
       }

@@ -134,7 +134,7 @@ export function loadYaml(
       const known = ["include", ...SINGLE_SECTIONS, ...Object.keys(NAMED_SECTIONS)];
       problems.error(
         { file, line: keyLine, section: top },
-        `unknown top-level key; expected one of ${known.join(", ")}${didYouMean(top, known)}`,
+        () => `unknown top-level key; expected one of ${known.join(", ")}${didYouMean(top, known)}`,
       );
     }
   }
