@@ -5,11 +5,24 @@
 import type { EventTypeName } from "../core/events.ts";
 import { envExpansions } from "./expand.ts";
 import type { GroupConfig, ProcessConfig, SupervisordConfig } from "./model.ts";
-import type { Problems, Where } from "./problems.ts";
+import { type Problems, thousands, type Where } from "./problems.ts";
 import type { RawSection } from "./raw.ts";
 import { GROUP_KEYS, LISTENER_POOL_KEYS, LISTENER_PROCESS_KEYS, PROGRAM_KEYS } from "./schema.ts";
 import { type KeyTable, readKeys, readSection, warnUnknownKeys } from "./sections.ts";
 import { didYouMean } from "./suggest.ts";
+
+/**
+ * The most processes one config may define, numprocs copies included: far
+ * beyond a real supervisor's, and what loads in well under a second.
+ */
+export const MAX_PROCESSES = 20_000;
+
+/** Processes defined so far, across the programs of one config. */
+interface Tally {
+  processes: number;
+  /** Whether the limit has been reported (once). */
+  reported: boolean;
+}
 
 export function buildGroups(
   programs: ReadonlyMap<string, RawSection>,
@@ -21,6 +34,7 @@ export function buildGroups(
 ): GroupConfig[] {
   const groups: GroupConfig[] = [];
   const inExplicitGroup = new Set<string>();
+  const tally: Tally = { processes: 0, reported: false };
 
   for (const [groupName, section] of groupSections) {
     const where = { file: section.file, section: section.name };
@@ -48,7 +62,7 @@ export function buildGroups(
       }
       inExplicitGroup.add(member);
       processes.push(
-        ...buildProcesses(member, groupName, program, expansions, supervisord, problems),
+        ...buildProcesses(member, groupName, program, expansions, supervisord, problems, tally),
       );
     }
     groups.push({
@@ -68,6 +82,7 @@ export function buildGroups(
       expansions,
       supervisord,
       problems,
+      tally,
     );
     const priority = processes[0]?.priority ?? 999;
     groups.push({
@@ -78,7 +93,7 @@ export function buildGroups(
     });
   }
   for (const [poolName, section] of listenerSections) {
-    const pool = buildListenerPool(poolName, section, expansions, supervisord, problems);
+    const pool = buildListenerPool(poolName, section, expansions, supervisord, problems, tally);
     if (!pool) continue;
     const clash = groups.find((group) => group.name === poolName);
     if (clash)
@@ -99,6 +114,7 @@ function buildListenerPool(
   expansions: Readonly<Record<string, string | number>>,
   supervisord: SupervisordConfig,
   problems: Problems,
+  tally: Tally,
 ): GroupConfig | undefined {
   const where = { file: section.file, section: section.name };
   const at = (key: string) => ({
@@ -127,6 +143,7 @@ function buildListenerPool(
     expansions,
     supervisord,
     problems,
+    tally,
     "eventlistener",
   );
   if (processes.some((process) => process.redirect_stderr))
@@ -202,6 +219,7 @@ function buildProcesses(
   expansions: Readonly<Record<string, string | number>>,
   supervisord: SupervisordConfig,
   problems: Problems,
+  tally: Tally,
   kind: "program" | "eventlistener" = "program",
 ): ProcessConfig[] {
   const table: KeyTable = kind === "program" ? PROGRAM_KEYS : LISTENER_PROCESS_KEYS;
@@ -276,6 +294,16 @@ function buildProcesses(
     );
   }
   if (problems.errorCount > errorsBefore) return [];
+  tally.processes += numprocs;
+  if (tally.processes > MAX_PROCESSES) {
+    if (!tally.reported)
+      problems.error(
+        at(section.entries.has("numprocs") ? "numprocs" : undefined),
+        `makes more than ${thousands(MAX_PROCESSES)} processes in this config (${thousands(tally.processes)} so far); tend supervises at most ${thousands(MAX_PROCESSES)}`,
+      );
+    tally.reported = true;
+    return [];
+  }
 
   const processes: ProcessConfig[] = [];
   const start = (program.numprocs_start as number | undefined) ?? 0;

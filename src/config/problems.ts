@@ -99,7 +99,7 @@ export class Problems {
 }
 
 /** 999000 as 999,000. */
-function thousands(n: number): string {
+export function thousands(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+$)/g, ",");
 }
 
