@@ -46,6 +46,12 @@ function commentStart(line: string): number {
   }
 }
 
+/** The first `=` or `:` of a line, or -1. */
+function delimiterAt(line: string): number {
+  for (let i = 0; i < line.length; i++) if (line[i] === "=" || line[i] === ":") return i;
+  return -1;
+}
+
 export function loadIni(
   source: string,
   file: string,
@@ -96,16 +102,18 @@ export function loadIni(
     if (!current) {
       problems.error(
         { file, line: lineNo },
-        `expected a [section] header before ${JSON.stringify(value)}`,
+        () => `expected a [section] header before ${JSON.stringify(value)}`,
       );
       return;
     }
-    const delimiter = /^(.*?)\s*[=:]\s*(.*)$/.exec(value);
-    const key = delimiter?.[1]?.trimEnd().toLowerCase() ?? "";
-    if (!delimiter || key === "") {
+    // configparser's (.*?)\s*[=:]\s*(.*), without the regular expression:
+    // on a long line of spaces it backtracks for minutes.
+    const at = delimiterAt(value);
+    const key = at === -1 ? "" : value.slice(0, at).trimEnd().toLowerCase();
+    if (key === "") {
       problems.error(
         { file, line: lineNo, section: current.name },
-        `expected key=value, got ${JSON.stringify(value)}`,
+        () => `expected key=value, got ${JSON.stringify(value)}`,
       );
       option = undefined;
       return;
@@ -118,7 +126,7 @@ export function loadIni(
       );
       current.entries.delete(key); // keep the order of the winning line
     }
-    current.entries.set(key, { lines: [delimiter[2] ?? ""], line: lineNo });
+    current.entries.set(key, { lines: [value.slice(at + 1).trimStart()], line: lineNo });
     option = key;
   });
 

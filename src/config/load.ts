@@ -13,8 +13,11 @@ export type LoadResult =
   | { readonly ok: true; readonly config: Config; readonly warnings: readonly Problem[] }
   | {
       readonly ok: false;
+      /** The first errors (MAX_PROBLEMS_KEPT), then one that counts the rest. */
       readonly errors: readonly Problem[];
       readonly warnings: readonly Problem[];
+      /** Every error found, listed or not. */
+      readonly errorCount: number;
     };
 
 /** A [supervisord] setting given outside the files (a supervisord command-line option). */
@@ -48,7 +51,12 @@ export function loadConfig(path: string, options: LoadOptions = {}): LoadResult 
         problems,
       );
   if (config === undefined || problems.hasErrors) {
-    return { ok: false, errors: problems.errors, warnings: problems.warnings };
+    return {
+      ok: false,
+      errors: problems.errors,
+      warnings: problems.warnings,
+      errorCount: problems.errorCount,
+    };
   }
   return { ok: true, config, warnings: problems.warnings };
 }

@@ -4,9 +4,9 @@
 // programs of an explicit group).
 
 import { signalName } from "../core/signals.ts";
-import { yaml } from "./load-yaml.ts";
 import type { Config, GroupConfig, ProcessConfig } from "./model.ts";
 import { PROGRAM_KEYS } from "./schema.ts";
+import { type EmitValue, emitYaml } from "./yaml-emit.ts";
 
 /** Text printed as it is, with its %( expansions left for the reader to expand. */
 class Verbatim {
@@ -190,8 +190,11 @@ export function printYaml(config: Config): string {
     else {
       const plural =
         kind === "program" ? "programs" : kind === "group" ? "groups" : "eventlisteners";
-      out[plural] = { ...(out[plural] as object), [rest]: body };
+      // added in place: a copy per program made printing 10,000 quadratic
+      const named = (out[plural] ?? {}) as Record<string, unknown>;
+      named[rest] = body;
+      out[plural] = named;
     }
   }
-  return yaml().stringify(out, { lineWidth: 0 });
+  return emitYaml(out as Record<string, EmitValue>);
 }

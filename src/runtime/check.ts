@@ -36,10 +36,10 @@ export function runCheck(options: CheckOptions): number {
         }
       }
     }
-  } else problems.push(...result.errors);
+  } else for (const error of result.errors) problems.push(error);
   for (const problem of sortProblems(problems)) writeStderr(`${formatProblem(problem)}\n`);
   if (!result.ok) {
-    writeStderr(`${path}: ${result.errors.length} error(s); nothing would start\n`);
+    writeStderr(`${path}: ${result.errorCount} error(s); nothing would start\n`);
     return ExitCode.USAGE;
   }
   const yaml = options.yaml || isYamlPath(path);
@@ -47,8 +47,11 @@ export function runCheck(options: CheckOptions): number {
   return ExitCode.OK;
 }
 
+/** By file and line; a count of problems not listed comes last. */
 function sortProblems(problems: readonly Problem[]): Problem[] {
-  return [...problems].sort((a, b) =>
-    a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0),
+  return [...problems].sort(
+    (a, b) =>
+      (a.more === undefined ? 0 : 1) - (b.more === undefined ? 0 : 1) ||
+      (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0)),
   );
 }

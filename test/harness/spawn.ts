@@ -144,6 +144,11 @@ export class Started implements AsyncDisposable {
     return this.proc.exitCode;
   }
 
+  /** Its peak resident memory in bytes (getrusage's maxrss, as /usr/bin/time -v shows), once it has exited. */
+  get peakRssBytes(): number | undefined {
+    return this.endedNow ? this.proc.resourceUsage()?.maxRSS : undefined;
+  }
+
   /** stdout so far (pipe only). */
   stdoutSoFar(): string {
     return Buffer.concat(this.out).toString("utf8");
@@ -270,6 +275,10 @@ export interface CommandOptions {
 export interface CommandResult extends Finished {
   /** Set when the deadline killed it, or it was interrupted without its condition. */
   readonly problem?: string;
+  /** From start to exit. */
+  readonly ms: number;
+  /** Its peak resident memory (see Started.peakRssBytes). */
+  readonly peakRssBytes: number | undefined;
 }
 
 /**
@@ -305,5 +314,6 @@ export async function runCommand(
     await Promise.race([proc.exited, Bun.sleep(10)]);
   }
   const result = await proc.finished;
-  return problem === undefined ? result : { ...result, problem };
+  const measured = { ...result, ms: performance.now() - started, peakRssBytes: proc.peakRssBytes };
+  return problem === undefined ? measured : { ...measured, problem };
 }
