@@ -9,6 +9,7 @@
 // delimiter or continuation lines, turns "true" into a boolean and nests
 // sections on dots (`[program:web.v2]`).
 
+import { MAX_CONFIG_KEYS } from "./limits.ts";
 import type { Problems } from "./problems.ts";
 import type { RawEntry, RawSection } from "./raw.ts";
 
@@ -64,8 +65,11 @@ export function loadIni(
   let option: string | undefined;
   let indent = 0;
   const lines = source.split(/\r\n|\n|\r/);
+  let keys = 0;
+  let tooMany = false;
 
   lines.forEach((raw, index) => {
+    if (tooMany) return;
     const lineNo = index + 1;
     const cut = commentStart(raw);
     const value = (cut === -1 ? raw : raw.slice(0, cut)).trim();
@@ -116,6 +120,14 @@ export function loadIni(
         () => `expected key=value, got ${JSON.stringify(value)}`,
       );
       option = undefined;
+      return;
+    }
+    if (++keys > MAX_CONFIG_KEYS) {
+      tooMany = true;
+      problems.error(
+        { file, line: lineNo, section: current.name },
+        `more than ${MAX_CONFIG_KEYS.toLocaleString("en-US")} keys in this file; tend reads at most ${MAX_CONFIG_KEYS.toLocaleString("en-US")}`,
+      );
       return;
     }
     const previous = current.entries.get(key);

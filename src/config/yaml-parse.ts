@@ -7,8 +7,9 @@
 // only for what is reported.
 
 import type { Alias, Document, Node, Pair } from "yaml";
+import { MAX_YAML_NODES } from "./limits.ts";
 import type { Problems } from "./problems.ts";
-import { parseSimpleYaml } from "./yaml-simple.ts";
+import { parseSimpleYaml, TooManyNodes } from "./yaml-simple.ts";
 
 /** How deep YAML collections may nest (a config needs five or six). */
 export const MAX_YAML_DEPTH = 64;
@@ -42,8 +43,12 @@ export function parseYaml(
   options: { readonly simple?: boolean } = {},
 ): ParsedYaml | undefined {
   const root = options.simple === false ? undefined : parseSimpleYaml(source);
+  if (root instanceof TooManyNodes) {
+    tooMany(problems, file, lineFinder(source)(root.offset));
+    return undefined;
+  }
   if (root !== undefined) return document(root, file, problems, lineFinder(source));
-  const { Composer, Lexer, LineCounter, Parser } = yaml();
+  const { CST, Composer, Lexer, LineCounter, Parser } = yaml();
   const lines = new LineCounter();
   const lineAt = (offset: number) => lines.linePos(offset).line;
   const parser = new Parser(lines.addNewLine);
@@ -53,8 +58,13 @@ export function parseYaml(
   const take = (tokens: Iterable<Parameters<typeof composer.next>[0]>) => {
     for (const token of tokens) for (const doc of composer.next(token)) docs.push(doc);
   };
+  let nodes = 0;
   for (const lexeme of new Lexer().lex(source)) {
     take(parser.next(lexeme));
+    if (NODE_TOKENS.has(CST.tokenType(lexeme) ?? "") && ++nodes > MAX_YAML_NODES) {
+      tooMany(problems, file, lineAt(parser.offset));
+      return undefined;
+    }
     // The parser's stack holds the document, each open collection and a scalar.
     if (parser.stack.length > MAX_YAML_DEPTH + 2) {
       problems.error(
@@ -85,6 +95,24 @@ export function parseYaml(
     problems.warn({ file, line: lineAt(warning.pos[0]) }, `YAML: ${firstLine(warning.message)}`);
   if (doc.errors.length > 0 || second !== undefined) return undefined;
   return document(doc.contents, file, problems, lineAt);
+}
+
+/** The lexemes that make a node (block collections always hold one). */
+const NODE_TOKENS = new Set([
+  "flow-map-start",
+  "flow-seq-start",
+  "scalar",
+  "single-quoted-scalar",
+  "double-quoted-scalar",
+  "block-scalar",
+]);
+
+function tooMany(problems: Problems, file: string, line: number): void {
+  const most = MAX_YAML_NODES.toLocaleString("en-US");
+  problems.error(
+    { file, line },
+    `more than ${most} YAML nodes (keys, values, lists and mappings) in this file; tend reads at most ${most}`,
+  );
 }
 
 /** A parsed root with its aliases resolved and its keys checked for repeats. */

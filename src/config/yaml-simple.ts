@@ -11,6 +11,7 @@
 // same answers.
 
 import type { Node, Pair, YAMLMap, YAMLSeq } from "yaml";
+import { MAX_YAML_NODES } from "./limits.ts";
 import { MAX_YAML_DEPTH, yaml } from "./yaml-parse.ts";
 
 /** YAML 1.2 core schema's resolution of a plain scalar: null, boolean, number or the text. */
@@ -39,6 +40,13 @@ const NOT_PLAIN_FIRST = /^[&*!|>%@`'"?:,[\]{}#]|^-(?: |$)/;
 const ENDS_LINE = /^(?: +#.*| *)$/;
 
 class GiveUp extends Error {}
+
+/** More than MAX_YAML_NODES nodes: an answer, not a reason to try the yaml package. */
+export class TooManyNodes extends Error {
+  constructor(readonly offset: number) {
+    super("too many nodes");
+  }
+}
 const giveUp = (): never => {
   throw new GiveUp();
 };
@@ -48,19 +56,29 @@ interface Frame {
   readonly indent: number;
 }
 
-/** The document's root mapping, or undefined when the text is not in the plain layout. */
-export function parseSimpleYaml(source: string): YAMLMap | undefined {
+/**
+ * The document's root mapping, or undefined when the text is not in the
+ * plain layout; TooManyNodes past MAX_YAML_NODES.
+ */
+export function parseSimpleYaml(source: string): YAMLMap | TooManyNodes | undefined {
   try {
     return parse(source);
   } catch (error) {
     if (error instanceof GiveUp) return undefined;
+    if (error instanceof TooManyNodes) return error;
     throw error;
   }
 }
 
 function parse(source: string): YAMLMap | undefined {
   const { Pair, Scalar, YAMLMap, YAMLSeq } = yaml();
+  let nodes = 0;
+  /** Counts a node made at `offset`, up to MAX_YAML_NODES. */
+  const made = (offset: number): void => {
+    if (++nodes > MAX_YAML_NODES) throw new TooManyNodes(offset);
+  };
   const scalar = (value: unknown, text: string, offset: number, type: string): Node => {
+    made(offset);
     const node = new Scalar(value);
     node.range = [offset, offset + text.length, offset + text.length];
     node.source = text;
@@ -127,6 +145,7 @@ function parse(source: string): YAMLMap | undefined {
     const collection = (nested: boolean): Node => {
       const isSeq = text[at] === "[";
       const close = isSeq ? "]" : "}";
+      made(offset + at);
       const node = isSeq ? new YAMLSeq() : new YAMLMap();
       node.range = [offset + at, offset + at, offset + at];
       node.flow = true;
@@ -200,12 +219,14 @@ function parse(source: string): YAMLMap | undefined {
 
     if (pending) {
       if (item && indent >= pending.indent) {
+        made(at);
         const seq = new YAMLSeq();
         seq.range = [at, at, at];
         pending.pair.value = seq;
         stack.push({ node: seq, indent });
         pending = undefined;
       } else if (!item && indent > pending.indent) {
+        made(at);
         const map = new YAMLMap();
         map.range = [at, at, at];
         pending.pair.value = map;

@@ -144,7 +144,11 @@ export class Started implements AsyncDisposable {
     return this.proc.exitCode;
   }
 
-  /** Its peak resident memory in bytes (getrusage's maxrss, as /usr/bin/time -v shows), once it has exited. */
+  /**
+   * Its peak resident memory in bytes (getrusage's maxrss), once it has
+   * exited. The kernel carries the peak over fork and exec, so this is at
+   * least the test process's own peak: measure a child's with GNU time.
+   */
   get peakRssBytes(): number | undefined {
     return this.endedNow ? this.proc.resourceUsage()?.maxRSS : undefined;
   }

@@ -6,7 +6,7 @@
 // is timed alone.
 
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { type ExpectedProblem, HOSTILE } from "../fixtures/configs/hostile/cases.ts";
 import { launchTend, pidNamespaces, runCommand, scratchDir, TEND } from "../harness/index.ts";
@@ -14,6 +14,9 @@ import { launchTend, pidNamespaces, runCommand, scratchDir, TEND } from "../harn
 setDefaultTimeout(60_000);
 
 const MAX_MS = 3000;
+/** GNU time (Debian's `time`), which measures tend's own peak memory. */
+const GNU_TIME = "/usr/bin/time";
+if (!existsSync(GNU_TIME)) throw new Error(`${GNU_TIME} is missing: apt-get install time`);
 const MAX_RSS_BYTES = 300 * 1024 * 1024;
 const isRoot = process.getuid?.() === 0;
 /** A user whom file modes stop, for the cases about unreadable directories. */
@@ -42,9 +45,17 @@ export interface Measured {
   readonly peakRssBytes: number;
 }
 
-/** `tend check -c path` to its end, with its time and peak memory. */
+/**
+ * `tend check -c path` to its end, with its time and peak memory. The peak
+ * is measured by GNU time, tend's parent: a child of this test process would
+ * report the test process's own peak too (the kernel carries a process's
+ * peak over fork and exec), and bun test's is hundreds of MB.
+ */
 export async function measuredCheck(path: string, prefix: string[] = []): Promise<Measured> {
-  const result = await runCommand([...prefix, TEND, "check", "-c", path], {
+  using scratch = scratchDir();
+  const peakFile = join(scratch.dir, "peak-kib");
+  const time = [GNU_TIME, "--quiet", "--format=%M", `--output=${peakFile}`];
+  const result = await runCommand([...time, ...prefix, TEND, "check", "-c", path], {
     cleanEnv: true,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
     deadlineMs: 30_000,
@@ -54,7 +65,7 @@ export async function measuredCheck(path: string, prefix: string[] = []): Promis
     code: result.code,
     stderr: result.stderr,
     ms: result.ms,
-    peakRssBytes: result.peakRssBytes ?? 0,
+    peakRssBytes: Number(readFileSync(peakFile, "utf8").trim()) * 1024,
   };
 }
 
