@@ -31,32 +31,17 @@ import {
   rssKiB,
   type Tend,
 } from "../test/harness/index.ts";
+import { option, seeded, within } from "./common.ts";
 
 // ---------------------------------------------------------------- options and randomness
 
-const option = (name: string) => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at < 0 ? undefined : process.argv[at + 1];
-};
 const SEED = Number(option("seed") ?? Date.now() % 1_000_000);
 const SECONDS = Number(option("seconds") ?? 60);
 const REPLAY = option("replay");
 const RSS_LIMIT_MIB = 300;
 const FINDINGS = join(ROOT, "fuzz/findings/protocol");
 
-/** mulberry32: small, seeded, good enough to pick cases. */
-let state = SEED >>> 0;
-function random(): number {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const int = (n: number) => Math.floor(random() * n);
-const chance = (p: number) => random() < p;
-const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
-const randomBytes = (n: number) => Buffer.from(Array.from({ length: n }, () => int(256)));
+const { int, chance, pick, bytes: randomBytes } = seeded(SEED);
 const ODD = ["", "\0", "\n", "\r\n", "'", '"', "<", "&", "]]>", "%s", "é", "\u{1f600}", "\ud800"];
 function text(max: number): string {
   const length = chance(0.05) ? int(max) : int(24);
@@ -326,11 +311,6 @@ function generate(): Case {
     ending,
     ...(crowd ? { crowd } : {}),
   };
-}
-
-/** The promise's value, or undefined once `ms` have passed or it failed. */
-function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  return Promise.race([promise.catch(() => undefined), Bun.sleep(ms).then(() => undefined)]);
 }
 
 // ---------------------------------------------------------------- running cases
