@@ -68,9 +68,9 @@ Options:
 -i/--identifier STR -- the identifier getIdentification answers
 -q/--childlogdir DIRECTORY -- accepted (AUTO logs go to tend's stdout)
 -k/--nocleanup -- accepted (tend leaves no automatic logs to clean up)
--a/--minfds NUM -- accepted (tend does not raise resource limits)
+-a/--minfds NUM -- descriptors kept for programs (tend does not raise the limit)
 -t/--strip_ansi -- remove ANSI escape sequences from program output
---minprocs NUM -- accepted, as --minfds
+--minprocs NUM -- accepted (tend does not raise resource limits)
 --profile_options OPTIONS -- accepted and ignored (there is no Python profiler in tend)
 `;
 

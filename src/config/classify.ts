@@ -86,13 +86,14 @@ export function classify(sections: readonly RawSection[], problems: Problems): C
     } else if (kind === "rpcinterface" || kind === "ctlplugin") {
       // supervisord plugin wiring: tend has its interface built in.
     } else {
-      const guess = didYouMean(
-        kind || section.name,
-        KNOWN_SECTIONS.map((known) => known.split(":")[0] as string),
-      );
+      const guess = () =>
+        didYouMean(
+          kind || section.name,
+          KNOWN_SECTIONS.map((known) => known.split(":")[0] as string),
+        );
       problems.error(
         at,
-        `unknown section; expected one of [${KNOWN_SECTIONS.join("], [")}]${guess}`,
+        () => `unknown section; expected one of [${KNOWN_SECTIONS.join("], [")}]${guess()}`,
       );
     }
   }

@@ -6,6 +6,18 @@ export type Expansions = Readonly<Record<string, string | number>>;
 
 export type Expanded = { ok: true; value: string } | { ok: false; message: string };
 
+/**
+ * The longest value an expansion may produce (and the widest field), far
+ * beyond any real command, path or environment: `%(program_name)1000000000s`
+ * or a value of many `%(here)s` is a config error, not gigabytes of spaces.
+ */
+export const MAX_EXPANDED_LENGTH = 1 << 20;
+
+/** A value in a message: quoted, and cut short when it is long. */
+function shown(text: string): string {
+  return JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}...` : text);
+}
+
 // %(name)[flags][width][.precision]type
 const SPEC = /%\(([^)]*)\)([-+ #0]*)(\d*)(?:\.(\d+))?([sdirxXoc])/y;
 
@@ -30,26 +42,38 @@ export function expand(text: string, expansions: Expansions): Expanded {
     if (!match) {
       return {
         ok: false,
-        message: `${JSON.stringify(text)} is badly formatted at "${text.slice(percent, percent + 12)}": write %% for a literal percent sign, or %(name)s for an expansion`,
+        message: `${shown(text)} is badly formatted at "${text.slice(percent, percent + 12)}": write %% for a literal percent sign, or %(name)s for an expansion`,
       };
     }
     const [whole, name = "", flags = "", width = "", precision, type = "s"] = match;
+    if (Number(width) > MAX_EXPANDED_LENGTH) {
+      return {
+        ok: false,
+        message: `${shown(text)}: the width ${width} in ${shown(whole)} is too large (at most ${MAX_EXPANDED_LENGTH})`,
+      };
+    }
     const value = expansions[name];
     if (value === undefined) {
       return {
         ok: false,
-        message: `${JSON.stringify(text)} names %(${name}) which cannot be expanded; available: ${Object.keys(expansions).sort().join(", ")}`,
+        message: `${shown(text)} names %(${name}) which cannot be expanded; available: ${Object.keys(expansions).sort().join(", ")}`,
       };
     }
     const formatted = formatOne(value, flags, width, precision, type);
     if (formatted === undefined) {
       return {
         ok: false,
-        message: `${JSON.stringify(text)} is badly formatted: %(${name})${type} needs a number, but ${name} is ${JSON.stringify(String(value))}`,
+        message: `${shown(text)} is badly formatted: %(${name})${type} needs a number, but ${name} is ${JSON.stringify(String(value))}`,
       };
     }
     out += formatted;
     at = percent + whole.length;
+    if (out.length > MAX_EXPANDED_LENGTH && out.length > text.length) {
+      return {
+        ok: false,
+        message: `${shown(text)} expands to more than ${MAX_EXPANDED_LENGTH} characters`,
+      };
+    }
   }
   return { ok: true, value: out };
 }

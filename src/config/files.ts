@@ -1,11 +1,13 @@
 // Reading config files: the main one and every [include] (nested includes
 // too, which supervisord ignores), each parsed by the loader its extension
-// names. Detects include cycles; never throws for an unreadable file.
+// names. Detects include cycles, bounds nesting and the number of files;
+// never throws for an unreadable file.
 
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fs, os } from "../os/fs.ts";
 import { listOfGlobs } from "./converters.ts";
 import { envExpansions, expand } from "./expand.ts";
+import { glob } from "./glob.ts";
 import { loadIni } from "./load-ini.ts";
 import { loadYaml } from "./load-yaml.ts";
 import { type Problems, quote, type Where } from "./problems.ts";
@@ -14,6 +16,11 @@ import type { RawSection } from "./raw.ts";
 export function isYamlPath(path: string): boolean {
   return /\.ya?ml$/i.test(path);
 }
+
+/** The largest config file tend reads: far beyond any real one (10,000 programs take 3 MB). */
+export const MAX_CONFIG_FILE_BYTES = 16 * 1024 * 1024;
+
+class TooLarge extends Error {}
 
 /** The file's text, or undefined after reporting why it cannot be used. */
 function readText(path: string, problems: Problems): string | undefined {
@@ -24,8 +31,15 @@ function readText(path: string, problems: Problems): string | undefined {
       problems.error(where, "is a directory, not a config file");
       return undefined;
     }
-    bytes = fs().readFileSync(path);
+    bytes = readAtMost(path, MAX_CONFIG_FILE_BYTES);
   } catch (error) {
+    if (error instanceof TooLarge) {
+      problems.error(
+        where,
+        `is larger than ${MAX_CONFIG_FILE_BYTES / 1024 / 1024} MiB: too large to be a config file`,
+      );
+      return undefined;
+    }
     const code = (error as { code?: string }).code;
     const reason =
       code === "ENOENT"
@@ -41,6 +55,33 @@ function readText(path: string, problems: Problems): string | undefined {
   } catch {
     problems.error({ file: path, line: lineOfInvalidUtf8(bytes) }, "is not valid UTF-8");
     return undefined;
+  }
+}
+
+/**
+ * A file's bytes, read in chunks so that a device or /proc file that never
+ * ends (or claims a size it does not have) cannot exhaust memory.
+ */
+function readAtMost(path: string, limit: number): Uint8Array {
+  const fd = fs().openSync(path, "r");
+  try {
+    // The size it claims (0 for most of /proc) as a first guess, one more byte to see the end.
+    const claimed = fs().fstatSync(fd).size;
+    let buffer = new Uint8Array(Math.min(claimed > 0 ? claimed + 1 : 64 * 1024, limit + 1));
+    let total = 0;
+    for (;;) {
+      if (total === buffer.length) {
+        if (total > limit) throw new TooLarge();
+        const larger = new Uint8Array(Math.min(buffer.length * 2, limit + 1));
+        larger.set(buffer);
+        buffer = larger;
+      }
+      const n = fs().readSync(fd, buffer, total, buffer.length - total, null);
+      if (n === 0) return buffer.subarray(0, total);
+      total += n;
+    }
+  } finally {
+    fs().closeSync(fd);
   }
 }
 
@@ -66,9 +107,17 @@ export interface ReadOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
+/** How deep includes may nest: the main file includes (1), which include (2), ... */
+export const MAX_INCLUDE_DEPTH = 10;
+/** How many files one config may read, the main one and every include. */
+export const MAX_CONFIG_FILES = 10_000;
+
 /**
  * Every section of `mainPath` and of the files it includes, in reading order.
- * `include` sections are consumed here.
+ * `include` sections are consumed here. A file is read once however often it
+ * is included; an include that closes a cycle is reported once for each
+ * [include] that closes one, and includes nested deeper than
+ * MAX_INCLUDE_DEPTH once, so that no web of files multiplies the errors.
  */
 export function readSections(
   mainPath: string,
@@ -81,17 +130,44 @@ export function readSections(
   const files: string[] = [];
   const sections: RawSection[] = [];
   const fromEnv = envExpansions(options.env);
+  /** The files being read, outermost first: the include chain. */
+  const chain: string[] = [];
+  const inChain = new Set<string>();
+  const read = new Set<string>();
+  /** The [include] keys (file:line) that have reported a cycle. */
+  const closedCycle = new Set<string>();
+  const globs = new Map<string, ReturnType<typeof matchFiles>>();
+  const reported = { depth: false, count: false };
 
-  const visit = (path: string, chain: string[], includedAt?: Where): void => {
-    const absolute = resolve(path);
-    if (chain.includes(absolute)) {
-      problems.error(
-        includedAt ?? { file: absolute },
-        `include cycle: ${[...chain, absolute].join(" -> ")}`,
-      );
+  const visit = (absolute: string, includedAt?: Where): void => {
+    if (inChain.has(absolute)) {
+      const key = `${includedAt?.file}:${includedAt?.line}`;
+      if (closedCycle.has(key)) return;
+      closedCycle.add(key);
+      const cycle = [...chain.slice(chain.indexOf(absolute)), absolute];
+      problems.error(includedAt ?? { file: absolute }, `include cycle: ${cycle.join(" -> ")}`);
       return;
     }
-    if (files.includes(absolute)) return; // included twice (a diamond), read once
+    if (read.has(absolute)) return; // included twice (a diamond), read once
+    if (chain.length > MAX_INCLUDE_DEPTH) {
+      if (!reported.depth)
+        problems.error(
+          includedAt ?? { file: absolute },
+          `includes nested deeper than ${MAX_INCLUDE_DEPTH} files (${chain.length} here); ${absolute} is not read`,
+        );
+      reported.depth = true;
+      return;
+    }
+    if (read.size >= MAX_CONFIG_FILES) {
+      if (!reported.count)
+        problems.error(
+          includedAt ?? { file: absolute },
+          `more than ${MAX_CONFIG_FILES} config files; ${absolute} and the rest are not read`,
+        );
+      reported.count = true;
+      return;
+    }
+    read.add(absolute);
     const text = readText(absolute, problems);
     if (text === undefined) return;
     files.push(absolute);
@@ -102,6 +178,8 @@ export function readSections(
     if (loaded.length === 0 && chain.length === 0 && !problems.hasErrors) {
       problems.error({ file: absolute }, "contains no sections: nothing to run");
     }
+    chain.push(absolute);
+    inChain.add(absolute);
     for (const section of loaded) {
       if (section.name !== "include") {
         sections.push(section);
@@ -116,12 +194,12 @@ export function readSections(
         continue;
       }
       const where = { file: absolute, line: entry.line, section: "include", key: "files" };
-      const globs = listOfGlobs(entry.value);
-      if (!globs.ok) {
-        problems.error(where, `got ${quote(entry.value)}; expected ${globs.expected}`);
+      const globbed = listOfGlobs(entry.value);
+      if (!globbed.ok) {
+        problems.error(where, `got ${quote(entry.value)}; expected ${globbed.expected}`);
         continue;
       }
-      for (const pattern of globs.value) {
+      for (const pattern of globbed.value) {
         const expanded = expand(pattern, {
           ...fromEnv,
           here,
@@ -131,30 +209,49 @@ export function readSections(
           problems.error(where, expanded.message);
           continue;
         }
-        const matches = matchGlob(
-          isAbsolute(expanded.value) ? expanded.value : join(here, expanded.value),
-        );
-        if (matches.length === 0) {
+        const absolutePattern = isAbsolute(expanded.value)
+          ? expanded.value
+          : join(here, expanded.value);
+        let matches = globs.get(absolutePattern);
+        if (matches === undefined) {
+          matches = matchFiles(absolutePattern);
+          globs.set(absolutePattern, matches);
+        }
+        if (!matches.ok) {
+          problems.error(where, `${JSON.stringify(expanded.value)}: ${matches.message}`);
+          continue;
+        }
+        if (matches.paths.length === 0) {
           problems.warn(where, `no file matches ${JSON.stringify(expanded.value)}`);
         }
-        for (const match of matches) visit(match, [...chain, absolute], where);
+        for (const match of matches.paths) visit(match, where);
       }
     }
+    chain.pop();
+    inChain.delete(absolute);
   };
 
-  visit(mainPath, []);
+  visit(resolve(mainPath));
   return { sections, files };
 }
 
-/** Files matching an absolute glob, sorted (as Python's sorted(glob.glob())). */
-function matchGlob(pattern: string): string[] {
-  if (!/[*?[]/.test(pattern)) {
-    try {
-      return fs().statSync(pattern).isFile() ? [pattern] : [];
-    } catch {
-      return [];
-    }
+/**
+ * The regular files (symbolic links followed) among the paths a glob
+ * matches, sorted as supervisord sorts them; or why the glob failed.
+ */
+function matchFiles(
+  pattern: string,
+): { ok: true; paths: string[] } | { ok: false; message: string } {
+  const matched = glob(pattern);
+  if (!matched.ok) return matched;
+  // resolved once here, not at each of the (many) visits of a match
+  return { ok: true, paths: matched.paths.filter(isFile).map((path) => resolve(path)) };
+}
+
+function isFile(path: string): boolean {
+  try {
+    return fs().statSync(path).isFile();
+  } catch {
+    return false;
   }
-  const glob = new Bun.Glob(pattern.slice(1));
-  return [...glob.scanSync({ cwd: "/", absolute: true, onlyFiles: true })].sort();
 }

@@ -5,12 +5,25 @@
 import type { EventTypeName } from "../core/events.ts";
 import { envExpansions } from "./expand.ts";
 import type { GroupConfig, ProcessConfig, SupervisordConfig } from "./model.ts";
-import type { Problems, Where } from "./problems.ts";
+import { type Problems, thousands, type Where } from "./problems.ts";
 import type { RawSection } from "./raw.ts";
 import { GROUP_KEYS, LISTENER_POOL_KEYS, LISTENER_PROCESS_KEYS, PROGRAM_KEYS } from "./schema.ts";
 import { type KeyTable, readKeys, readSection, warnUnknownKeys } from "./sections.ts";
 import { didYouMean } from "./suggest.ts";
 import { checkRestartPolicy } from "./tend-checks.ts";
+
+/**
+ * The most processes one config may define, numprocs copies included: far
+ * beyond a real supervisor's, and what loads in well under a second.
+ */
+export const MAX_PROCESSES = 20_000;
+
+/** Processes defined so far, across the programs of one config. */
+interface Tally {
+  processes: number;
+  /** Whether the limit has been reported (once). */
+  reported: boolean;
+}
 
 export function buildGroups(
   programs: ReadonlyMap<string, RawSection>,
@@ -22,6 +35,7 @@ export function buildGroups(
 ): GroupConfig[] {
   const groups: GroupConfig[] = [];
   const inExplicitGroup = new Set<string>();
+  const tally: Tally = { processes: 0, reported: false };
 
   for (const [groupName, section] of groupSections) {
     const where = { file: section.file, section: section.name };
@@ -42,13 +56,14 @@ export function buildGroups(
         // declared before (or without) every member, as real configs do.
         problems.warn(
           { ...where, line: section.entries.get("programs")?.line, key: "programs" },
-          `names ${JSON.stringify(member)}, but there is no [program:${member}]; it is left out${didYouMean(member, [...programs.keys()])}`,
+          () =>
+            `names ${JSON.stringify(member)}, but there is no [program:${member}]; it is left out${didYouMean(member, programs.keys())}`,
         );
         continue;
       }
       inExplicitGroup.add(member);
       processes.push(
-        ...buildProcesses(member, groupName, program, expansions, supervisord, problems),
+        ...buildProcesses(member, groupName, program, expansions, supervisord, problems, tally),
       );
     }
     groups.push({
@@ -68,6 +83,7 @@ export function buildGroups(
       expansions,
       supervisord,
       problems,
+      tally,
     );
     const priority = processes[0]?.priority ?? 999;
     groups.push({
@@ -78,7 +94,7 @@ export function buildGroups(
     });
   }
   for (const [poolName, section] of listenerSections) {
-    const pool = buildListenerPool(poolName, section, expansions, supervisord, problems);
+    const pool = buildListenerPool(poolName, section, expansions, supervisord, problems, tally);
     if (!pool) continue;
     const clash = groups.find((group) => group.name === poolName);
     if (clash)
@@ -99,6 +115,7 @@ function buildListenerPool(
   expansions: Readonly<Record<string, string | number>>,
   supervisord: SupervisordConfig,
   problems: Problems,
+  tally: Tally,
 ): GroupConfig | undefined {
   const where = { file: section.file, section: section.name };
   const at = (key: string) => ({
@@ -106,7 +123,7 @@ function buildListenerPool(
     line: section.entries.get(key)?.line ?? section.line,
     key,
   });
-  const errorsBefore = problems.errors.length;
+  const errorsBefore = problems.errorCount;
   const pool = readKeys(LISTENER_POOL_KEYS, section, where, { expansions }, problems);
   const events = (pool.events as EventTypeName[] | undefined) ?? [];
   if (pool.events !== undefined && events.length === 0)
@@ -127,6 +144,7 @@ function buildListenerPool(
     expansions,
     supervisord,
     problems,
+    tally,
     "eventlistener",
   );
   if (processes.some((process) => process.redirect_stderr))
@@ -134,7 +152,7 @@ function buildListenerPool(
       at("redirect_stderr"),
       "must not be true for an event listener: its stdout speaks the listener protocol, which stderr would garble",
     );
-  if (problems.errors.length > errorsBefore || processes.length === 0) return undefined;
+  if (problems.errorCount > errorsBefore || processes.length === 0) return undefined;
   return {
     name: poolName,
     priority: processes[0]?.priority ?? -1,
@@ -202,6 +220,7 @@ function buildProcesses(
   expansions: Readonly<Record<string, string | number>>,
   supervisord: SupervisordConfig,
   problems: Problems,
+  tally: Tally,
   kind: "program" | "eventlistener" = "program",
 ): ProcessConfig[] {
   const table: KeyTable = kind === "program" ? PROGRAM_KEYS : LISTENER_PROCESS_KEYS;
@@ -232,7 +251,7 @@ function buildProcesses(
     { expansions: programExpansions, only: PER_PROGRAM },
     problems,
   );
-  const errorsBefore = problems.errors.length;
+  const errorsBefore = problems.errorCount;
 
   if (!section.entries.has("command")) {
     problems.error({ ...at(), key: "command" }, "missing; every program needs a command");
@@ -276,7 +295,17 @@ function buildProcesses(
       "is ignored: redirect_stderr=true sends stderr to stdout's log",
     );
   }
-  if (problems.errors.length > errorsBefore) return [];
+  if (problems.errorCount > errorsBefore) return [];
+  tally.processes += numprocs;
+  if (tally.processes > MAX_PROCESSES) {
+    if (!tally.reported)
+      problems.error(
+        at(section.entries.has("numprocs") ? "numprocs" : undefined),
+        `makes more than ${thousands(MAX_PROCESSES)} processes in this config (${thousands(tally.processes)} so far); tend supervises at most ${thousands(MAX_PROCESSES)}`,
+      );
+    tally.reported = true;
+    return [];
+  }
 
   const processes: ProcessConfig[] = [];
   const start = (program.numprocs_start as number | undefined) ?? 0;
@@ -307,7 +336,7 @@ function buildProcesses(
       },
       problems,
     );
-    if (problems.errors.length > errorsBefore) return [];
+    if (problems.errorCount > errorsBefore) return [];
     const { process_name, command, ...settings } = own as Record<string, unknown> & {
       process_name: string;
       command: string[];

@@ -9,6 +9,7 @@
 // delimiter or continuation lines, turns "true" into a boolean and nests
 // sections on dots (`[program:web.v2]`).
 
+import { MAX_CONFIG_KEYS } from "./limits.ts";
 import type { Problems } from "./problems.ts";
 import type { RawEntry, RawSection } from "./raw.ts";
 
@@ -46,6 +47,12 @@ function commentStart(line: string): number {
   }
 }
 
+/** The first `=` or `:` of a line, or -1. */
+function delimiterAt(line: string): number {
+  for (let i = 0; i < line.length; i++) if (line[i] === "=" || line[i] === ":") return i;
+  return -1;
+}
+
 export function loadIni(
   source: string,
   file: string,
@@ -58,8 +65,11 @@ export function loadIni(
   let option: string | undefined;
   let indent = 0;
   const lines = source.split(/\r\n|\n|\r/);
+  let keys = 0;
+  let tooMany = false;
 
   lines.forEach((raw, index) => {
+    if (tooMany) return;
     const lineNo = index + 1;
     const cut = commentStart(raw);
     const value = (cut === -1 ? raw : raw.slice(0, cut)).trim();
@@ -96,18 +106,28 @@ export function loadIni(
     if (!current) {
       problems.error(
         { file, line: lineNo },
-        `expected a [section] header before ${JSON.stringify(value)}`,
+        () => `expected a [section] header before ${JSON.stringify(value)}`,
       );
       return;
     }
-    const delimiter = /^(.*?)\s*[=:]\s*(.*)$/.exec(value);
-    const key = delimiter?.[1]?.trimEnd().toLowerCase() ?? "";
-    if (!delimiter || key === "") {
+    // configparser's (.*?)\s*[=:]\s*(.*), without the regular expression:
+    // on a long line of spaces it backtracks for minutes.
+    const at = delimiterAt(value);
+    const key = at === -1 ? "" : value.slice(0, at).trimEnd().toLowerCase();
+    if (key === "") {
       problems.error(
         { file, line: lineNo, section: current.name },
-        `expected key=value, got ${JSON.stringify(value)}`,
+        () => `expected key=value, got ${JSON.stringify(value)}`,
       );
       option = undefined;
+      return;
+    }
+    if (++keys > MAX_CONFIG_KEYS) {
+      tooMany = true;
+      problems.error(
+        { file, line: lineNo, section: current.name },
+        `more than ${MAX_CONFIG_KEYS.toLocaleString("en-US")} keys in this file; tend reads at most ${MAX_CONFIG_KEYS.toLocaleString("en-US")}`,
+      );
       return;
     }
     const previous = current.entries.get(key);
@@ -118,7 +138,7 @@ export function loadIni(
       );
       current.entries.delete(key); // keep the order of the winning line
     }
-    current.entries.set(key, { lines: [delimiter[2] ?? ""], line: lineNo });
+    current.entries.set(key, { lines: [value.slice(at + 1).trimStart()], line: lineNo });
     option = key;
   });
 

@@ -25,8 +25,11 @@ export type LoadResult =
     }
   | {
       readonly ok: false;
+      /** The first errors (MAX_PROBLEMS_KEPT), then one that counts the rest. */
       readonly errors: readonly Problem[];
       readonly warnings: readonly Problem[];
+      /** Every error found, listed or not. */
+      readonly errorCount: number;
     };
 
 export type { Override } from "./overrides.ts";
@@ -56,7 +59,12 @@ export function loadConfig(path: string, options: LoadOptions = {}): LoadResult 
         problems,
       );
   if (config === undefined || problems.hasErrors) {
-    return { ok: false, errors: problems.errors, warnings: problems.warnings };
+    return {
+      ok: false,
+      errors: problems.errors,
+      warnings: problems.warnings,
+      errorCount: problems.errorCount,
+    };
   }
   return {
     ok: true,

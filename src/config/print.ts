@@ -8,9 +8,9 @@ import type { DependencySpec } from "../core/dependencies.ts";
 import { signalName } from "../core/signals.ts";
 import type { CheckSpec } from "./check-spec.ts";
 import { processesNamed } from "./dependencies.ts";
-import { yaml } from "./load-yaml.ts";
 import type { Config, GroupConfig, ProcessConfig } from "./model.ts";
 import { PROGRAM_KEYS } from "./schema.ts";
+import { type EmitComments, type EmitValue, emitYaml } from "./yaml-emit.ts";
 
 /** Text printed as it is, with its %( expansions left for the reader to expand. */
 class Verbatim {
@@ -244,7 +244,6 @@ function yamlValue(value: Value): unknown {
 }
 
 export function printYaml(config: Config, notes: Notes = {}): string {
-  const { Document, isMap, isScalar } = yaml();
   const out: Record<string, unknown> = {};
   /** Where each section lands: its path in the document. */
   const paths = new Map<string, string[]>();
@@ -259,29 +258,22 @@ export function printYaml(config: Config, notes: Notes = {}): string {
     } else {
       const plural =
         kind === "program" ? "programs" : kind === "group" ? "groups" : "eventlisteners";
-      out[plural] = { ...(out[plural] as object), [rest]: body };
+      // added in place: a copy per program made printing 10,000 quadratic
+      const named = (out[plural] ?? {}) as Record<string, unknown>;
+      named[rest] = body;
+      out[plural] = named;
       paths.set(name, [plural, rest]);
     }
   }
-  const doc = new Document(out);
-  const comment = (lines: readonly string[]) => lines.map((line) => ` ${line}`).join("\n");
-  if (notes.header && notes.header.length > 0) doc.commentBefore = comment(notes.header);
-  /** The key node of the pair at `path`, and its value node. */
-  const pairAt = (path: readonly string[]) => {
-    const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
-    if (!isMap(parent)) return undefined;
-    return parent.items.find((pair) => isScalar(pair.key) && pair.key.value === path.at(-1));
+  /** The section and key at a path of the document, as the notes name them. */
+  const sectionAt = new Map([...paths].map(([name, path]) => [path.join("\0"), name]));
+  const comments: EmitComments = {
+    header: notes.header ?? [],
+    before: (path) => notes.sections?.[sectionAt.get(path.join("\0")) ?? ""],
+    after: (path) => {
+      const section = sectionAt.get(path.slice(0, -1).join("\0"));
+      return section === undefined ? undefined : notes.keys?.[`${section} ${path.at(-1)}`];
+    },
   };
-  for (const [name, lines] of Object.entries(notes.sections ?? {})) {
-    const pair = pairAt(paths.get(name) ?? []);
-    if (pair && isScalar(pair.key) && lines.length > 0) pair.key.commentBefore = comment(lines);
-  }
-  for (const [where, note] of Object.entries(notes.keys ?? {})) {
-    const [section = "", key = ""] = where.split(" ");
-    const pair = pairAt([...(paths.get(section) ?? []), key]);
-    // After a scalar; before the key of a list or a mapping.
-    if (pair && isScalar(pair.value)) pair.value.comment = ` ${note}`;
-    else if (pair && isScalar(pair.key)) pair.key.commentBefore = ` ${note}`;
-  }
-  return doc.toString({ lineWidth: 0 });
+  return emitYaml(out as Record<string, EmitValue>, comments);
 }

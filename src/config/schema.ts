@@ -32,11 +32,14 @@ const twice = <T>(spec: KeySpec<T>): KeySpec<T> => ({ ...spec, expandTwice: true
 const optional = <T>(convert: Converter<T>, perProcess = false): KeySpec<T | undefined> =>
   key(convert as Converter<T | undefined>, undefined, perProcess);
 
+/** The most copies one program may have (supervisord has no limit; 10^12 hung tend). */
+export const MAX_NUMPROCS = 10_000;
+
 /** The [program:x] keys of supervisord 4.2.5, with its defaults. */
 export const SUPERVISORD_PROGRAM_KEYS = {
   command: optional(c.command, true),
   process_name: key(c.name, "%(program_name)s", true),
-  numprocs: key(c.integer(1), "1"),
+  numprocs: key(c.integer(1, MAX_NUMPROCS), "1"),
   numprocs_start: key(c.integer(0), "0"),
   priority: key(c.integer(), "999"),
   autostart: key(c.boolean, "true"),

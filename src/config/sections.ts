@@ -21,7 +21,7 @@ export function warnUnknownKeys(
     if (known.includes(name) || section.inherited?.has(name)) continue;
     problems.warn(
       { file: section.file, line: entry.line, section: section.name, key: name },
-      `unknown key, ignored${didYouMean(name, known)}`,
+      () => `unknown key, ignored${didYouMean(name, known)}`,
     );
   }
 }

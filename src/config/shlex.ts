@@ -90,7 +90,20 @@ export function splitKeyValuePairs(text: string): Split<Record<string, string>> 
         message: `ends unexpectedly after ${JSON.stringify(tokens.slice(0, at).join(""))} (quote values that contain characters other than letters, digits and _/.+-():)`,
       };
     }
-    pairs[key] = value.replace(/^['"]+|['"]+$/g, "");
+    pairs[key] = stripQuotes(value);
   }
   return { ok: true, value: pairs };
+}
+
+/**
+ * Python's value.strip("'\""): quotes off both ends. Not /['"]+$/, which
+ * backtracks through every run of quotes inside a long word.
+ */
+function stripQuotes(value: string): string {
+  const isQuote = (c: string | undefined) => c === "'" || c === '"';
+  let start = 0;
+  let end = value.length;
+  while (start < end && isQuote(value[start])) start++;
+  while (end > start && isQuote(value[end - 1])) end--;
+  return value.slice(start, end);
 }

@@ -14,7 +14,11 @@ import {
   XmlRpcParseError,
   type XmlRpcValue,
 } from "../protocol/xmlrpc.ts";
-import { type Http1Server, STREAM_HEADER, serveHttp1 } from "./http1.ts";
+import { MAX_NESTING } from "../protocol/xmlrpc-value.ts";
+import type { ClientPool } from "./client-pool.ts";
+import { type Http1Server, type Rejection, STREAM_HEADER, serveHttp1 } from "./http1.ts";
+import type { Head } from "./http1-head.ts";
+import { clientText, Throttle } from "./throttle.ts";
 
 /** No XML-RPC request of supervisorctl comes near this; a bigger body is refused (413) unread. */
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
@@ -50,8 +54,10 @@ export interface ControlServerOptions {
   readonly processLog: LogLookup;
   readonly mainLog: () => LogReader | undefined;
   readonly report: (level: "warn" | "error", message: string) => void;
-  /** Told the size of every reply sent whole. */
-  readonly afterReply?: ((bytes: number) => void) | undefined;
+  /** Connections and buffered bytes, shared by every listener. */
+  readonly pool: ClientPool;
+  /** Told, after each answer, the larger of its request's body and its reply (sent whole). */
+  readonly afterAnswer?: ((bytes: number) => void) | undefined;
 }
 
 export type Listen =
@@ -63,34 +69,52 @@ export type Listen =
       readonly credentials: Credentials;
     };
 
+/** The largest request line and headers: supervisorctl's are a few hundred bytes. */
+export const MAX_HEADER_BYTES = 64 * 1024;
+/** A connection that does not complete a request within this is closed. */
+export const IDLE_SECONDS = 60;
+
 /** Serves the control API on one listener; stop() closes it. */
 export function serveControl(listen: Listen, options: ControlServerOptions): Http1Server {
   const where = listen.kind === "unix" ? `unix://${listen.path}` : `${listen.host}:${listen.port}`;
-  const handler = (request: Request): Promise<Response> | Response => {
-    if (!authorized(request, listen.credentials)) {
-      options.report(
-        "warn",
-        `control: unauthorized request (${describeUser(request)}) on ${where}`,
-      );
-      return new Response("Unauthorized\n", {
-        status: 401,
-        headers: { "WWW-Authenticate": 'Basic realm="default"' },
-      });
-    }
-    return route(request, options).catch((error: unknown) => {
+  // Credentials are checked on the head, before any of the body is read.
+  const unauthorized = new Throttle(
+    (message) => options.report("warn", message),
+    "unauthorized requests",
+  );
+  const screen = (head: Head): Rejection | undefined => {
+    if (authorized(head.headers, listen.credentials)) return undefined;
+    unauthorized.note(
+      () => `control: unauthorized request (${describeUser(head.headers)}) on ${where}`,
+    );
+    return {
+      status: 401,
+      text: "Unauthorized",
+      headers: { "WWW-Authenticate": 'Basic realm="default"' },
+    };
+  };
+  const handler = (request: Request): Promise<Response> =>
+    route(request, options).catch((error: unknown) => {
       options.report("error", `control: ${error instanceof Error ? error.message : String(error)}`);
       return plain(500, "Internal Server Error\n");
     });
-  };
   const limits = {
     maxBodyBytes: MAX_REQUEST_BYTES,
-    maxHeaderBytes: 64 * 1024,
-    idleSeconds: 60,
-    afterReply: options.afterReply,
+    maxHeaderBytes: MAX_HEADER_BYTES,
+    idleSeconds: IDLE_SECONDS,
+    afterAnswer: options.afterAnswer,
   };
-  return listen.kind === "unix"
-    ? serveHttp1({ unix: listen.path }, limits, handler)
-    : serveHttp1({ hostname: listen.host, port: listen.port }, limits, handler);
+  const http = { limits, pool: options.pool, screen, handler };
+  const server =
+    listen.kind === "unix"
+      ? serveHttp1({ unix: listen.path }, http)
+      : serveHttp1({ hostname: listen.host, port: listen.port }, http);
+  return {
+    stop: () => {
+      server.stop();
+      unauthorized.close();
+    },
+  };
 }
 
 async function route(request: Request, options: ControlServerOptions): Promise<Response> {
@@ -146,6 +170,9 @@ async function xmlRpc(body: string, call: Call, signal: AbortSignal): Promise<Re
  * {"fault": {"code", "string"}}, for curl and scripts.
  */
 async function jsonApi(body: string, call: Call, signal: AbortSignal): Promise<Response> {
+  // JSON.parse takes any depth; a client's [[[[...]]]] would cost tend ~100 MiB per MiB.
+  if (nestedDeeper(body, MAX_NESTING + 2))
+    return plain(400, `Bad Request: arrays and objects nest deeper than ${MAX_NESTING}\n`);
   let request: unknown;
   try {
     request = JSON.parse(body);
@@ -165,6 +192,24 @@ async function jsonApi(body: string, call: Call, signal: AbortSignal): Promise<R
   return new Response(`${JSON.stringify(reply, jsonBytes)}\n`, {
     headers: { "Content-Type": "application/json" },
   });
+}
+
+/** Whether JSON text nests arrays and objects deeper than `most` (strings skipped). */
+export function nestedDeeper(text: string, most: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash: the next character is escaped
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > most) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
 }
 
 function jsonBytes(_key: string, value: unknown): unknown {
@@ -234,9 +279,9 @@ function followLog(log: LogReader, gone: AbortSignal): Response {
 }
 
 /** Basic auth as supervisord: plain password, or `{SHA}` and the SHA-1 hex of it. */
-export function authorized(request: Request, credentials: Credentials): boolean {
+export function authorized(headers: Headers, credentials: Credentials): boolean {
   if (credentials.username === undefined) return true;
-  const header = request.headers.get("authorization") ?? "";
+  const header = headers.get("authorization") ?? "";
   const match = /^Basic\s+(\S+)$/i.exec(header);
   if (!match?.[1]) return false;
   const decoded = Buffer.from(match[1], "base64").toString("utf8");
@@ -257,13 +302,14 @@ function sameText(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-function describeUser(request: Request): string {
-  const header = request.headers.get("authorization");
+/** Which credentials a refused request gave: the user name escaped (it is the client's text). */
+function describeUser(headers: Headers): string {
+  const header = headers.get("authorization");
   if (!header) return "no credentials";
   const match = /^Basic\s+(\S+)$/i.exec(header);
   if (!match?.[1]) return "malformed credentials";
   const user = Buffer.from(match[1], "base64").toString("utf8").split(":")[0] ?? "";
-  return `bad credentials for user '${user.slice(0, 64)}'`;
+  return `bad credentials for user ${clientText(user)}`;
 }
 
 /**

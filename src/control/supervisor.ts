@@ -70,8 +70,12 @@ export interface Supervisor<P extends ControlledProcess = ControlledProcess> {
   /** Sends a signal to the process; an error message when it could not be sent. */
   signal(process: P, signal: number): string | undefined;
   commandProblem(process: P): CommandProblem | undefined;
-  /** Writes to the process's stdin: "not-running", "closed" (the reader is gone), or "ok". */
-  writeStdin(process: P, bytes: Uint8Array): "ok" | "not-running" | "closed";
+  /**
+   * Writes to the process's stdin: "not-running", "closed" (the reader is
+   * gone), "full" (too much already waits for a process that does not read),
+   * or "ok".
+   */
+  writeStdin(process: P, bytes: Uint8Array): "ok" | "not-running" | "closed" | "full";
   /** Calls `listener` after any process changed state; returns the unsubscribe. */
   onChange(listener: () => void): () => void;
   /** tend's own log, when there is one to read. */

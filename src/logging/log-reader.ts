@@ -22,18 +22,28 @@ export class LogReadError extends Error {
 /**
  * supervisord's readFile: a negative offset means the last |offset| bytes
  * (length must then be 0); otherwise `length` bytes from `offset`, or
- * everything from there when length is 0.
+ * everything from there when length is 0. At most `most` bytes: the first
+ * ones of that range (so that reading on from offset + what came works), or
+ * for a negative offset the last ones (the end of the log, which is what a
+ * tail asks for).
  */
-export function readLog(log: LogReader, offset: number, length: number): Uint8Array {
+export function readLog(
+  log: LogReader,
+  offset: number,
+  length: number,
+  most = Number.POSITIVE_INFINITY,
+): Uint8Array {
   const size = log.size();
+  const limit = Math.max(0, most);
   if (offset < 0) {
     if (length !== 0) throw new LogReadError("BAD_ARGUMENTS");
-    const from = Math.max(0, size + offset);
+    const from = Math.max(0, size + offset, size - limit);
     return log.read(from, size - from);
   }
   if (length < 0) throw new LogReadError("BAD_ARGUMENTS");
   if (offset >= size) return new Uint8Array(0);
-  return log.read(offset, length === 0 ? size - offset : Math.min(length, size - offset));
+  const wanted = length === 0 ? size - offset : Math.min(length, size - offset);
+  return log.read(offset, Math.min(wanted, limit));
 }
 
 export interface TailResult {
@@ -47,11 +57,17 @@ export interface TailResult {
 /**
  * supervisord's tailFile: the last `length` bytes of the log (which may
  * start before `offset`), with overflow when it grew beyond offset + length.
+ * A length over `most` counts as `most`.
  */
-export function tailLog(log: LogReader, offset: number, length: number): TailResult {
+export function tailLog(
+  log: LogReader,
+  offset: number,
+  length: number,
+  most = Number.POSITIVE_INFINITY,
+): TailResult {
   const size = log.size();
   let from = offset;
-  let count = length;
+  let count = Math.min(length, Math.max(0, most));
   let overflow = false;
   if (size > from + count) {
     overflow = true;

@@ -28,7 +28,7 @@ export function runCheck(options: CheckOptions): number {
   const result = loadConfig(path);
   if (!result.ok) {
     report([...result.warnings, ...result.errors]);
-    writeStderr(`${path}: ${result.errors.length} error(s); nothing would start\n`);
+    writeStderr(`${path}: ${result.errorCount} error(s); nothing would start\n`);
     return ExitCode.USAGE;
   }
   const { config } = result;
@@ -71,8 +71,11 @@ function report(problems: readonly Problem[]): void {
   for (const problem of sortProblems(problems)) writeStderr(`${formatProblem(problem)}\n`);
 }
 
+/** By file and line; a count of problems not listed comes last. */
 function sortProblems(problems: readonly Problem[]): Problem[] {
-  return [...problems].sort((a, b) =>
-    a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0),
+  return [...problems].sort(
+    (a, b) =>
+      (a.more === undefined ? 0 : 1) - (b.more === undefined ? 0 : 1) ||
+      (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0)),
   );
 }

@@ -5,12 +5,15 @@
 
 import { dirname } from "node:path";
 import type { Config } from "../config/model.ts";
+import { ClientPool, clientLimits, type PoolEvent } from "../control/client-pool.ts";
 import { type Call, type Listen, serveControl } from "../control/http-server.ts";
+import { Throttle } from "../control/throttle.ts";
 import type { LogReader } from "../logging/log-reader.ts";
+import { openDescriptorCount, openFileLimit } from "../os/descriptors.ts";
 import { fs } from "../os/fs.ts";
 import { acceptsConnections } from "../os/listening.ts";
 import { findGroupId, findUser } from "../os/users.ts";
-import { collectAfterReply } from "./memory.ts";
+import { collectAfterAnswer } from "./memory.ts";
 
 /** The socket tend listens on when the config has no [unix_http_server]. */
 export const DEFAULT_SOCKET = "/run/tend.sock";
@@ -36,7 +39,39 @@ export interface ControlPlaneOptions {
     channel: "stdout" | "stderr",
   ) => LogReader | "none" | undefined;
   readonly mainLog: () => LogReader | undefined;
-  readonly report: (level: "warn" | "error" | "info", message: string) => void;
+  readonly report: (level: "critical" | "warn" | "error" | "info", message: string) => void;
+}
+
+/** The open-file limit assumed when /proc cannot tell (the usual soft default). */
+const ASSUMED_NOFILE = 1024;
+
+/** What clients may take together, from tend's descriptor limit and [supervisord] minfds. */
+function clientPool(
+  config: Config,
+  report: ControlPlaneOptions["report"],
+): { pool: ClientPool; close(): void } {
+  const limits = clientLimits(openFileLimit() ?? ASSUMED_NOFILE, config.supervisord.minfds);
+  const warn = (message: string) => report("warn", message);
+  const MiB = 1024 * 1024;
+  const throttles: Record<PoolEvent, Throttle> = {
+    evicted: new Throttle(warn, "idle connections closed to make way"),
+    refused: new Throttle(warn, "connections refused"),
+    "over-budget": new Throttle(warn, "clients refused or cut off for what they would hold"),
+  };
+  const messages: Record<PoolEvent, string> = {
+    evicted: `control: closed the connection idle the longest to make way (at most ${limits.maxConnections} connections, ${limits.maxDescriptors} descriptors, ${limits.maxRequestBytes / MiB} MiB of unfinished requests)`,
+    refused: `control: refused a connection: ${limits.maxConnections} open (or ${limits.maxDescriptors} descriptors), all being answered`,
+    "over-budget": `control: refused or cut off a client: unfinished requests or unsent replies hold all tend gives them (${limits.maxRequestBytes / MiB} MiB, ${limits.maxReplyBytes / MiB} MiB)`,
+  };
+  const pool = new ClientPool(limits, openDescriptorCount, (event) =>
+    throttles[event].note(() => messages[event]),
+  );
+  return {
+    pool,
+    close: () => {
+      for (const throttle of Object.values(throttles)) throttle.close();
+    },
+  };
 }
 
 /**
@@ -52,16 +87,19 @@ export async function openControlPlane(
   const path = socketPathOf(config);
   const servers: { stop(): void }[] = [];
   let socketFile: string | undefined;
+  const clients = clientPool(config, options.report);
   const close = () => {
     for (const server of servers) server.stop();
     if (socketFile !== undefined) removeQuietly(socketFile);
+    clients.close();
   };
   const serverOptions = {
     call: options.call,
     processLog: options.processLog,
     mainLog: options.mainLog,
     report: options.report,
-    afterReply: collectAfterReply,
+    pool: clients.pool,
+    afterAnswer: collectAfterAnswer,
   };
 
   // A socket asked for ([unix_http_server] or $TEND_SOCKET) must be had; the
@@ -120,6 +158,12 @@ export async function openControlPlane(
       close();
       return `cannot listen on ${inet.host || "*"}:${inet.port}: ${(error as Error).message}`;
     }
+    // supervisord's words. (It says so of the unix socket too; tend's is 0700 unless told otherwise.)
+    if (inet.username === undefined)
+      options.report(
+        "critical",
+        "Server 'inet_http_server' running without any HTTP authentication checking",
+      );
   }
   return { close };
 }

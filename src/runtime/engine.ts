@@ -24,6 +24,14 @@ import { Dependencies } from "./dependencies.ts";
 import type { EnginePorts, RunningProcess, StdinPipe, TimerHandle } from "./ports.ts";
 import { rulesOf } from "./program-rules.ts";
 
+/**
+ * What may wait in tend for a process that does not read its stdin: past
+ * it, sendProcessStdin is refused (FAILED) instead of buffered, so a client
+ * cannot fill PID 1's memory through a program that never reads.
+ * supervisord buffers without a bound.
+ */
+export const MAX_STDIN_PENDING = 1024 * 1024;
+
 export interface Slot {
   /** `name`, or `group:name` when they differ (supervisord's namespec). */
   readonly namespec: string;
@@ -326,11 +334,12 @@ export class Engine {
     }
   }
 
-  /** Writes to a running process's stdin. */
-  writeStdin(slot: Slot, bytes: Uint8Array): "ok" | "not-running" | "closed" {
+  /** Writes to a running process's stdin; "full" while over MAX_STDIN_PENDING bytes wait unread. */
+  writeStdin(slot: Slot, bytes: Uint8Array): "ok" | "not-running" | "closed" | "full" {
     const stdin = slot.stdin;
     if (slot.status.pid === 0 || slot.status.killing || !stdin) return "not-running";
     if (stdin.broken) return "closed";
+    if (stdin.pending > MAX_STDIN_PENDING) return "full";
     stdin.write(bytes);
     return stdin.broken ? "closed" : "ok";
   }

@@ -15,6 +15,8 @@ export interface StdinPipe {
   write(bytes: Uint8Array): void;
   /** The process closed its end: nothing more can be written. */
   readonly broken: boolean;
+  /** Bytes written but not yet taken by the process (waiting in tend). */
+  readonly pending: number;
 }
 
 export interface RunningProcess {

@@ -172,7 +172,7 @@ export class RunMode implements Supervisor<Slot> {
     return this.options.ports.processes.commandProblem(slot.config);
   }
 
-  writeStdin(slot: Slot, bytes: Uint8Array): "ok" | "not-running" | "closed" {
+  writeStdin(slot: Slot, bytes: Uint8Array): "ok" | "not-running" | "closed" | "full" {
     return this.engine.writeStdin(slot, bytes);
   }
 

@@ -42,7 +42,7 @@ export async function runSupervisor(
     writeStderr(`${formatProblem(problem)}\n`);
   }
   if (!loaded.ok) {
-    warn(`${path}: ${loaded.errors.length} error(s); nothing started`);
+    warn(`${path}: ${loaded.errorCount} error(s); nothing started`);
     return ExitCode.USAGE;
   }
   const config = loaded.config;

@@ -11,6 +11,7 @@
 //   proc.ts        /proc: children, states, identities, memory, descriptors
 //   logs.ts        a supervisor's main log and line files
 //   xmlrpc.ts      XML-RPC, JSON and raw HTTP on a control socket
+//   swarm.ts       many raw connections at once
 //   server.ts      tend or the real supervisord (if installed) as a control
 //                  server, on one config both accept
 //   registry.ts    what is still running or on disk, disposed of at the end
@@ -22,6 +23,7 @@ export * from "./proc.ts";
 export * from "./scratch.ts";
 export * from "./server.ts";
 export * from "./spawn.ts";
+export * from "./swarm.ts";
 export * from "./tend.ts";
 export * from "./wait.ts";
 export * from "./xmlrpc.ts";

@@ -101,6 +101,11 @@ export function rssKiB(pid: number): number {
   return Number(procStatus(pid, "VmRSS").replace(/ kB$/, ""));
 }
 
+/** Peak resident memory in KiB (VmHWM): what the process held at its worst. */
+export function hwmKiB(pid: number): number {
+  return Number(procStatus(pid, "VmHWM").replace(/ kB$/, ""));
+}
+
 export function openFds(pid: number): number {
   return readdirSync(`/proc/${pid}/fd`).length;
 }

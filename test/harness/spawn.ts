@@ -144,6 +144,15 @@ export class Started implements AsyncDisposable {
     return this.proc.exitCode;
   }
 
+  /**
+   * Its peak resident memory in bytes (getrusage's maxrss), once it has
+   * exited. The kernel carries the peak over fork and exec, so this is at
+   * least the test process's own peak: measure a child's with GNU time.
+   */
+  get peakRssBytes(): number | undefined {
+    return this.endedNow ? this.proc.resourceUsage()?.maxRSS : undefined;
+  }
+
   /** stdout so far (pipe only). */
   stdoutSoFar(): string {
     return Buffer.concat(this.out).toString("utf8");
@@ -270,6 +279,10 @@ export interface CommandOptions {
 export interface CommandResult extends Finished {
   /** Set when the deadline killed it, or it was interrupted without its condition. */
   readonly problem?: string;
+  /** From start to exit. */
+  readonly ms: number;
+  /** Its peak resident memory (see Started.peakRssBytes). */
+  readonly peakRssBytes: number | undefined;
 }
 
 /**
@@ -305,5 +318,6 @@ export async function runCommand(
     await Promise.race([proc.exited, Bun.sleep(10)]);
   }
   const result = await proc.finished;
-  return problem === undefined ? result : { ...result, problem };
+  const measured = { ...result, ms: performance.now() - started, peakRssBytes: proc.peakRssBytes };
+  return problem === undefined ? measured : { ...measured, problem };
 }

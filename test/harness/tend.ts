@@ -7,6 +7,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type LogEntry, readLines, readLog } from "./logs.ts";
+import { TEND } from "./paths.ts";
 import { descendantsOf, innerPidOf } from "./proc.ts";
 import { type Scratch, scratchDir } from "./scratch.ts";
 import { type Finished, type Started, start } from "./spawn.ts";
@@ -29,6 +30,8 @@ export interface TendOptions {
   readonly files?: Record<string, string | Uint8Array>;
   /** As PID 1 (the default), or as a plain process. */
   readonly asPid1?: boolean;
+  /** A command tend runs under, such as `["prlimit", "--nofile=256:256"]`. */
+  readonly prefix?: readonly string[];
 }
 
 export interface ProcessInfo {
@@ -264,6 +267,7 @@ export async function launchTend(options: TendOptions = {}): Promise<Tend> {
     const run = start(["-c", config], {
       asPid1: options.asPid1 ?? true,
       env: { TEND_SOCKET: socket },
+      ...(options.prefix ? { binary: [...options.prefix, TEND] } : {}),
     });
     try {
       const pid = await run.initPid;

@@ -277,3 +277,11 @@ export function statusOf(reply: string): number | undefined {
   const m = /^HTTP\/1\.[01] (\d{3})/.exec(reply);
   return m ? Number(m[1]) : undefined;
 }
+
+/** A TCP port on 127.0.0.1 that nothing listens on just now (for an [inet_http_server]). */
+export function freePort(): number {
+  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const { port } = probe;
+  probe.stop(true);
+  return port;
+}

@@ -6,7 +6,7 @@
 import type { XmlRpcValue } from "../../protocol/xmlrpc.ts";
 import type { Supervisor } from "../supervisor.ts";
 import { defineConfigMethods } from "./config-methods.ts";
-import { defineLogMethods } from "./log-methods.ts";
+import { defineLogMethods, MAX_LOG_REPLY_BYTES } from "./log-methods.ts";
 import { defineProcessMethods } from "./process-methods.ts";
 import { type CallContext, MethodTable } from "./registry.ts";
 import { Rules } from "./rules.ts";
@@ -39,6 +39,8 @@ export class CommandLayer {
     params: readonly XmlRpcValue[],
     context: CallContext = {},
   ): Promise<XmlRpcValue> {
-    return this.table.invoke(method, params, context);
+    // One budget of log bytes per request, whatever it calls (multicall).
+    const logBudget = context.logBudget ?? { remaining: MAX_LOG_REPLY_BYTES };
+    return this.table.invoke(method, params, { ...context, logBudget });
   }
 }

@@ -1,12 +1,18 @@
 // The methods on logs, as rpcinterface.py has them: tend's own log
 // (readLog, clearLog) and each process's stdout and stderr (read, tail,
-// clear), over the log readers with supervisord's offset rules.
+// clear), over the log readers with supervisord's offset rules. Unlike
+// supervisord, a reply carries at most MAX_LOG_REPLY_BYTES of log, however
+// much is asked for, so that no client can make PID 1 read a 300 MB file
+// into memory (docs/control.md, "Limits on clients").
 
 import { LogReadError, type LogReader, readLog, tailLog } from "../../logging/log-reader.ts";
 import { type FaultName, RpcFault } from "../../protocol/faults.ts";
 import type { ControlledProcess } from "../supervisor.ts";
-import type { MethodTable } from "./registry.ts";
+import type { CallContext, MethodTable } from "./registry.ts";
 import { int, type Rules, str } from "./rules.ts";
+
+/** The most log bytes one reply carries (a multicall's calls share it). */
+export const MAX_LOG_REPLY_BYTES = 1024 * 1024;
 
 export function defineLogMethods(table: MethodTable, rules: Rules): void {
   const mainLog = (): LogReader => {
@@ -19,7 +25,8 @@ export function defineLogMethods(table: MethodTable, rules: Rules): void {
     {
       signature: ["string", "int", "int"],
       help: "Reads `length` bytes of tend's own log from `offset` (negative: the last bytes).",
-      run: ([offset, length]) => rules.running(() => readText(mainLog(), int(offset), int(length))),
+      run: ([offset, length], context) =>
+        rules.running(() => readText(mainLog(), int(offset), int(length), context)),
     },
     "supervisor.readMainLog",
   );
@@ -40,11 +47,11 @@ export function defineLogMethods(table: MethodTable, rules: Rules): void {
       {
         signature: ["string", "string", "int", "int"],
         help: `Reads \`length\` bytes of a process's ${channel} log from \`offset\` (negative: the last bytes).`,
-        run: ([name, offset, length]) =>
+        run: ([name, offset, length], context) =>
           rules.running(() => {
             const log = channelLog(rules.processNamed(str(name)), channel);
             if (!log) throw new RpcFault("NO_FILE");
-            return readText(log, int(offset), int(length));
+            return readText(log, int(offset), int(length), context);
           }),
       },
       ...aliases("supervisor.readProcessLog"),
@@ -54,11 +61,13 @@ export function defineLogMethods(table: MethodTable, rules: Rules): void {
       {
         signature: ["array", "string", "int", "int"],
         help: `Tails a process's ${channel} log: [bytes, next offset, overflow].`,
-        run: ([name, offset, length]) =>
+        run: ([name, offset, length], context) =>
           rules.running(() => {
             const log = channelLog(rules.processNamed(str(name)), channel);
             if (!log) return ["", 0, false];
-            const tail = guardRead(() => tailLog(log, int(offset), int(length)));
+            const budget = budgetOf(context);
+            const tail = guardRead(() => tailLog(log, int(offset), int(length), budget.remaining));
+            budget.remaining -= tail.bytes.length;
             return [decode(tail.bytes), tail.offset, tail.overflow];
           }),
       },
@@ -112,8 +121,15 @@ function guardRead<T>(read: () => T): T {
   }
 }
 
-function readText(log: LogReader, offset: number, length: number): string {
-  return decode(guardRead(() => readLog(log, offset, length)));
+function budgetOf(context: CallContext): { remaining: number } {
+  return context.logBudget ?? { remaining: MAX_LOG_REPLY_BYTES };
+}
+
+function readText(log: LogReader, offset: number, length: number, context: CallContext): string {
+  const budget = budgetOf(context);
+  const bytes = guardRead(() => readLog(log, offset, length, budget.remaining));
+  budget.remaining -= bytes.length;
+  return decode(bytes);
 }
 
 function clearOrFail(log: LogReader, fault: FaultName): void {

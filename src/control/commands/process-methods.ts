@@ -196,6 +196,8 @@ class ProcessActions {
     const outcome = this.rules.supervisor.writeStdin(process, bytes);
     if (outcome === "not-running") throw new RpcFault("NOT_RUNNING", name);
     if (outcome === "closed") throw new RpcFault("NO_FILE", name);
+    if (outcome === "full")
+      throw new RpcFault("FAILED", `${name}: its stdin is full (it is not reading what was sent)`);
     return true;
   }
 }

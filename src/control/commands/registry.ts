@@ -14,6 +14,11 @@ export type Result = XmlRpcValue | Promise<XmlRpcValue>;
 export interface CallContext {
   /** Aborted when the client is gone; a method that waits stops waiting. */
   readonly signal?: AbortSignal;
+  /**
+   * Log bytes the reply may still carry, shared by a multicall's calls, so
+   * that no request makes tend read more than that (see log-methods.ts).
+   */
+  readonly logBudget?: { remaining: number };
 }
 
 export interface Method {

@@ -396,7 +396,7 @@ const BAD: BadCase[] = [
       line: 3,
       section: "program:web",
       key: "numprocs",
-      message: /got "0"; expected an integer >= 1/,
+      message: /got "0"; expected an integer from 1 to 10000/,
     },
   },
   {

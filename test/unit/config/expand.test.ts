@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { expand } from "../../../src/config/expand.ts";
+import { expand, MAX_EXPANDED_LENGTH } from "../../../src/config/expand.ts";
 
 const names = {
   program_name: "web",
@@ -53,6 +53,34 @@ describe("expand (Python %-format with a mapping)", () => {
       ok: false,
       message:
         '"%(program_name)d" is badly formatted: %(program_name)d needs a number, but program_name is "web"',
+    });
+  });
+
+  test("a width beyond the limit is an error, not gigabytes of spaces", () => {
+    expect(expand(`%(program_name)${MAX_EXPANDED_LENGTH}s`, names)).toMatchObject({ ok: true });
+    for (const width of [String(MAX_EXPANDED_LENGTH + 1), "100000000000000000000"]) {
+      const result = expand(`x %(program_name)${width}s`, names);
+      expect(result).toEqual({
+        ok: false,
+        message: `"x %(program_name)${width}s": the width ${width} in "%(program_name)${width}s" is too large (at most ${MAX_EXPANDED_LENGTH})`,
+      });
+    }
+  });
+
+  test("a value that expands beyond the limit is an error; a long literal is not", () => {
+    const many = "%(program_name)100s".repeat(MAX_EXPANDED_LENGTH / 50);
+    const result = expand(many, names);
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.message).toEndWith(
+        `..." expands to more than ${MAX_EXPANDED_LENGTH} characters`,
+      );
+      expect(result.message.length).toBeLessThan(300);
+    }
+    const literal = `${"x".repeat(2 * MAX_EXPANDED_LENGTH)} %(ENV_HOME)s`;
+    expect(expand(literal, names)).toEqual({
+      ok: true,
+      value: literal.replace("%(ENV_HOME)s", "/root"),
     });
   });
 });

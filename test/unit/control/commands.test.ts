@@ -7,11 +7,12 @@
 
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
 import { CommandLayer } from "../../../src/control/commands/index.ts";
+import { MAX_LOG_REPLY_BYTES } from "../../../src/control/commands/log-methods.ts";
 import type { ProcessStatus } from "../../../src/core/program.ts";
 import { RpcFault } from "../../../src/protocol/faults.ts";
 import { SUPERVISOR_VERSION } from "../../../src/protocol/versions.ts";
 import type { XmlRpcValue } from "../../../src/protocol/xmlrpc.ts";
-import { FakeSupervisor, groupsOf, removeConfigFiles } from "./fake-supervisor.ts";
+import { FakeLog, FakeSupervisor, groupsOf, removeConfigFiles } from "./fake-supervisor.ts";
 
 afterAll(removeConfigFiles);
 
@@ -899,6 +900,67 @@ describe("process logs", () => {
   });
 });
 
+describe("log replies are capped at MAX_LOG_REPLY_BYTES (1 MiB), per request", () => {
+  const MiB = 1024 * 1024;
+  /** 3 MiB of numbered lines, each 16 bytes. */
+  const CONTENT = Array.from(
+    { length: (3 * MiB) / 16 },
+    (_, i) => `${String(i).padStart(15, "0")}\n`,
+  ).join("");
+  beforeEach(() => {
+    fake.process("web").logs.stdout.reader = new FakeLog(4 * MiB).text(CONTENT);
+  });
+
+  test("the cap is 1 MiB", () => {
+    expect(MAX_LOG_REPLY_BYTES).toBe(MiB);
+  });
+
+  test.each([
+    ["everything (length 0)", 0, 0, CONTENT.slice(0, MiB)],
+    ["a huge length", 0, 2 ** 31 - 1, CONTENT.slice(0, MiB)],
+    ["from an offset", 100, 2 * MiB, CONTENT.slice(100, 100 + MiB)],
+    ["reading on from offset + 1 MiB", MiB, 0, CONTENT.slice(MiB, 2 * MiB)],
+    ["a small read, whole", 16, 32, CONTENT.slice(16, 48)],
+    ["the last 2 MiB (negative offset): the last 1 MiB", -2 * MiB, 0, CONTENT.slice(-MiB)],
+  ])("readProcessStdoutLog: %s", async (_what, offset, length, expected) => {
+    expect(await call("supervisor.readProcessStdoutLog", "web", offset, length)).toBe(expected);
+  });
+
+  test("tailProcessStdoutLog with a huge length: the last 1 MiB, the size, overflow", async () => {
+    expect(await call("supervisor.tailProcessStdoutLog", "web", 0, 2 ** 31 - 1)).toEqual([
+      CONTENT.slice(-MiB),
+      3 * MiB,
+      true,
+    ]);
+  });
+
+  test("readLog (tend's own) is capped too", async () => {
+    fake.main = new FakeLog(4 * MiB).text(CONTENT);
+    expect(await call("supervisor.readLog", 0, 0)).toBe(CONTENT.slice(0, MiB));
+  });
+
+  test("a multicall's reads share the 1 MiB: once it is spent, the next reads are empty", async () => {
+    const read = (offset: number) => ({
+      methodName: "supervisor.readProcessStdoutLog",
+      params: ["web", offset, 600 * 1024],
+    });
+    const tail = { methodName: "supervisor.tailProcessStdoutLog", params: ["web", 0, MiB] };
+    expect(await call("system.multicall", [read(0), read(600 * 1024), read(0), tail])).toEqual([
+      CONTENT.slice(0, 600 * 1024),
+      CONTENT.slice(600 * 1024, MiB),
+      "",
+      ["", 3 * MiB, true],
+    ]);
+  });
+
+  test("each request has its own 1 MiB", async () => {
+    for (let i = 0; i < 3; i++)
+      expect(await call("supervisor.readProcessStdoutLog", "web", 0, 0)).toBe(
+        CONTENT.slice(0, MiB),
+      );
+  });
+});
+
 describe("main log", () => {
   beforeEach(() => fake.main?.text("tend main log\n"));
 
@@ -1248,6 +1310,14 @@ describe("sendProcessStdin", () => {
     expect(await faultOf(call("supervisor.sendProcessStdin", "api", "x"))).toEqual({
       code: 20,
       message: "NO_FILE: api",
+    });
+  });
+
+  test("FAILED 30 (tend's own) while too much waits for a process that does not read", async () => {
+    fake.process("api").stdinFull = true;
+    expect(await faultOf(call("supervisor.sendProcessStdin", "api", "x"))).toEqual({
+      code: 30,
+      message: "FAILED: api: its stdin is full (it is not reading what was sent)",
     });
   });
 

@@ -44,8 +44,8 @@ export function groupsOf(ini: string): readonly GroupConfig[] {
 export class FakeLog extends RingLog {
   failClear = false;
 
-  constructor() {
-    super(4096);
+  constructor(capacity = 4096) {
+    super(capacity);
   }
 
   text(value: string): this {
@@ -71,12 +71,15 @@ export class FakeProcess implements ControlledProcess {
   status: ProcessStatus = INITIAL_STATUS;
   note = "";
   readonly logs: {
-    readonly stdout: { readonly reader: FakeLog };
+    /** Replaceable: a test may give a process a bigger log. */
+    readonly stdout: { reader: FakeLog };
     readonly stderr: { readonly reader: FakeLog } | undefined;
   };
   /** What sendProcessStdin wrote. */
   readonly stdin: Uint8Array[] = [];
   stdinClosed = false;
+  /** The process reads nothing and too much waits already. */
+  stdinFull = false;
 
   constructor(readonly config: ProcessConfig) {
     this.namespec = config.group === config.name ? config.name : `${config.group}:${config.name}`;
@@ -192,10 +195,11 @@ export class FakeSupervisor implements Supervisor<FakeProcess> {
     return this.problems.get(process.namespec);
   }
 
-  writeStdin(fake: FakeProcess, bytes: Uint8Array): "ok" | "not-running" | "closed" {
+  writeStdin(fake: FakeProcess, bytes: Uint8Array): "ok" | "not-running" | "closed" | "full" {
     this.calls.push(`stdin ${fake.namespec}`);
     if (fake.status.pid === 0 || fake.status.killing) return "not-running";
     if (fake.stdinClosed) return "closed";
+    if (fake.stdinFull) return "full";
     fake.stdin.push(bytes);
     return "ok";
   }

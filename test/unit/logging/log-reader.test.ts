@@ -191,6 +191,37 @@ describe("readLog / tailLog", () => {
   });
 });
 
+describe("readLog / tailLog with at most `most` bytes (tend's cap on a reply)", () => {
+  const log = new MemoryLog(Buffer.from(CONTENT));
+  test.each([
+    // offset, length, most: what comes back
+    [0, 0, 4, "0123"], // everything from 0: its first 4 bytes
+    [0, 100, 4, "0123"],
+    [4, 0, 4, "4567"], // reading on from where the last read ended
+    [8, 0, 4, "89"],
+    [2, 3, 4, "234"], // within the cap: as asked
+    [-8, 0, 4, "6789"], // the last 8: their last 4 (the end of the log)
+    [-2, 0, 4, "89"],
+    [0, 0, 0, ""],
+  ])("readLog(%d, %d) with most %d is %p", (offset, length, most, expected) => {
+    expect(text(readLog(log, offset, length, most))).toBe(expected);
+  });
+
+  test.each([
+    // offset, length, most: bytes, next offset, overflow
+    [0, 100, 4, "6789", 10, true],
+    [8, 100, 4, "6789", 10, false],
+    [0, 100, 0, "", 10, true],
+    [10, 100, 4, "", 10, false],
+  ])(
+    "tailLog(%d, %d) with most %d is [%p, %d, %p]",
+    (offset, length, most, bytes, next, overflow) => {
+      const result = tailLog(log, offset, length, most);
+      expect([text(result.bytes), result.offset, result.overflow]).toEqual([bytes, next, overflow]);
+    },
+  );
+});
+
 describe("RingLog", () => {
   test("keeps the last `capacity` bytes; size counts everything written", () => {
     const ring = new RingLog(8);

@@ -101,7 +101,8 @@ describe("fd:N (s6's notification-fd)", () => {
     await running.exited;
     await Bun.sleep(20);
     expect(heard).toEqual([]);
-    expect(countPipes()).toBe(before);
+    // at most as many: pipes of earlier tests' children may close meanwhile
+    expect(countPipes()).toBeLessThanOrEqual(before);
   });
 
   test("a descendant keeping fd N open does not keep tend's end open past the exit", async () => {
@@ -109,7 +110,7 @@ describe("fd:N (s6's notification-fd)", () => {
     const { running } = spawn(processOf(`${sh("sleep 0.5 >/dev/null 2>&1 &")}\nready_check=fd:4`));
     await running.exited;
     // The background sleep still holds the write end; tend stops reading anyway.
-    expect(await until(() => countPipes() === before, 300)).toBe(true);
+    expect(await until(() => countPipes() <= before, 300)).toBe(true);
     await Bun.sleep(400);
   });
 

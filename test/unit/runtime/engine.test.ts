@@ -4,7 +4,7 @@
 
 import { afterAll, describe, expect, test } from "bun:test";
 import { SIGNAL_NUMBERS } from "../../../src/core/signals.ts";
-import { Engine } from "../../../src/runtime/engine.ts";
+import { Engine, MAX_STDIN_PENDING } from "../../../src/runtime/engine.ts";
 import { configOf, type Fakes, fakePorts, removeConfigFiles, settle } from "./fake-ports.ts";
 
 afterAll(removeConfigFiles);
@@ -219,6 +219,22 @@ describe("signals and stdin", () => {
     processes.latest("a").exit(0);
     await settle();
     expect(engine.writeStdin(a, new Uint8Array([3]))).toBe("not-running");
+  });
+
+  test("stdin: full while more than MAX_STDIN_PENDING bytes wait for the process; written again once it reads", () => {
+    const { engine, processes } = engineOf(
+      "[program:a]\ncommand=/bin/a\nstartsecs=0\nautostart=false\n",
+    );
+    const a = slotOf(engine, "a");
+    engine.start(a);
+    const child = processes.latest("a");
+    child.stdin.pending = MAX_STDIN_PENDING;
+    expect(engine.writeStdin(a, new Uint8Array([1]))).toBe("ok");
+    child.stdin.pending = MAX_STDIN_PENDING + 1;
+    expect(engine.writeStdin(a, new Uint8Array([2]))).toBe("full");
+    child.stdin.pending = 0;
+    expect(engine.writeStdin(a, new Uint8Array([3]))).toBe("ok");
+    expect(child.written).toEqual([new Uint8Array([1]), new Uint8Array([3])]);
   });
 });
 

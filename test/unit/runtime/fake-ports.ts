@@ -107,6 +107,8 @@ export class FakeProcess implements RunningProcess {
   private resolve: (status: ExitStatus) => void = () => {};
   readonly stdin = {
     broken: false,
+    /** What the process has not read (set by a test). */
+    pending: 0,
     write: (bytes: Uint8Array) => void this.written.push(bytes),
   };
 

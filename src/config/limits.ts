@@ -1,0 +1,9 @@
+// Bounds on one config file shared by the INI and YAML readers, so that a
+// file near the size limit (files.ts) still costs seconds and a few hundred
+// MB at worst: reading costs about a microsecond and a kilobyte per value.
+
+/** `key = value` lines in one INI file (a YAML file: MAX_YAML_NODES). */
+export const MAX_CONFIG_KEYS = 200_000;
+
+/** Nodes in one YAML file (keys, values, lists and mappings): as many key/value pairs as MAX_CONFIG_KEYS. */
+export const MAX_YAML_NODES = 2 * MAX_CONFIG_KEYS;

@@ -1,0 +1,203 @@
+// A YAML file into one document of the yaml package's nodes, with limits a
+// config needs: collections nest at most MAX_YAML_DEPTH deep (checked while
+// parsing, so a million `[` costs nothing), one document per file, keys
+// unique in each mapping (checked here in linear time: the package's own
+// check compares every key with every other), and every alias resolved to
+// its anchor once. Line numbers come from the lexer's newlines, looked up
+// only for what is reported.
+
+import type { Alias, Document, Node, Pair } from "yaml";
+import { MAX_YAML_NODES } from "./limits.ts";
+import type { Problems } from "./problems.ts";
+import { parseSimpleYaml, TooManyNodes } from "./yaml-simple.ts";
+
+/** How deep YAML collections may nest (a config needs five or six). */
+export const MAX_YAML_DEPTH = 64;
+
+// The yaml package is loaded on first use: an INI-configured tend never
+// needs it, and importing it costs an idle tend about 2 MiB.
+type Yaml = typeof import("yaml");
+let yamlPackage: Yaml | undefined;
+export const yaml = (): Yaml => {
+  yamlPackage ??= require("yaml") as Yaml;
+  return yamlPackage;
+};
+
+export interface ParsedYaml {
+  readonly contents: Node | null;
+  /** The 1-based line of a node (of its first character). */
+  lineOf(node: Node | null | undefined): number | undefined;
+  /** The node an alias names (the last anchor of that name before it), if any. */
+  target(alias: Alias): Node | undefined;
+}
+
+/**
+ * The document of `source`, or undefined after reporting why there is none.
+ * Plain layouts are read by tend's own reader (yaml-simple.ts), anything
+ * else by the yaml package; `simple: false` always uses the package.
+ */
+export function parseYaml(
+  source: string,
+  file: string,
+  problems: Problems,
+  options: { readonly simple?: boolean } = {},
+): ParsedYaml | undefined {
+  const root = options.simple === false ? undefined : parseSimpleYaml(source);
+  if (root instanceof TooManyNodes) {
+    tooMany(problems, file, lineFinder(source)(root.offset));
+    return undefined;
+  }
+  if (root !== undefined) return document(root, file, problems, lineFinder(source));
+  const { CST, Composer, Lexer, LineCounter, Parser } = yaml();
+  const lines = new LineCounter();
+  const lineAt = (offset: number) => lines.linePos(offset).line;
+  const parser = new Parser(lines.addNewLine);
+  lines.addNewLine(0);
+  const composer = new Composer({ uniqueKeys: false });
+  const docs: Document.Parsed[] = [];
+  const take = (tokens: Iterable<Parameters<typeof composer.next>[0]>) => {
+    for (const token of tokens) for (const doc of composer.next(token)) docs.push(doc);
+  };
+  let nodes = 0;
+  for (const lexeme of new Lexer().lex(source)) {
+    take(parser.next(lexeme));
+    if (NODE_TOKENS.has(CST.tokenType(lexeme) ?? "") && ++nodes > MAX_YAML_NODES) {
+      tooMany(problems, file, lineAt(parser.offset));
+      return undefined;
+    }
+    // The parser's stack holds the document, each open collection and a scalar.
+    if (parser.stack.length > MAX_YAML_DEPTH + 2) {
+      problems.error(
+        { file, line: lineAt(parser.offset) },
+        `YAML collections nest deeper than ${MAX_YAML_DEPTH} levels here; tend reads at most ${MAX_YAML_DEPTH}`,
+      );
+      return undefined;
+    }
+    if (docs.length > 1) break;
+  }
+  if (docs.length <= 1) {
+    take(parser.end());
+    for (const doc of composer.end(true, source.length)) docs.push(doc);
+  }
+  const doc = docs[0] as Document.Parsed;
+  const second = docs[1];
+  if (second !== undefined)
+    problems.error(
+      { file, line: lineAt(second.range[0]) },
+      "invalid YAML: Source contains multiple documents; a config is one document",
+    );
+  for (const error of doc.errors)
+    problems.error(
+      { file, line: lineAt(error.pos[0]) },
+      `invalid YAML: ${firstLine(error.message)}`,
+    );
+  for (const warning of doc.warnings)
+    problems.warn({ file, line: lineAt(warning.pos[0]) }, `YAML: ${firstLine(warning.message)}`);
+  if (doc.errors.length > 0 || second !== undefined) return undefined;
+  return document(doc.contents, file, problems, lineAt);
+}
+
+/** The lexemes that make a node (block collections always hold one). */
+const NODE_TOKENS = new Set([
+  "flow-map-start",
+  "flow-seq-start",
+  "scalar",
+  "single-quoted-scalar",
+  "double-quoted-scalar",
+  "block-scalar",
+]);
+
+function tooMany(problems: Problems, file: string, line: number): void {
+  const most = MAX_YAML_NODES.toLocaleString("en-US");
+  problems.error(
+    { file, line },
+    `more than ${most} YAML nodes (keys, values, lists and mappings) in this file; tend reads at most ${most}`,
+  );
+}
+
+/** A parsed root with its aliases resolved and its keys checked for repeats. */
+function document(
+  contents: Node | null,
+  file: string,
+  problems: Problems,
+  lineAt: (offset: number) => number,
+): ParsedYaml | undefined {
+  const targets = new Map<Alias, Node | undefined>();
+  if (
+    !walk(contents, targets, (pair) =>
+      problems.error({ file, line: lineAt(pair) }, "invalid YAML: Map keys must be unique"),
+    )
+  )
+    return undefined;
+  return {
+    contents,
+    lineOf: (node) => (node?.range ? lineAt(node.range[0]) : undefined),
+    target: (alias) => targets.get(alias),
+  };
+}
+
+/**
+ * Every node in document order (a pair's key before its value): records
+ * what each alias names, and reports a key given twice in one mapping (at
+ * the offset of the second). False when a key was given twice.
+ */
+function walk(
+  root: Node | null,
+  targets: Map<Alias, Node | undefined>,
+  duplicate: (offset: number) => void,
+): boolean {
+  const { isAlias, isMap, isScalar, isSeq } = yaml();
+  const anchors = new Map<string, Node>();
+  let unique = true;
+  const stack: (Node | null | undefined)[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === null || node === undefined) continue;
+    if (isAlias(node)) {
+      targets.set(node, anchors.get(node.source));
+      continue;
+    }
+    if ("anchor" in node && typeof node.anchor === "string" && node.anchor !== "")
+      anchors.set(node.anchor, node);
+    if (isMap(node)) {
+      const seen = new Set<unknown>();
+      const next: (Node | null)[] = [];
+      for (const pair of node.items as Pair<Node | null, Node | null>[]) {
+        const key = pair.key;
+        if (isScalar(key)) {
+          if (seen.has(key.value)) {
+            unique = false;
+            duplicate(key.range?.[0] ?? 0);
+          }
+          seen.add(key.value);
+        }
+        next.push(key, pair.value);
+      }
+      // a stack: pushed in reverse to be visited in order
+      for (let i = next.length - 1; i >= 0; i--) stack.push(next[i]);
+    } else if (isSeq(node)) {
+      for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i] as Node | null);
+    }
+  }
+  return unique;
+}
+
+/** The 1-based line of an offset, from the offsets where lines start. */
+function lineFinder(source: string): (offset: number) => number {
+  const starts = [0];
+  for (let i = source.indexOf("\n"); i !== -1; i = source.indexOf("\n", i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if ((starts[middle] as number) <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return low + 1;
+  };
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0] ?? message;
+}
