@@ -37,6 +37,9 @@ export function parseCheck(raw: string): Parsed {
     try {
       const url = new URL(text);
       if (url.hostname === "") return fail("an http:// or https:// URL with a host");
+      // the probe sends these decoded (Basic auth): a bad %-escape is the config's error
+      decodeURIComponent(url.username);
+      decodeURIComponent(url.password);
       return { ok: true, value: { kind: "http", text, url: url.href } };
     } catch {
       return fail("an http:// or https:// URL such as http://127.0.0.1:8080/health");

@@ -16,7 +16,10 @@ function text(raw: RawValue): string | undefined {
   return undefined;
 }
 
-/** A duration in seconds, decimals allowed, at least `min`. */
+/** The longest duration: timers past 2^31 ms (24.8 days) would fire at once. */
+export const MAX_SECONDS = 24 * 24 * 60 * 60;
+
+/** A duration in seconds, decimals allowed, at least `min`, at most MAX_SECONDS. */
 export function seconds(min = 0, exclusive = false): Converter<number> {
   return (raw) => {
     const value = text(raw)?.trim() ?? "";
@@ -25,6 +28,7 @@ export function seconds(min = 0, exclusive = false): Converter<number> {
       return fail(`a number of seconds such as 1 or 0.5`);
     if (exclusive ? n <= min : n < min)
       return fail(`a number of seconds ${exclusive ? ">" : ">="} ${min}`);
+    if (n > MAX_SECONDS) return fail(`at most ${MAX_SECONDS} seconds (24 days)`);
     return ok(n);
   };
 }

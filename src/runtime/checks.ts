@@ -11,7 +11,15 @@ import type { CheckSpec } from "../config/check-spec.ts";
 import type { ProgramEvent } from "../core/program.ts";
 import type { ProcessStateName } from "../core/states.ts";
 import type { Slot } from "./engine.ts";
-import type { Clock, Notice, ProbeOps, RunningProcess, TimerHandle, Timers } from "./ports.ts";
+import type {
+  Clock,
+  Notice,
+  ProbeOps,
+  ProbeResult,
+  RunningProcess,
+  TimerHandle,
+  Timers,
+} from "./ports.ts";
 
 export interface CheckPorts {
   readonly probes: ProbeOps;
@@ -84,7 +92,8 @@ export class CheckRunner {
 
   /** A process was spawned: its ready check begins (polled, or listening for it). */
   spawned(slot: Slot, child: RunningProcess): void {
-    this.stopAll(slot);
+    // Not the live check that RUNNING (startsecs=0) may have begun for this process already.
+    this.stopAll(slot, child.pid);
     const check = slot.config.ready_check;
     if (!check) return;
     if (check.kind === "log") {
@@ -148,7 +157,18 @@ export class CheckRunner {
     if (watch.stopped || !check || !isPolled(check)) return this.drop(slot, watch);
     const { period, timeout } = this.timing(slot, watch.which);
     const started = this.ports.clock.now();
-    const result = await this.ports.probes.probe(check, slot.config, timeout * SECOND);
+    // A probe that throws (it should not) fails this once; the watch goes on.
+    const failed = (error: unknown): ProbeResult => ({
+      ok: false,
+      message: `internal error: ${String(error)}`,
+    });
+    let pending: Promise<ProbeResult>;
+    try {
+      pending = this.ports.probes.probe(check, slot.config, timeout * SECOND);
+    } catch (error) {
+      pending = Promise.resolve(failed(error));
+    }
+    const result = await pending.catch(failed);
     if (watch.stopped || slot.status.pid !== watch.pid) return;
     this.ports.dispatch(slot, {
       type: "check",
@@ -173,16 +193,19 @@ export class CheckRunner {
     if (watches?.[watch.which] === watch) delete watches[watch.which];
   }
 
-  private stopAll(slot: Slot): void {
+  /** Ends every check of the slot, or only those of other processes than `keepPid`. */
+  private stopAll(slot: Slot, keepPid?: number): void {
     this.logWatches.delete(slot);
     const watches = this.watches.get(slot);
     if (!watches) return;
-    for (const watch of [watches.ready, watches.live]) {
-      if (!watch) continue;
+    for (const which of ["ready", "live"] as const) {
+      const watch = watches[which];
+      if (!watch || watch.pid === keepPid) continue;
       watch.stopped = true;
       if (watch.timer !== undefined) this.ports.timers.clear(watch.timer);
+      delete watches[which];
     }
-    this.watches.delete(slot);
+    if (!watches.ready && !watches.live) this.watches.delete(slot);
   }
 }
 

@@ -352,10 +352,10 @@ export class Engine {
     const slots = config.processes.map((process) => {
       const kept = reuse.find((slot) => sameRun(process, slot.config));
       if (!kept) return this.makeSlot(process, config.listener !== undefined);
-      // The same process, maybe with new checks, dependencies or restart policy.
-      kept.config = process;
+      kept.config = process; // the same process, maybe with new checks, dependencies or policy
       kept.rules = rulesOf(process);
       this.checks.refresh(kept);
+      if (kept.status.waiting) this.dispatch(kept, { type: "tick" }); // a new depends_timeout
       return kept;
     });
     return { config, slots };

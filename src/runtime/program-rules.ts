@@ -1,6 +1,7 @@
 // A process's settings as the reducer needs them: supervisord's keys as they
 // are, tend's checks and restart policy turned into the reducer's terms.
 
+import { POLLED_KINDS } from "../config/check-spec.ts";
 import type { ProcessConfig } from "../config/model.ts";
 import type { BackoffPolicy } from "../core/backoff.ts";
 import type { ProgramRules } from "../core/program.ts";
@@ -18,7 +19,10 @@ export function rulesOf(process: ProcessConfig): ProgramRules {
     killasgroup: process.killasgroup,
     readiness: process.ready_check && {
       description: process.ready_check.text,
-      successThreshold: process.ready_success_threshold,
+      // A notice or a line is one event, not a poll to repeat: the first makes it ready.
+      successThreshold: POLLED_KINDS.includes(process.ready_check.kind)
+        ? process.ready_success_threshold
+        : 1,
       failureThreshold: process.ready_failure_threshold,
     },
     liveness: process.live_check && {

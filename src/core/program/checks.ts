@@ -44,9 +44,9 @@ export function liveResult(t: Transition, ok: boolean, message: string): Step {
   const liveness = rules.liveness;
   const s = t.status;
   if (!liveness || s.state !== "RUNNING" || s.pid === 0) return t.done();
-  if (ok) return t.set({ liveFailures: 0 }).done();
+  if (ok) return t.set({ liveFailures: 0, liveMessage: "" }).done();
   const failures = s.liveFailures + 1;
-  t.set({ liveFailures: failures, checkMessage: message });
+  t.set({ liveFailures: failures, liveMessage: message });
   if (failures < liveness.failureThreshold) return t.done();
   // RUNNING → STOPPING, then started again through the restart policy.
   t.log(

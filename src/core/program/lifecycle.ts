@@ -64,6 +64,11 @@ export function exited(t: Transition, status: ExitStatus): Step {
   t.endedPid = t.status.pid;
   t.set({ pid: 0, laststop: now, ready: false, failing: undefined });
 
+  // A shutdown that came while it was being stopped for a failed check: a stop like any other.
+  if (t.status.killing && failing !== undefined && mood.shuttingDown) {
+    t.set({ killing: false, delay: 0, exitstatus: es }).enter("STOPPED");
+    return t.log(expected ? "info" : "warn", `stopped: ${rules.name} (${text})`).done();
+  }
   if (t.status.killing && failing === "not-ready") {
     // tend's: not ready by its deadline, stopped, → BACKOFF as a failed start.
     t.set({ killing: false, exitstatus: undefined });
@@ -75,8 +80,15 @@ export function exited(t: Transition, status: ExitStatus): Step {
   if (t.status.killing && failing === "not-live") {
     // tend's: failed its liveness check and was stopped: an unexpected end,
     // started again unless autorestart=false (Kubernetes' restartPolicy: Never).
-    const reason = `liveness check failed: ${t.status.checkMessage}`;
-    t.set({ killing: false, delay: 0, exitstatus: es, spawnerr: reason }).enter("EXITED", false);
+    const reason = `liveness check failed: ${t.status.liveMessage}`;
+    t.set({ killing: false, delay: 0, exitstatus: es, spawnerr: reason });
+    // as for any exit from RUNNING: a run longer than backoff_reset starts the count afresh
+    if (
+      rules.backoff.kind === "supervisord" ||
+      now - t.status.runningSince >= rules.backoff.reset * SECOND
+    )
+      t.set({ backoff: 0 });
+    t.enter("EXITED", false);
     if (rules.autorestart !== "false") restartOrBackOff(t);
     return t.done();
   }
@@ -143,6 +155,10 @@ export function stopRequested(t: Transition, shutdown: boolean): Step {
       return sendStopSignal(t.set({ failing: undefined })).done();
     case "RUNNING":
       return sendStopSignal(t.set({ failing: undefined })).done();
+    case "STOPPING":
+      // Being stopped for a failed check: a requested stop makes it end STOPPED, not retried.
+      if (t.status.failing !== undefined) return t.set({ failing: undefined }).done();
+      return t.done();
     default:
       return t.done();
   }
@@ -181,7 +197,9 @@ export function tick(t: Transition): Step {
       return t.done();
     case "STARTING":
       if (s.waiting) return dependencyDeadline(t);
-      if (s.pid === 0 || now - s.laststart < rules.startsecs * SECOND) return t.done();
+      // startsecs=0 with a ready check: no deadline (a stale wake, e.g. depends_timeout's, does nothing)
+      if (s.pid === 0 || rules.startsecs === 0 || now - s.laststart < rules.startsecs * SECOND)
+        return t.done();
       if (!rules.readiness) return stayedUp(t).done();
       // tend's: not ready by startsecs is a failed start; it is stopped first.
       t.log(
@@ -193,8 +211,11 @@ export function tick(t: Transition): Step {
       if (now >= s.delay) return sigkill(t).done();
       // An administrative stop reports progress per process every 2 s; at
       // shutdown the supervisor reports all the unstopped ones together.
-      if (!mood.shuttingDown && now - s.laststopreport >= STOP_REPORT_INTERVAL) {
-        t.set({ laststopreport: now }).log("info", `waiting for ${rules.name} to stop`);
+      // At shutdown the supervisor reports them together; the time moves on all the same,
+      // or the next wake would be in the past (a busy loop until stopwaitsecs).
+      if (now - s.laststopreport >= STOP_REPORT_INTERVAL) {
+        t.set({ laststopreport: now });
+        if (!mood.shuttingDown) t.log("info", `waiting for ${rules.name} to stop`);
       }
       return t
         .emit({
@@ -211,8 +232,10 @@ export function tick(t: Transition): Step {
 function dependencyDeadline(t: Transition): Step {
   const { rules, now } = t;
   const waiting = t.status.waiting;
-  if (!waiting || rules.dependsTimeout === 0 || now - waiting.since < rules.dependsTimeout * SECOND)
-    return t.done();
+  if (!waiting || rules.dependsTimeout === 0) return t.done();
+  const due = waiting.since + rules.dependsTimeout * SECOND;
+  // Early (a depends_timeout made longer by an update, or set where there was none): wait on.
+  if (now < due) return t.emit({ type: "wake", at: due }).done();
   const what = waiting.name === "" ? "its dependencies" : `dependency ${waiting.name}`;
   const message = `${what} not ${waiting.condition || "met"} after ${rules.dependsTimeout} s`;
   t.set({ spawnerr: message });

@@ -74,6 +74,9 @@ export function spawn(t: Transition, restart = false): Transition {
     ready: false,
     readyStreak: 0,
     failing: undefined,
+    liveFailures: 0,
+    checkMessage: "",
+    liveMessage: "",
   });
   if (t.status.state !== "STARTING") t.enter("STARTING");
   if (!t.rules.dependencies) return launch(t);

@@ -72,6 +72,8 @@ export interface ProcessStatus {
   readonly liveFailures: number;
   /** Why the last check failed, for `not ready: REASON`. */
   readonly checkMessage: string;
+  /** Why the live check last failed; "" when it passes. */
+  readonly liveMessage: string;
   /** Starts tend made by itself (a retry, an autorestart, a liveness restart), as Kubernetes counts restarts. */
   readonly restarts: number;
   /** Set while it waits for its dependencies (STARTING with pid 0). */
@@ -97,6 +99,7 @@ export const INITIAL_STATUS: ProcessStatus = {
   readyStreak: 0,
   liveFailures: 0,
   checkMessage: "",
+  liveMessage: "",
   restarts: 0,
   waiting: undefined,
   failing: undefined,

@@ -122,9 +122,10 @@ export const waitAction: Action = {
   run: wait,
   completes: "processes",
   help: [
-    "wait\t\t\tWait until every process is ready (RUNNING)",
+    "wait\t\t\tWait until every autostart process is ready (one-shots: done)",
     "wait <name> <name>\tWait until the named processes or groups (<gname>:*) are ready",
     `wait --timeout <secs>\tGive up after <secs> seconds (default ${DEFAULT_WAIT_SECONDS}; 0: check once)`,
-    "\t\t\tExit 0 when ready, 1 on timeout, 4 for an unknown name",
+    "\t\t\tExit 0 when ready, 1 on timeout or once one cannot be (FATAL),",
+    "\t\t\t4 for an unknown name",
   ],
 };

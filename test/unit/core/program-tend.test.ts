@@ -67,6 +67,27 @@ describe("readiness while STARTING", () => {
     expect(sim.state).toBe("RUNNING");
   });
 
+  test("startsecs=0: no deadline, even when a wake comes (depends_timeout's, armed before the spawn)", () => {
+    const sim = new Sim({ ...READY, startsecs: 0 }).at(0, { type: "start" }).clear();
+    sim.at(60_000, { type: "tick" });
+    expect(sim.state).toBe("STARTING");
+    expect(sim.signals).toEqual([]);
+  });
+
+  test("a shutdown while it is being stopped for not being ready: STOPPED, not BACKOFF", () => {
+    const sim = new Sim(READY).at(0, { type: "start" }).at(1000, { type: "tick" });
+    expect(sim.state).toBe("STOPPING");
+    sim.mood = { ...sim.mood, shuttingDown: true };
+    sim.at(1010, { type: "shutdown" }).at(1100, exit(143 - 128));
+    expect(sim.state).toBe("STOPPED");
+  });
+
+  test("a stop request while it is being stopped for not being ready: STOPPED, not retried", () => {
+    const sim = new Sim(READY).at(0, { type: "start" }).at(1000, { type: "tick" });
+    sim.at(1010, { type: "stop" }).at(1100, exit(143 - 128));
+    expect(sim.state).toBe("STOPPED");
+  });
+
   test("not ready by the deadline: stopped (stopsignal), then BACKOFF as a failed start", () => {
     const sim = new Sim(READY).at(0, { type: "start" }).at(500, ready(false)).clear();
     sim.at(1000, { type: "tick" });
@@ -229,6 +250,32 @@ describe("liveness", () => {
     expect(sim.effects).toEqual([]);
   });
 
+  test("a liveness restart after a run longer than backoff_reset starts the retry count afresh", () => {
+    const rules = { ...LIVE, startretries: 2, backoff: EXPONENTIAL };
+    const sim = new Sim(rules).at(0, { type: "start" }).at(1000, { type: "tick" });
+    sim.at(1100, exit(1)); // early: BACKOFF, one failure counted
+    expect(sim.status.backoff).toBe(1);
+    sim.at(2100, { type: "tick" }).at(3100, { type: "tick" });
+    expect(sim.state).toBe("RUNNING");
+    for (const at of [200_000, 201_000, 202_000]) sim.at(at, live(false));
+    sim.at(202_100, exit(0));
+    expect(sim.status.backoff).toBe(0);
+  });
+
+  test("the next run starts with no failures counted and no message of the last one", () => {
+    const sim = runningLive().at(2000, live(false)).at(3000, live(false));
+    expect(sim.status.liveMessage).toBe("HTTP 503");
+    sim.at(3500, exit(1)); // an unexpected exit: restarted at once
+    expect(sim.status).toMatchObject({ state: "STARTING", liveFailures: 0, liveMessage: "" });
+    sim.at(4500, { type: "tick" }).at(5000, live(false));
+    expect(sim.state).toBe("RUNNING");
+  });
+
+  test("a failing live check is not a readiness problem: ready, and no ready error", () => {
+    const sim = runningLive().at(2000, live(false));
+    expect(sim.status).toMatchObject({ ready: true, checkMessage: "" });
+  });
+
   test("a stop while failing: an ordinary stop, not a liveness restart", () => {
     const sim = runningLive().at(2000, live(false)).at(2500, { type: "stop" }).at(2600, exit(0));
     expect(sim.state).toBe("STOPPED");
@@ -289,6 +336,17 @@ describe("waiting for dependencies", () => {
     sim.at(60_000, { type: "tick" });
     expect(sim.state).toBe("FATAL");
     expect(sim.status.spawnerr).toBe("dependency db not ready after 60 s");
+  });
+
+  test("depends_timeout made longer while it waits (an update): the early wake waits on, then FATAL", () => {
+    const short = new Sim({ ...DEPENDENT, dependsTimeout: 5 }).at(0, { type: "start" });
+    const sim = new Sim({ ...DEPENDENT, dependsTimeout: 10 });
+    sim.status = short.status;
+    sim.clear().at(5000, { type: "tick" });
+    expect(sim.state).toBe("STARTING");
+    expect(sim.wakes).toEqual([10_000]);
+    sim.at(10_000, { type: "tick" });
+    expect(sim.state).toBe("FATAL");
   });
 
   test("depends_timeout=0 waits for ever", () => {

@@ -312,4 +312,12 @@ describe("stop reports", () => {
     const step = reduce(sim.status, { type: "tick" }, sim.rules, 4500, { shuttingDown: true });
     expect(step.effects.filter((e) => e.type === "log")).toEqual([]);
   });
+
+  test("at shutdown the next wake is still ahead of now, never a busy loop of past wakes", () => {
+    const sim = running().at(2000, { type: "shutdown" }).clear();
+    const step = reduce(sim.status, { type: "tick" }, sim.rules, 4500, { shuttingDown: true });
+    const wakes = step.effects.flatMap((e) => (e.type === "wake" ? [e.at] : []));
+    expect(wakes.length).toBeGreaterThan(0);
+    for (const at of wakes) expect(at).toBeGreaterThan(4500);
+  });
 });

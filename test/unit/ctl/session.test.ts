@@ -220,7 +220,8 @@ describe("help", () => {
     }
     const wait = (await ctl(["help", "wait"], new FakeServer())).stdout;
     expect(wait).toContain("--timeout");
-    expect(wait).toContain("Exit 0 when ready, 1 on timeout, 4 for an unknown name");
+    expect(wait).toContain("Exit 0 when ready, 1 on timeout or once one cannot be (FATAL),");
+    expect(wait).toContain("4 for an unknown name");
   });
 });
 

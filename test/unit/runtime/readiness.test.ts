@@ -127,6 +127,16 @@ describe("live checks", () => {
     expect(probes.started).toEqual(["web"]);
   });
 
+  test("startsecs=0 (RUNNING at the spawn): probed from live_initial_delay all the same", () => {
+    const { engine, probes, time } = engineOf(`${INI}startsecs=0\n`);
+    engine.startAutostart();
+    expect(slotOf(engine, "web").status.state).toBe("RUNNING");
+    time.advance(9999);
+    expect(probes.started).toEqual([]);
+    time.advance(1);
+    expect(probes.started).toEqual(["web"]);
+  });
+
   test("failure_threshold failures: restarted through the stop sequence", async () => {
     const { engine, probes, processes, time, lines } = engineOf(INI);
     engine.startAutostart();
@@ -158,6 +168,16 @@ describe("push and log checks", () => {
     expect(state(engine, "pg")).toBe("STARTING");
     pg.say({ kind: "ready" });
     expect(slotOf(engine, "pg").status).toMatchObject({ state: "RUNNING", ready: true });
+  });
+
+  test("log:REGEX with ready_success_threshold=2: the first matching line is enough (one event, not a poll)", () => {
+    const { engine } = engineOf(
+      "[program:app]\ncommand=/bin/app\nready_check=log:listening\nready_success_threshold=2\nstartsecs=60\n",
+    );
+    engine.startAutostart();
+    const app = slotOf(engine, "app");
+    engine.checks.outputLine(app, "listening", app.status.pid);
+    expect(app.status).toMatchObject({ state: "RUNNING", ready: true });
   });
 
   test("log:REGEX: the first matching line makes it ready; lines of an old process do not count", () => {
