@@ -7,7 +7,7 @@
 // only for what is reported.
 
 import type { Alias, Document, Node, Pair } from "yaml";
-import { MAX_YAML_NODES } from "./limits.ts";
+import { MAX_GENERAL_YAML_NODES, MAX_YAML_NODES } from "./limits.ts";
 import type { Problems } from "./problems.ts";
 import { parseSimpleYaml, TooManyNodes } from "./yaml-simple.ts";
 
@@ -44,7 +44,7 @@ export function parseYaml(
 ): ParsedYaml | undefined {
   const root = options.simple === false ? undefined : parseSimpleYaml(source);
   if (root instanceof TooManyNodes) {
-    tooMany(problems, file, lineFinder(source)(root.offset));
+    tooMany(problems, file, lineFinder(source)(root.offset), root.limit);
     return undefined;
   }
   if (root !== undefined) return document(root, file, problems, lineFinder(source));
@@ -61,8 +61,8 @@ export function parseYaml(
   let nodes = 0;
   for (const lexeme of new Lexer().lex(source)) {
     take(parser.next(lexeme));
-    if (NODE_TOKENS.has(CST.tokenType(lexeme) ?? "") && ++nodes > MAX_YAML_NODES) {
-      tooMany(problems, file, lineAt(parser.offset));
+    if (NODE_TOKENS.has(CST.tokenType(lexeme) ?? "") && ++nodes > MAX_GENERAL_YAML_NODES) {
+      tooMany(problems, file, lineAt(parser.offset), MAX_GENERAL_YAML_NODES);
       return undefined;
     }
     // The parser's stack holds the document, each open collection and a scalar.
@@ -107,11 +107,13 @@ const NODE_TOKENS = new Set([
   "block-scalar",
 ]);
 
-function tooMany(problems: Problems, file: string, line: number): void {
-  const most = MAX_YAML_NODES.toLocaleString("en-US");
+function tooMany(problems: Problems, file: string, line: number, limit: number): void {
+  const most = limit.toLocaleString("en-US");
+  const where =
+    limit === MAX_YAML_NODES ? "" : " written beyond plain YAML (anchors, block scalars...)";
   problems.error(
     { file, line },
-    `more than ${most} YAML nodes (keys, values, lists and mappings) in this file; tend reads at most ${most}`,
+    `more than ${most} YAML nodes (keys, values, lists and mappings) in this file; tend reads at most ${most} in a file${where}`,
   );
 }
 
