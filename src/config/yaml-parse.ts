@@ -99,6 +99,7 @@ export function parseYaml(
 
 /** The lexemes that make a node (block collections always hold one). */
 const NODE_TOKENS = new Set([
+  "alias",
   "flow-map-start",
   "flow-seq-start",
   "scalar",
