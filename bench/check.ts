@@ -1,4 +1,5 @@
-// `tend check` on a generated 1,000-program config: time from exec to exit,
+// `tend check` on a generated config of 1,000 programs (or as many as the
+// first argument says): time from exec to exit,
 // median of 10 runs, for INI and the same config written in YAML. For comparison, the same INI
 // read by supervisord's own parser (Debian's python3 with `supervisor`, from
 // bench/setup.sh), when installed. Run: `npm run build && bun bench/check.ts`.
@@ -8,7 +9,7 @@ import { join } from "node:path";
 import { spawnSync } from "bun";
 import { scratchDir, supervisorPython, TEND } from "../test/harness/index.ts";
 
-const PROGRAMS = 1000;
+const PROGRAMS = Number(process.argv[2] ?? 1000);
 const RUNS = 10;
 
 interface Program {

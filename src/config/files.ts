@@ -22,8 +22,13 @@ export const MAX_CONFIG_FILE_BYTES = 16 * 1024 * 1024;
 
 class TooLarge extends Error {}
 
-/** The file's text, or undefined after reporting why it cannot be used. */
-function readText(path: string, problems: Problems): string | undefined {
+/**
+ * The file's text, or undefined after reporting why it cannot be used.
+ * `included`: a file an include glob found, which the user did not name;
+ * it is read without blocking (a glob over /proc finds /proc/kmsg, whose
+ * read waits for the kernel's next message).
+ */
+function readText(path: string, problems: Problems, included: boolean): string | undefined {
   const where = { file: path };
   let bytes: Uint8Array;
   try {
@@ -31,7 +36,7 @@ function readText(path: string, problems: Problems): string | undefined {
       problems.error(where, "is a directory, not a config file");
       return undefined;
     }
-    bytes = readAtMost(path, MAX_CONFIG_FILE_BYTES);
+    bytes = readAtMost(path, MAX_CONFIG_FILE_BYTES, included);
   } catch (error) {
     if (error instanceof TooLarge) {
       problems.error(
@@ -46,7 +51,9 @@ function readText(path: string, problems: Problems): string | undefined {
         ? "no such file"
         : code === "EACCES"
           ? "permission denied"
-          : (error as Error).message;
+          : code === "EAGAIN"
+            ? "it has nothing to read now (a device or a FIFO?)"
+            : (error as Error).message;
     problems.error(where, `cannot read the config file: ${reason}`);
     return undefined;
   }
@@ -62,8 +69,9 @@ function readText(path: string, problems: Problems): string | undefined {
  * A file's bytes, read in chunks so that a device or /proc file that never
  * ends (or claims a size it does not have) cannot exhaust memory.
  */
-function readAtMost(path: string, limit: number): Uint8Array {
-  const fd = fs().openSync(path, "r");
+function readAtMost(path: string, limit: number, nonBlocking: boolean): Uint8Array {
+  const { O_NONBLOCK, O_RDONLY } = fs().constants;
+  const fd = fs().openSync(path, nonBlocking ? O_RDONLY | O_NONBLOCK : O_RDONLY);
   try {
     // The size it claims (0 for most of /proc) as a first guess, one more byte to see the end.
     const claimed = fs().fstatSync(fd).size;
@@ -168,7 +176,7 @@ export function readSections(
       return;
     }
     read.add(absolute);
-    const text = readText(absolute, problems);
+    const text = readText(absolute, problems, includedAt !== undefined);
     if (text === undefined) return;
     files.push(absolute);
     const here = dirname(absolute);

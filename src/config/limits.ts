@@ -7,3 +7,9 @@ export const MAX_CONFIG_KEYS = 200_000;
 
 /** Nodes in one YAML file (keys, values, lists and mappings): as many key/value pairs as MAX_CONFIG_KEYS. */
 export const MAX_YAML_NODES = 2 * MAX_CONFIG_KEYS;
+
+/**
+ * The same for a YAML file beyond the plain layout (anchors, block scalars,
+ * multi-line flow...): the yaml package reads it at about twice the cost.
+ */
+export const MAX_GENERAL_YAML_NODES = MAX_YAML_NODES / 2;

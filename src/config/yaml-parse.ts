@@ -7,7 +7,7 @@
 // only for what is reported.
 
 import type { Alias, Document, Node, Pair } from "yaml";
-import { MAX_YAML_NODES } from "./limits.ts";
+import { MAX_GENERAL_YAML_NODES, MAX_YAML_NODES } from "./limits.ts";
 import type { Problems } from "./problems.ts";
 import { parseSimpleYaml, TooManyNodes } from "./yaml-simple.ts";
 
@@ -44,7 +44,7 @@ export function parseYaml(
 ): ParsedYaml | undefined {
   const root = options.simple === false ? undefined : parseSimpleYaml(source);
   if (root instanceof TooManyNodes) {
-    tooMany(problems, file, lineFinder(source)(root.offset));
+    tooMany(problems, file, lineFinder(source)(root.offset), root.limit);
     return undefined;
   }
   if (root !== undefined) return document(root, file, problems, lineFinder(source));
@@ -59,16 +59,24 @@ export function parseYaml(
     for (const token of tokens) for (const doc of composer.next(token)) docs.push(doc);
   };
   let nodes = 0;
+  /** Open flow collections: the parser's stack does not always show them (`{a: {a: ...`). */
+  let flowDepth = 0;
+  /** Where the lexer is: the parser's own offset lags behind inside flow collections. */
+  let offset = 0;
   for (const lexeme of new Lexer().lex(source)) {
     take(parser.next(lexeme));
-    if (NODE_TOKENS.has(CST.tokenType(lexeme) ?? "") && ++nodes > MAX_YAML_NODES) {
-      tooMany(problems, file, lineAt(parser.offset));
+    const type = CST.tokenType(lexeme) ?? "";
+    if (!CONTROL_TOKENS.has(type)) offset += lexeme.length;
+    if (NODE_TOKENS.has(type) && ++nodes > MAX_GENERAL_YAML_NODES) {
+      tooMany(problems, file, lineAt(offset), MAX_GENERAL_YAML_NODES);
       return undefined;
     }
+    if (type === "flow-map-start" || type === "flow-seq-start") flowDepth++;
+    else if ((type === "flow-map-end" || type === "flow-seq-end") && flowDepth > 0) flowDepth--;
     // The parser's stack holds the document, each open collection and a scalar.
-    if (parser.stack.length > MAX_YAML_DEPTH + 2) {
+    if (parser.stack.length > MAX_YAML_DEPTH + 2 || flowDepth > MAX_YAML_DEPTH) {
       problems.error(
-        { file, line: lineAt(parser.offset) },
+        { file, line: lineAt(offset) },
         `YAML collections nest deeper than ${MAX_YAML_DEPTH} levels here; tend reads at most ${MAX_YAML_DEPTH}`,
       );
       return undefined;
@@ -97,8 +105,12 @@ export function parseYaml(
   return document(doc.contents, file, problems, lineAt);
 }
 
+/** The lexemes the lexer adds that are not text of the source. */
+const CONTROL_TOKENS = new Set(["doc-mode", "flow-error-end", "scalar"]);
+
 /** The lexemes that make a node (block collections always hold one). */
 const NODE_TOKENS = new Set([
+  "alias",
   "flow-map-start",
   "flow-seq-start",
   "scalar",
@@ -107,11 +119,13 @@ const NODE_TOKENS = new Set([
   "block-scalar",
 ]);
 
-function tooMany(problems: Problems, file: string, line: number): void {
-  const most = MAX_YAML_NODES.toLocaleString("en-US");
+function tooMany(problems: Problems, file: string, line: number, limit: number): void {
+  const most = limit.toLocaleString("en-US");
+  const where =
+    limit === MAX_YAML_NODES ? "" : " written beyond plain YAML (anchors, block scalars...)";
   problems.error(
     { file, line },
-    `more than ${most} YAML nodes (keys, values, lists and mappings) in this file; tend reads at most ${most}`,
+    `more than ${most} YAML nodes (keys, values, lists and mappings) in this file; tend reads at most ${most} in a file${where}`,
   );
 }
 

@@ -11,7 +11,7 @@
 // same answers.
 
 import type { Node, Pair, YAMLMap, YAMLSeq } from "yaml";
-import { MAX_YAML_NODES } from "./limits.ts";
+import { MAX_GENERAL_YAML_NODES, MAX_YAML_NODES } from "./limits.ts";
 import { MAX_YAML_DEPTH, yaml } from "./yaml-parse.ts";
 
 /** YAML 1.2 core schema's resolution of a plain scalar: null, boolean, number or the text. */
@@ -43,7 +43,11 @@ class GiveUp extends Error {}
 
 /** More than MAX_YAML_NODES nodes: an answer, not a reason to try the yaml package. */
 export class TooManyNodes extends Error {
-  constructor(readonly offset: number) {
+  constructor(
+    readonly offset: number,
+    /** The limit passed: MAX_YAML_NODES, or MAX_GENERAL_YAML_NODES for a text the package would read. */
+    readonly limit: number,
+  ) {
     super("too many nodes");
   }
 }
@@ -58,24 +62,36 @@ interface Frame {
 
 /**
  * The document's root mapping, or undefined when the text is not in the
- * plain layout; TooManyNodes past MAX_YAML_NODES.
+ * plain layout; TooManyNodes past MAX_YAML_NODES, or when the text is not
+ * in the plain layout and has more nodes than the yaml package may read.
  */
 export function parseSimpleYaml(source: string): YAMLMap | TooManyNodes | undefined {
+  const count: NodeCount = { nodes: 0, pastGeneral: undefined };
   try {
-    return parse(source);
+    return parse(source, count);
   } catch (error) {
-    if (error instanceof GiveUp) return undefined;
+    if (error instanceof GiveUp)
+      return count.pastGeneral === undefined
+        ? undefined
+        : new TooManyNodes(count.pastGeneral, MAX_GENERAL_YAML_NODES);
     if (error instanceof TooManyNodes) return error;
     throw error;
   }
 }
 
-function parse(source: string): YAMLMap | undefined {
+/** Nodes made so far, counted as the yaml package's lexer counts them (yaml-parse.ts). */
+interface NodeCount {
+  nodes: number;
+  /** Where the node past MAX_GENERAL_YAML_NODES was, once there is one. */
+  pastGeneral: number | undefined;
+}
+
+function parse(source: string, count: NodeCount): YAMLMap | undefined {
   const { Pair, Scalar, YAMLMap, YAMLSeq } = yaml();
-  let nodes = 0;
-  /** Counts a node made at `offset`, up to MAX_YAML_NODES. */
+  /** Counts a scalar or a flow collection made at `offset`, up to MAX_YAML_NODES. */
   const made = (offset: number): void => {
-    if (++nodes > MAX_YAML_NODES) throw new TooManyNodes(offset);
+    if (++count.nodes > MAX_YAML_NODES) throw new TooManyNodes(offset, MAX_YAML_NODES);
+    if (count.nodes === MAX_GENERAL_YAML_NODES + 1) count.pastGeneral = offset;
   };
   const scalar = (value: unknown, text: string, offset: number, type: string): Node => {
     made(offset);
@@ -219,14 +235,12 @@ function parse(source: string): YAMLMap | undefined {
 
     if (pending) {
       if (item && indent >= pending.indent) {
-        made(at);
         const seq = new YAMLSeq();
         seq.range = [at, at, at];
         pending.pair.value = seq;
         stack.push({ node: seq, indent });
         pending = undefined;
       } else if (!item && indent > pending.indent) {
-        made(at);
         const map = new YAMLMap();
         map.range = [at, at, at];
         pending.pair.value = map;

@@ -266,6 +266,8 @@ export async function launchTend(options: TendOptions = {}): Promise<Tend> {
     writeFileSync(config, `${header}${programs.replaceAll("DIR", dir)}`);
     const run = start(["-c", config], {
       asPid1: options.asPid1 ?? true,
+      // relative paths in a config land in the scratch directory, never in the checkout
+      cwd: dir,
       env: { TEND_SOCKET: socket },
       ...(options.prefix ? { binary: [...options.prefix, TEND] } : {}),
     });
