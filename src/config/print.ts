@@ -51,8 +51,15 @@ const PROCESS_ONLY = new Set([
 ]);
 
 function settingsOf(record: object, skip: ReadonlySet<string> = new Set()): [string, Value][] {
+  return settingsOfEntries(Object.entries(record), skip);
+}
+
+function settingsOfEntries(
+  entries: Iterable<[string, unknown]>,
+  skip: ReadonlySet<string> = new Set(),
+): [string, Value][] {
   const values: [string, Value][] = [];
-  for (const [key, value] of Object.entries(record)) {
+  for (const [key, value] of entries) {
     if (value === undefined || skip.has(key)) continue;
     if (OCTAL_KEYS.has(key)) values.push([key, `0${(value as number).toString(8)}`]);
     else if (SIGNAL_KEYS.has(key))
@@ -181,14 +188,19 @@ function processNamePattern(processes: readonly ProcessConfig[]): string {
 
 /** A process's settings in the order of the key table (command first). */
 function processSection(process: ProcessConfig, config: Config): Section {
-  const ordered = Object.fromEntries(
-    Object.keys(PROGRAM_KEYS).flatMap((key) =>
-      key in process ? [[key, process[key as keyof ProcessConfig]]] : [],
-    ),
-  );
-  ordered.depends_on = dependencyValue(process.depends_on, config);
-  return { name: `program:${process.name}`, values: settingsOf(ordered, PROCESS_ONLY) };
+  const ordered: [string, unknown][] = [];
+  for (const key of PROGRAM_KEY_NAMES) {
+    if (!(key in process)) continue;
+    const value =
+      key === "depends_on"
+        ? dependencyValue(process.depends_on, config)
+        : process[key as keyof ProcessConfig];
+    ordered.push([key, value]);
+  }
+  return { name: `program:${process.name}`, values: settingsOfEntries(ordered, PROCESS_ONLY) };
 }
+
+const PROGRAM_KEY_NAMES = Object.keys(PROGRAM_KEYS);
 
 // ---------------------------------------------------------------- INI
 
@@ -214,12 +226,14 @@ export function printIni(config: Config, notes: Notes = {}): string {
   const comments = (lines: readonly string[] | undefined) =>
     (lines ?? []).map((line) => `; ${line}`);
   const header = comments(notes.header);
+  /** The sections with a note on a key: the others need no lookup per key. */
+  const noted = new Set(Object.keys(notes.keys ?? {}).map((where) => where.split(" ")[0]));
   const sections = sectionsOf(config).map(({ name, values }) =>
     [
       ...comments(notes.sections?.[name]),
       `[${name}]`,
       ...values.map(([k, v]) => {
-        const note = notes.keys?.[`${name} ${k}`];
+        const note = noted.has(name) ? notes.keys?.[`${name} ${k}`] : undefined;
         // A comment after a value needs whitespace before its `;`.
         return `${k}=${iniValue(k, v)}${note === undefined ? "" : ` ; ${note}`}`;
       }),

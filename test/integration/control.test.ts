@@ -119,17 +119,20 @@ describe.skipIf(!pidNamespaces.ok)("control: hot reload and tend's own methods",
       programs: "[program:quick]\ncommand=sleep 1000\nstartsecs=0\n",
     });
     await tend.settled();
-    expect(await tend.call("tend.wait", [], 5)).toEqual({ ready: true, waiting: [] });
+    const READY = { ready: true, hopeless: false, waiting: [], reasons: [] };
+    expect(await tend.call("tend.wait", [], 5)).toEqual(READY);
     tend.rewrite(
       "[program:quick]\ncommand=sleep 1000\nstartsecs=0\n\n[program:slow]\ncommand=sleep 1000\nstartsecs=3\n",
     );
     await tend.call("tend.update", []);
     expect(await tend.call("tend.wait", ["slow"], 0.3)).toEqual({
       ready: false,
+      hopeless: false,
       waiting: ["slow"],
+      reasons: ["starting"],
     });
     const started = Date.now();
-    expect(await tend.call("tend.wait", ["slow"], 10)).toEqual({ ready: true, waiting: [] });
+    expect(await tend.call("tend.wait", ["slow"], 10)).toEqual(READY);
     expect(Date.now() - started).toBeGreaterThan(1_000);
     await expect(tend.call("tend.wait", ["nope"], 1)).rejects.toThrow("BAD_NAME: nope");
   });

@@ -88,7 +88,7 @@ function unknownName(ctl: Controller, name: string): void {
 
 /**
  * For a server without tend.wait (supervisord): getAllProcessInfo every
- * 200 ms. The namespecs still not running at the deadline; undefined after
+ * 200 ms (without names, of the autostart processes: getAllConfigInfo once). The namespecs still not running at the deadline; undefined after
  * reporting a name that matches nothing.
  */
 async function pollUntilRunning(
@@ -97,6 +97,15 @@ async function pollUntilRunning(
   timeoutSeconds: number,
 ): Promise<string[] | undefined> {
   const deadline = Date.now() + timeoutSeconds * 1000;
+  // Without names, the processes that start on their own, as tend.wait takes them.
+  const autostart =
+    names.length === 0
+      ? new Set(
+          structs(await ctl.server.call("supervisor.getAllConfigInfo"))
+            .filter((config) => config.autostart === true)
+            .map((config) => makeNamespec(str(config.group), str(config.name))),
+        )
+      : undefined;
   for (;;) {
     const infos = structs(await ctl.server.call("supervisor.getAllProcessInfo"));
     const selected: Struct[] = [];
@@ -108,9 +117,10 @@ async function pollUntilRunning(
       }
       selected.push(...found);
     }
-    const waiting = (names.length === 0 ? infos : selected)
+    const waiting = (autostart ? infos : selected)
       .filter((info) => num(info.state) !== ProcessState.RUNNING)
-      .map((info) => makeNamespec(str(info.group), str(info.name)));
+      .map((info) => makeNamespec(str(info.group), str(info.name)))
+      .filter((namespec) => autostart?.has(namespec) ?? true);
     const unique = [...new Set(waiting)];
     if (unique.length === 0 || Date.now() >= deadline) return unique;
     await Bun.sleep(Math.min(POLL_MS, Math.max(0, deadline - Date.now())));
