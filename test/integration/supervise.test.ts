@@ -94,7 +94,8 @@ describe.skipIf(!pidNamespaces.ok)("supervision as PID 1", () => {
         for (const i of [0, 1]) {
           const restartDelay = (starts[i + 1] as number) - (exits[i] as number);
           expect(restartDelay).toBeGreaterThanOrEqual(0);
-          expect(restartDelay).toBeLessThan(0.3);
+          // a backoff would be 1 s or more; what is left is a loaded machine's delay
+          expect(restartDelay).toBeLessThan(0.7);
         }
         const messages = tend.messages();
         const success = messages.indexOf(

@@ -92,13 +92,24 @@ describe("wait against supervisord (no tend.wait): polling", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(350); // two pauses of 200 ms
   });
 
-  test("times out naming who is not running", async () => {
+  /** getAllConfigInfo's answer: every process starts on its own unless named here. */
+  const configs =
+    (names: readonly string[], manual: readonly string[] = []) =>
+    () =>
+      names.map((namespec) => {
+        const [group, name] = namespec.includes(":") ? namespec.split(":") : [namespec, namespec];
+        return { group, name, autostart: !manual.includes(namespec) };
+      });
+
+  test("times out naming who is not running; without names, only the autostart processes", async () => {
     const server = new FakeServer({
       "supervisor.getAllProcessInfo": () => [
         info("web", "RUNNING"),
         info("grp:a", "BACKOFF"),
         info("grp:b", "FATAL"),
+        info("manual", "STOPPED"),
       ],
+      "supervisor.getAllConfigInfo": configs(["web", "grp:a", "grp:b", "manual"], ["manual"]),
     });
     expect(await ctl(["wait", "--timeout", "0.3"], server)).toEqual({
       code: 1,
@@ -114,6 +125,7 @@ describe("wait against supervisord (no tend.wait): polling", () => {
         polls++;
         return [info("web", "STARTING")];
       },
+      "supervisor.getAllConfigInfo": configs(["web"]),
     });
     expect((await ctl(["wait", "--timeout", "0"], server)).code).toBe(1);
     expect(polls).toBe(1);
