@@ -97,7 +97,9 @@ describe("wait against supervisord (no tend.wait): polling", () => {
     (names: readonly string[], manual: readonly string[] = []) =>
     () =>
       names.map((namespec) => {
-        const [group, name] = namespec.includes(":") ? namespec.split(":") : [namespec, namespec];
+        const [group = namespec, name = namespec] = namespec.includes(":")
+          ? namespec.split(":")
+          : [namespec, namespec];
         return { group, name, autostart: !manual.includes(namespec) };
       });
 
