@@ -68,6 +68,9 @@ export class CheckRunner {
     if (pid === 0 || (state !== "STARTING" && state !== "RUNNING")) return;
     if (!slot.config.ready_check && state === "RUNNING" && !slot.status.ready)
       this.ports.dispatch(slot, { type: "check", check: "ready", ok: true, message: "" });
+    // STARTING without a ready check any more: RUNNING once startsecs have passed (maybe now).
+    if (!slot.config.ready_check && state === "STARTING")
+      this.ports.dispatch(slot, { type: "tick" });
     this.startWatch(slot, "ready");
     if (state === "RUNNING") this.startWatch(slot, "live");
   }

@@ -197,10 +197,10 @@ export function tick(t: Transition): Step {
       return t.done();
     case "STARTING":
       if (s.waiting) return dependencyDeadline(t);
-      // startsecs=0 with a ready check: no deadline (a stale wake, e.g. depends_timeout's, does nothing)
-      if (s.pid === 0 || rules.startsecs === 0 || now - s.laststart < rules.startsecs * SECOND)
-        return t.done();
+      if (s.pid === 0 || now - s.laststart < rules.startsecs * SECOND) return t.done();
       if (!rules.readiness) return stayedUp(t).done();
+      // startsecs=0 with a ready check: no deadline (a stale wake, e.g. depends_timeout's, does nothing)
+      if (rules.startsecs === 0) return t.done();
       // tend's: not ready by startsecs is a failed start; it is stopped first.
       t.log(
         "warn",

@@ -344,6 +344,19 @@ describe("an update of checks and dependencies", () => {
     expect(slotOf(engine, "web").status).toMatchObject({ state: "RUNNING", ready: false });
   });
 
+  test("a ready check taken away while STARTING (startsecs=0, no deadline): RUNNING at once, same pid", () => {
+    const { engine, processes } = engineOf(
+      "[program:web]\ncommand=/bin/web\nstartsecs=0\nready_check=tcp:8080\n",
+    );
+    engine.startAutostart();
+    expect(slotOf(engine, "web").status.state).toBe("STARTING");
+    const [group] = configOf("[program:web]\ncommand=/bin/web\nstartsecs=0\n").groups;
+    if (!group) throw new Error("no group");
+    engine.replaceGroup(group);
+    expect(slotOf(engine, "web").status).toMatchObject({ state: "RUNNING", ready: true });
+    expect(processes.spawned).toHaveLength(1);
+  });
+
   test("a waiting process whose depends_on no longer holds it back is spawned", () => {
     const { engine, processes } = engineOf(
       "[program:db]\ncommand=/bin/db\nautostart=false\n[program:web]\ncommand=/bin/web\ndepends_on=db\n",
