@@ -61,9 +61,10 @@ export function expand(text: string, expansions: Expansions): Expanded {
     }
     const formatted = formatOne(value, flags, width, precision, type);
     if (formatted === undefined) {
+      const needs = typeof value === "number" ? "a character code up to 1114111" : "a number";
       return {
         ok: false,
-        message: `${shown(text)} is badly formatted: %(${name})${type} needs a number, but ${name} is ${JSON.stringify(String(value))}`,
+        message: `${shown(text)} is badly formatted: %(${name})${type} needs ${needs}, but ${name} is ${JSON.stringify(String(value))}`,
       };
     }
     out += formatted;
@@ -100,8 +101,10 @@ function formatOne(
     if (type === "x") body = magnitude.toString(16);
     else if (type === "X") body = magnitude.toString(16).toUpperCase();
     else if (type === "o") body = magnitude.toString(8);
-    else if (type === "c") body = String.fromCodePoint(magnitude);
-    else body = String(magnitude);
+    else if (type === "c") {
+      if (magnitude > 0x10ffff) return undefined; // no such character (Python: OverflowError)
+      body = String.fromCodePoint(magnitude);
+    } else body = String(magnitude);
   }
   const size = Number(width || 0);
   const length = sign.length + body.length;

@@ -13,3 +13,12 @@ export const MAX_YAML_NODES = 2 * MAX_CONFIG_KEYS;
  * multi-line flow...): the yaml package reads it at about twice the cost.
  */
 export const MAX_GENERAL_YAML_NODES = MAX_YAML_NODES / 2;
+
+/**
+ * What every value of one config may add up to once expanded (commands,
+ * environments, paths of every process): far beyond any real config, and
+ * small enough that reading it stays within seconds. An alias of a long
+ * YAML scalar, or a wide `%(process_num)d` in a program of many copies,
+ * would otherwise multiply one file's size by the number of processes.
+ */
+export const MAX_CONFIG_VALUE_BYTES = 32 * 1024 * 1024;

@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { os } from "../os/fs.ts";
 import { buildConfig } from "./build.ts";
 import { readSections } from "./files.ts";
+import { MAX_CONFIG_VALUE_BYTES } from "./limits.ts";
 import type { Config } from "./model.ts";
 import {
   applyOverrides,
@@ -14,6 +15,7 @@ import {
   winningOverrides,
 } from "./overrides.ts";
 import { type Problem, Problems } from "./problems.ts";
+import { withValueBudget } from "./sections.ts";
 
 export type LoadResult =
   | {
@@ -53,10 +55,12 @@ export function loadConfig(path: string, options: LoadOptions = {}): LoadResult 
   const { files } = read;
   const config = problems.hasErrors
     ? undefined
-    : buildConfig(
-        sections,
-        { env, hostname: options.hostname ?? os().hostname(), mainFile, files },
-        problems,
+    : withValueBudget(MAX_CONFIG_VALUE_BYTES, () =>
+        buildConfig(
+          sections,
+          { env, hostname: options.hostname ?? os().hostname(), mainFile, files },
+          problems,
+        ),
       );
   if (config === undefined || problems.hasErrors) {
     return {

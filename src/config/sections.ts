@@ -4,6 +4,7 @@
 
 import type { Converter } from "./converters.ts";
 import { type Expansions, expand } from "./expand.ts";
+import { MAX_CONFIG_VALUE_BYTES } from "./limits.ts";
 import { type Problems, quote } from "./problems.ts";
 import type { RawEntry, RawScalar, RawSection, RawValue } from "./raw.ts";
 import type { KeySpec } from "./schema.ts";
@@ -54,6 +55,29 @@ function expandRaw(
   return one(value as RawScalar);
 }
 
+/** What the values read so far may still add up to (MAX_CONFIG_VALUE_BYTES while a config is built). */
+let valueBytesLeft = Number.POSITIVE_INFINITY;
+
+/** Runs `build` with every value it reads counted against `bytes`. */
+export function withValueBudget<T>(bytes: number, build: () => T): T {
+  const saved = valueBytesLeft;
+  valueBytesLeft = bytes;
+  try {
+    return build();
+  } finally {
+    valueBytesLeft = saved;
+  }
+}
+
+function sizeOf(value: RawValue): number {
+  if (typeof value === "string") return value.length;
+  if (Array.isArray(value))
+    return value.reduce((sum: number, item) => sum + String(item).length, 0);
+  if (typeof value === "object" && value !== null)
+    return Object.entries(value).reduce((sum, [k, v]) => sum + k.length + String(v).length, 0);
+  return 8;
+}
+
 export interface ReadOptions {
   readonly expansions: Expansions;
   /** Only these keys (the others are read elsewhere, e.g. per process). */
@@ -92,12 +116,23 @@ export function readKeys(
       section: where.section,
       key: name,
     };
+    // Past the budget (already reported) nothing more is expanded: the config is in error.
+    if (valueBytesLeft < 0) continue;
     let expanded = expandRaw(raw, options.expansions);
     // supervisord expands these twice (once on reading, once more after),
     // so a literal percent there is written %%%%.
     if (expanded.ok && spec.expandTwice) expanded = expandRaw(expanded.value, options.expansions);
     if (!expanded.ok) {
       problems.error(place, expanded.message);
+      continue;
+    }
+    valueBytesLeft -= sizeOf(expanded.value);
+    if (valueBytesLeft < 0) {
+      const most = `${Math.round(MAX_CONFIG_VALUE_BYTES / 1024 / 1024)} MiB`;
+      problems.error(
+        place,
+        `the config's values add up to more than ${most} once expanded here (every process counts); tend reads at most ${most}`,
+      );
       continue;
     }
     const converted = (spec.convert as Converter<unknown>)(expanded.value);

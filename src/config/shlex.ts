@@ -6,41 +6,73 @@ export type Split<T> = { ok: true; value: T } | { ok: false; message: string };
 
 const WHITESPACE = " \t\r\n";
 
-/** shlex.split(text): POSIX quoting and backslash escapes, no comments. */
+/**
+ * shlex.split(text): POSIX quoting and backslash escapes, no comments.
+ * Words are built from slices of the text, not a character at a time: a
+ * megabyte-long word would otherwise cost tens of megabytes.
+ */
 export function splitCommand(text: string): Split<string[]> {
   const words: string[] = [];
-  let word = "";
+  let parts: string[] = [];
   let inWord = false;
   let quote: string | undefined;
-  for (let i = 0; i < text.length; i++) {
+  let i = 0;
+  const unclosed = (q: string): Split<string[]> => ({
+    ok: false,
+    message: `has no closing quotation (${q})`,
+  });
+  while (i < text.length) {
     const c = text[i] as string;
     if (quote === "'") {
-      if (c === "'") quote = undefined;
-      else word += c;
+      const close = text.indexOf("'", i);
+      if (close === -1) return unclosed("'");
+      parts.push(text.slice(i, close));
+      quote = undefined;
+      i = close + 1;
     } else if (quote === '"') {
-      if (c === '"') quote = undefined;
-      else if (c === "\\" && (text[i + 1] === '"' || text[i + 1] === "\\")) word += text[++i];
-      else word += c;
+      let j = i;
+      while (j < text.length && text[j] !== '"' && text[j] !== "\\") j++;
+      parts.push(text.slice(i, j));
+      if (j >= text.length) return unclosed('"');
+      if (text[j] === '"') {
+        quote = undefined;
+        i = j + 1;
+      } else if (text[j + 1] === '"' || text[j + 1] === "\\") {
+        parts.push(text[j + 1] as string);
+        i = j + 2;
+      } else {
+        parts.push("\\");
+        i = j + 1;
+      }
     } else if (WHITESPACE.includes(c)) {
-      if (inWord) words.push(word);
-      word = "";
+      if (inWord) words.push(parts.join(""));
+      parts = [];
       inWord = false;
+      i++;
     } else if (c === "'" || c === '"') {
       quote = c;
       inWord = true;
+      i++;
     } else if (c === "\\") {
       if (i + 1 >= text.length) return { ok: false, message: "ends with a lone backslash" };
-      word += text[++i];
+      parts.push(text[i + 1] as string);
       inWord = true;
+      i += 2;
     } else {
-      word += c;
+      let j = i + 1;
+      while (j < text.length && !SPECIAL.includes(text[j] as string)) j++;
+      parts.push(text.slice(i, j));
       inWord = true;
+      i = j;
     }
   }
-  if (quote !== undefined) return { ok: false, message: `has no closing quotation (${quote})` };
-  if (inWord) words.push(word);
+  if (quote !== undefined) return unclosed(quote);
+  if (inWord) words.push(parts.join(""));
   return { ok: true, value: words };
 }
+
+/** What ends a run of plain characters outside quotes. */
+const SPECIAL = `${WHITESPACE}'"\\`;
 
 // shlex's non-POSIX word characters plus the ones supervisord adds.
 const WORD_CHARS = /[A-Za-z0-9_/.+\-():]/;
