@@ -15,6 +15,7 @@ import {
   type XmlRpcValue,
 } from "../protocol/xmlrpc.ts";
 import { MAX_NESTING } from "../protocol/xmlrpc-value.ts";
+import { crossSiteReason } from "./browser-safety.ts";
 import type { ClientPool } from "./client-pool.ts";
 import { type Http1Server, type Rejection, STREAM_HEADER, serveHttp1 } from "./http1.ts";
 import type { Head } from "./http1-head.ts";
@@ -82,7 +83,16 @@ export function serveControl(listen: Listen, options: ControlServerOptions): Htt
     (message) => options.report("warn", message),
     "unauthorized requests",
   );
+  const crossSite = new Throttle(
+    (message) => options.report("warn", message),
+    "cross-site requests refused",
+  );
   const screen = (head: Head): Rejection | undefined => {
+    const reason = crossSiteReason(head, listen.kind === "inet");
+    if (reason !== undefined) {
+      crossSite.note(() => `control: cross-site request refused on ${where}: ${reason}`);
+      return { status: 403, text: "Forbidden: a cross-site request" };
+    }
     if (authorized(head.headers, listen.credentials)) return undefined;
     unauthorized.note(
       () => `control: unauthorized request (${describeUser(head.headers)}) on ${where}`,
@@ -113,6 +123,7 @@ export function serveControl(listen: Listen, options: ControlServerOptions): Htt
     stop: () => {
       server.stop();
       unauthorized.close();
+      crossSite.close();
     },
   };
 }

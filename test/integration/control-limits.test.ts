@@ -337,6 +337,7 @@ describe.skipIf(!pidNamespaces.ok)("limits on clients (tend as PID 1)", () => {
         });
         const reply = await fetch(`http://127.0.0.1:${open}/RPC2`, {
           method: "POST",
+          headers: { "Content-Type": "text/xml" }, // as an XML-RPC client sends it
           body: methodCall("supervisor.getState"),
         });
         expect(reply.status).toBe(200);
