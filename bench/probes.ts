@@ -6,34 +6,13 @@
 // fetch and with node:net. Run: `node_modules/.bin/bun bench/probes.ts`.
 
 import { probeHttp, probeTcp, probeUnix } from "../src/os/probes.ts";
-import { scratchDir } from "../test/harness/index.ts";
+import { scratchDir, selfSignedCertificate } from "../test/harness/index.ts";
 
 const PROBES = 2000;
 const BURST = 100;
 
 const scratch = scratchDir("tend-bench-probes-");
-const made = Bun.spawnSync(
-  [
-    "openssl",
-    "req",
-    "-x509",
-    "-newkey",
-    "ec",
-    "-pkeyopt",
-    "ec_paramgen_curve:prime256v1",
-    "-nodes",
-    "-days",
-    "1",
-    "-subj",
-    "/CN=localhost",
-    "-keyout",
-    scratch.path("key.pem"),
-    "-out",
-    scratch.path("cert.pem"),
-  ],
-  { stdout: "ignore", stderr: "ignore" },
-);
-const withTls = made.success;
+const withTls = selfSignedCertificate(scratch.dir).ok;
 
 const serverScript = scratch.path("servers.ts");
 await Bun.write(

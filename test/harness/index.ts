@@ -17,6 +17,7 @@
 //   registry.ts    what is still running or on disk, disposed of at the end
 //   preload.ts     (bun test only) fails the run when a test leaves a process
 
+export * from "./certs.ts";
 export * from "./logs.ts";
 export * from "./paths.ts";
 export * from "./proc.ts";

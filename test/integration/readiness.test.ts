@@ -12,7 +12,6 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { spawnSync } from "bun";
 import {
   descendantsOf,
   FIXTURES,
@@ -22,6 +21,7 @@ import {
   pidNamespaces,
   readLines,
   scratchDir,
+  selfSignedCertificate,
   type Tend,
   waitFor,
   waitingForInput,
@@ -69,28 +69,8 @@ describe.skipIf(!pidNamespaces.ok)("ready checks, tend as PID 1", () => {
 
   test.concurrent("https:// with a self-signed certificate (not verified)", async () => {
     using certs = scratchDir("tend-certs-");
-    const made = spawnSync(
-      [
-        "openssl",
-        "req",
-        "-x509",
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=localhost",
-        "-keyout",
-        certs.path("key.pem"),
-        "-out",
-        certs.path("cert.pem"),
-      ],
-      { stderr: "pipe" },
-    );
-    expect(made.exitCode).toBe(0);
+    const made = selfSignedCertificate(certs.dir);
+    expect(made).toMatchObject({ ok: true });
     const port = await freePort();
     const url = `https://127.0.0.1:${port}/healthz`;
     await withTend(

@@ -15,7 +15,12 @@ import {
   removeFile,
   runCheckCommand,
 } from "../../../src/os/probes.ts";
-import { processesWithEnv, scratchDir, stateOf } from "../../harness/index.ts";
+import {
+  processesWithEnv,
+  scratchDir,
+  selfSignedCertificate,
+  stateOf,
+} from "../../harness/index.ts";
 
 const scratch = scratchDir("tend-probes-");
 afterAll(() => scratch.cleanup());
@@ -228,28 +233,8 @@ for (const route of ["Bun.connect", "node:net"] as const) {
       beforeAll(() => {
         if (!hasOpenssl) return;
         // A self-signed certificate for this run: https probes do not verify.
-        const made = Bun.spawnSync(
-          [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=localhost",
-            "-keyout",
-            scratch.path("key.pem"),
-            "-out",
-            scratch.path("cert.pem"),
-          ],
-          { stdout: "ignore", stderr: "pipe" },
-        );
-        if (!made.success) throw new Error(`openssl: ${made.stderr.toString()}`);
+        const made = selfSignedCertificate(scratch.dir);
+        if (!made.ok) throw new Error(made.problem);
         server = Bun.serve({
           hostname: "127.0.0.1",
           port: 0,
