@@ -252,7 +252,9 @@ describe.skipIf(!pidNamespaces.ok || !supervisor.ok)(
   "backoff=supervisord beside supervisord 4.2.5",
   () => {
     test.concurrent("the default policy retries after 1 then 2 s and gives up, as supervisord does on the same config", async () => {
-      const programs = "[program:flop]\ncommand=sh -c 'exit 1'\nstartretries=2\n";
+      // startsecs=3: on a loaded machine supervisord, which looks at its
+      // children once a second, could take a quick exit for one after RUNNING
+      const programs = "[program:flop]\ncommand=sh -c 'exit 1'\nstartretries=2\nstartsecs=3\n";
       const gaveUp = "gave up: flop entered FATAL state, too many start retries too quickly";
       const servers: Server[] = [];
       try {
