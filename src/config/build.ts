@@ -10,6 +10,7 @@ import { type Expansions, envExpansions } from "./expand.ts";
 import { buildGroups } from "./groups.ts";
 import type {
   Config,
+  HealthConfig,
   InetHttpServerConfig,
   SupervisorctlConfig,
   SupervisordConfig,
@@ -18,7 +19,7 @@ import type {
 import { withOneShotDefaults } from "./one-shots.ts";
 import type { Problems } from "./problems.ts";
 import type { RawSection } from "./raw.ts";
-import { INET_HTTP_SERVER_KEYS } from "./schema.ts";
+import { HEALTH_KEYS, INET_HTTP_SERVER_KEYS } from "./schema.ts";
 import { type KeyTable, readSection } from "./sections.ts";
 
 export interface BuildContext {
@@ -76,6 +77,9 @@ export function buildConfig(
   const inet = single.has("inet_http_server")
     ? readInet(single.get("inet_http_server") as RawSection, baseExpansions, problems)
     : undefined;
+  const health = single.has("health")
+    ? readHealth(single.get("health") as RawSection, baseExpansions, problems)
+    : undefined;
   const supervisorctl = readSingle(
     "supervisorctl",
     baseExpansions,
@@ -96,7 +100,31 @@ export function buildConfig(
     unix_http_server: unix,
     inet_http_server: inet,
     supervisorctl,
+    health,
   });
+}
+
+/**
+ * [health]: a port is what turns it on. A section made only by
+ * $TEND_HEALTH_HOST (no port anywhere) asks for nothing.
+ */
+function readHealth(
+  section: RawSection,
+  expansions: Expansions,
+  problems: Problems,
+): HealthConfig | undefined {
+  const where = { file: section.file, section: section.name };
+  const values = readSection(HEALTH_KEYS, section, where, expansions, problems);
+  if (values.port === undefined) {
+    const fromFiles = section.line !== undefined;
+    if (fromFiles && !section.entries.has("port"))
+      problems.error(
+        { ...where, line: section.line, key: "port" },
+        "missing; expected the port of the health listener, such as 8089",
+      );
+    return undefined;
+  }
+  return { host: values.host as string, port: values.port as number };
 }
 
 function readInet(

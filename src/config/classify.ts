@@ -6,6 +6,7 @@
 import type { Problems, Where } from "./problems.ts";
 import type { RawSection } from "./raw.ts";
 import {
+  HEALTH_KEYS,
   INET_HTTP_SERVER_KEYS,
   SUPERVISORCTL_KEYS,
   SUPERVISORD_KEYS,
@@ -19,6 +20,7 @@ export const SINGLE_SECTIONS: Record<string, KeyTable> = {
   unix_http_server: UNIX_HTTP_SERVER_KEYS,
   inet_http_server: INET_HTTP_SERVER_KEYS,
   supervisorctl: SUPERVISORCTL_KEYS,
+  health: HEALTH_KEYS,
 };
 const KNOWN_SECTIONS = [
   ...Object.keys(SINGLE_SECTIONS),

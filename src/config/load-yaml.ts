@@ -23,7 +23,13 @@ export { yaml } from "./yaml-parse.ts";
 export const MAX_ALIAS_COPIES = 250_000;
 
 /** Top-level keys that hold one section each, as INI names the section. */
-const SINGLE_SECTIONS = ["supervisord", "unix_http_server", "inet_http_server", "supervisorctl"];
+const SINGLE_SECTIONS = [
+  "supervisord",
+  "unix_http_server",
+  "inet_http_server",
+  "supervisorctl",
+  "health",
+];
 /** Top-level keys that hold named sections: `programs: {web: ...}` is [program:web]. */
 const NAMED_SECTIONS: Record<string, string> = {
   programs: "program",

@@ -5,6 +5,7 @@
 import type { EventTypeName } from "../core/events.ts";
 import type {
   GROUP_KEYS,
+  HEALTH_KEYS,
   INET_HTTP_SERVER_KEYS,
   PROGRAM_KEYS,
   Settings,
@@ -60,6 +61,9 @@ export type InetHttpServerConfig = Omit<Settings<typeof INET_HTTP_SERVER_KEYS>, 
   readonly host: string;
   readonly port: number;
 };
+export type HealthConfig = Omit<Settings<typeof HEALTH_KEYS>, "port"> & {
+  readonly port: number;
+};
 export type SupervisorctlConfig = Settings<typeof SUPERVISORCTL_KEYS>;
 export type GroupSettings = Settings<typeof GROUP_KEYS>;
 
@@ -72,4 +76,6 @@ export interface Config {
   readonly unix_http_server: UnixHttpServerConfig | undefined;
   readonly inet_http_server: InetHttpServerConfig | undefined;
   readonly supervisorctl: SupervisorctlConfig;
+  /** tend's [health] listener, when asked for (or $TEND_HEALTH_PORT). */
+  readonly health: HealthConfig | undefined;
 }

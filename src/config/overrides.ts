@@ -6,7 +6,7 @@
 
 import { dirname } from "node:path";
 import type { RawSection } from "./raw.ts";
-import { type KeySpec, SUPERVISORD_KEYS } from "./schema.ts";
+import { HEALTH_KEYS, type KeySpec, SUPERVISORD_KEYS } from "./schema.ts";
 
 /** A setting given outside the files. */
 export interface Override {
@@ -20,14 +20,17 @@ export interface Override {
 
 /**
  * The sections whose settings TEND_ variables override, each key K read from
- * `${prefix}${K in upper case}`. Adding a section is one line here (a
- * [health] section would be `{ section: "health", prefix: "TEND_HEALTH_", keys: HEALTH_KEYS }`).
+ * `${prefix}${K in upper case}`. Adding a section is one line here.
+ * TEND_HEALTH_PORT alone makes a [health] section, so it turns the listener on.
  */
 export const ENVIRONMENT_SECTIONS: readonly {
   readonly section: string;
   readonly prefix: string;
   readonly keys: Readonly<Record<string, KeySpec<unknown>>>;
-}[] = [{ section: "supervisord", prefix: "TEND_", keys: SUPERVISORD_KEYS }];
+}[] = [
+  { section: "supervisord", prefix: "TEND_", keys: SUPERVISORD_KEYS },
+  { section: "health", prefix: "TEND_HEALTH_", keys: HEALTH_KEYS },
+];
 
 /** The variable that overrides a key: `TEND_LOGLEVEL`. */
 export function variableOf(prefix: string, key: string): string {

@@ -125,6 +125,7 @@ function sectionsOf(config: Config): Section[] {
     });
   }
   sections.push({ name: "supervisorctl", values: settingsOf(config.supervisorctl) });
+  if (config.health) sections.push({ name: "health", values: settingsOf(config.health) });
   for (const group of config.groups) {
     if (group.listener) {
       sections.push(listenerSection(group, config));

@@ -149,6 +149,8 @@ export const SUPERVISORD_KEYS = {
   // tend's own: how program lines look on tend's stdout
   log_format: key(c.oneOf("text", "json"), "text"),
   log_prefix: key(c.boolean, "true"),
+  // tend's own: after the first TERM, /readyz fails and programs keep running this long.
+  shutdown_delay: key(t.seconds(), "0"),
 } satisfies Record<string, KeySpec<unknown>>;
 
 export const UNIX_HTTP_SERVER_KEYS = {
@@ -163,6 +165,13 @@ export const INET_HTTP_SERVER_KEYS = {
   port: optional(c.inetAddress),
   username: optional(c.string),
   password: optional(c.string),
+} satisfies Record<string, KeySpec<unknown>>;
+
+/** tend's own [health] listener: /livez, /readyz, /metrics, no auth, no control. */
+export const HEALTH_KEYS = {
+  port: optional(c.integer(1, 65535)),
+  // All interfaces by default: a kubelet probes the pod's IP.
+  host: key(c.string, ""),
 } satisfies Record<string, KeySpec<unknown>>;
 
 export const SUPERVISORCTL_KEYS = {

@@ -46,6 +46,7 @@ export function shutdownPlan(config: Config): ShutdownPlan<ProcessConfig> {
       stopwaitsecs: process.stopwaitsecs,
       dependents: dependents.get(process) ?? [],
     })),
+    config.supervisord.shutdown_delay,
   );
 }
 
@@ -86,10 +87,11 @@ export function gracePeriod(env: Readonly<Record<string, string | undefined>>): 
 
 /** The comment lines that describe a shutdown, step by step. */
 export function shutdownNotes(plan: ShutdownPlan<ProcessConfig>, grace: GracePeriod): string[] {
-  if (plan.steps.length === 0) return ["Shutdown: nothing to stop."];
+  if (plan.steps.length === 0 && plan.delay === 0) return ["Shutdown: nothing to stop."];
   const verdict = plan.seconds > grace.seconds ? "more than" : "within";
+  const delay = plan.delay > 0 ? `${secs(plan.delay)} of shutdown_delay, then ` : "";
   const lines = [
-    `Shutdown: at worst ${secs(plan.seconds)} (${verdict} ${grace.name}), in ${plan.steps.length} step(s).`,
+    `Shutdown: at worst ${secs(plan.seconds)} (${verdict} ${grace.name}), ${delay}in ${plan.steps.length} step(s).`,
     "Each step begins once the one before is down, and lasts at most its longest stopwaitsecs (then SIGKILL).",
   ];
   plan.steps.forEach((step, index) => {
@@ -109,11 +111,14 @@ export function shutdownWarning(
   file: string,
 ): Problem | undefined {
   if (plan.seconds <= grace.seconds) return undefined;
-  const steps = plan.steps.map((step) => secs(step.seconds)).join(" + ");
+  const steps = [
+    ...(plan.delay > 0 ? [`${secs(plan.delay)} shutdown_delay`] : []),
+    ...plan.steps.map((step) => secs(step.seconds)),
+  ].join(" + ");
   return {
     severity: "warning",
     file,
-    message: `a shutdown may take ${secs(plan.seconds)} (${steps}), more than ${grace.name}, after which the container is killed with whatever still runs; lower stopwaitsecs, or give more time (docker stop -t, Kubernetes' terminationGracePeriodSeconds) and set TEND_GRACE_PERIOD to it`,
+    message: `a shutdown may take ${secs(plan.seconds)} (${steps}), more than ${grace.name}, after which the container is killed with whatever still runs; lower ${plan.delay > 0 ? "stopwaitsecs or shutdown_delay" : "stopwaitsecs"}, or give more time (docker stop -t, Kubernetes' terminationGracePeriodSeconds) and set TEND_GRACE_PERIOD to it`,
   };
 }
 

@@ -17,6 +17,7 @@ import {
 import { MAX_NESTING } from "../protocol/xmlrpc-value.ts";
 import { crossSiteReason } from "./browser-safety.ts";
 import type { ClientPool } from "./client-pool.ts";
+import { type HealthSource, healthResponse, isHealthPath, splitUrl } from "./health.ts";
 import { type Http1Server, type Rejection, STREAM_HEADER, serveHttp1 } from "./http1.ts";
 import type { Head } from "./http1-head.ts";
 import { clientText, Throttle } from "./throttle.ts";
@@ -57,6 +58,8 @@ export interface ControlServerOptions {
   readonly report: (level: "warn" | "error", message: string) => void;
   /** Connections and buffered bytes, shared by every listener. */
   readonly pool: ClientPool;
+  /** /livez, /readyz, /metrics, behind this server's auth. */
+  readonly health?: HealthSource | undefined;
   /** Told, after each answer, the larger of its request's body and its reply (sent whole). */
   readonly afterAnswer?: ((bytes: number) => void) | undefined;
 }
@@ -144,6 +147,8 @@ async function route(request: Request, options: ControlServerOptions): Promise<R
     if (log === undefined) return plain(404, "Not Found\n");
     return followLog(log, request.signal);
   }
+  if (options.health !== undefined && isHealthPath(path))
+    return healthResponse(request.method, path, splitUrl(request.url).query, options.health);
   return plain(404, "Not Found\n");
 }
 

@@ -2,7 +2,9 @@
 // (a process stops only after everything that depends on it has stopped,
 // then by descending priority, equal priorities together), each step as
 // long as its slowest process may take: its stopwaitsecs, then SIGKILL.
-// The steps run one after another, so the worst case is their sum. Used by
+// The steps run one after another, after shutdown_delay (the programs keep
+// running that long after the signal), so the worst case is the delay plus
+// the steps' sum. Used by
 // `tend check` to compare a config with docker stop's grace period.
 
 import { type StopNode, stopLevels } from "./dependencies.ts";
@@ -25,11 +27,16 @@ export interface ShutdownStep<T> {
 export interface ShutdownPlan<T> {
   /** First to last. */
   readonly steps: readonly ShutdownStep<T>[];
-  /** At worst: the sum of the steps. */
+  /** shutdown_delay: seconds the programs keep running before the first step. */
+  readonly delay: number;
+  /** At worst: the delay and the sum of the steps. */
   readonly seconds: number;
 }
 
-export function worstCaseShutdown<T>(nodes: readonly TimedStopNode<T>[]): ShutdownPlan<T> {
+export function worstCaseShutdown<T>(
+  nodes: readonly TimedStopNode<T>[],
+  delay = 0,
+): ShutdownPlan<T> {
   const byItem = new Map(nodes.map((node) => [node.item, node]));
   const steps = stopLevels(nodes).map((items): ShutdownStep<T> => {
     const members = items.map((item) => byItem.get(item) as TimedStopNode<T>);
@@ -42,5 +49,5 @@ export function worstCaseShutdown<T>(nodes: readonly TimedStopNode<T>[]): Shutdo
       after: [...after],
     };
   });
-  return { steps, seconds: steps.reduce((sum, step) => sum + step.seconds, 0) };
+  return { steps, delay, seconds: steps.reduce((sum, step) => sum + step.seconds, delay) };
 }

@@ -1,7 +1,8 @@
 // tend's own mood in run mode as a pure reducer, beside core/program.ts for
 // a process: RUNNING, RESTARTING while `ctl reload` stops and starts
 // everything, SHUTDOWN once asked to stop (a second TERM kills what is
-// left). Signals arrive here as data and leave as effects for run mode to
+// left; with shutdown_delay, the programs first keep running that long so
+// a load balancer can drain). Signals arrive here as data and leave as effects for run mode to
 // carry out; so does the rule of when a critical program ends tend.
 
 import { ExitCode, type ExitStatus, exitCodeOf } from "./exit-codes.ts";
@@ -17,17 +18,25 @@ export interface SupervisorStatus {
   readonly exitCode: number;
   /** TERM, INT or QUIT received so far: the second one kills. */
   readonly shutdownSignals: number;
+  /** SHUTDOWN, in shutdown_delay: the programs still run, nothing has been stopped yet. */
+  readonly draining: boolean;
 }
 
 export const INITIAL_SUPERVISOR: SupervisorStatus = {
   state: "RUNNING",
   exitCode: ExitCode.OK,
   shutdownSignals: 0,
+  draining: false,
 };
 
 export type SupervisorEvent =
-  /** A signal tend received (TERM, HUP, USR2, USR1...). */
-  | { readonly type: "signal"; readonly signal: SignalName }
+  /**
+   * A signal tend received (TERM, HUP, USR2, USR1...); `shutdownDelay`:
+   * [supervisord] shutdown_delay, the seconds a TERM leaves the programs running.
+   */
+  | { readonly type: "signal"; readonly signal: SignalName; readonly shutdownDelay?: number }
+  /** shutdown_delay has passed. */
+  | { readonly type: "drain-over" }
   /** A request to stop everything and exit (ctl shutdown, a critical program's end). */
   | { readonly type: "shutdown"; readonly why: string; readonly code: number }
   /** `ctl reload`: stop everything, read the config again, start over. */
@@ -39,6 +48,8 @@ export type SupervisorEffect =
   | { readonly type: "log"; readonly level: LogLevel; readonly message: string }
   /** Stop every program in shutdown order. */
   | { readonly type: "stop-all" }
+  /** Leave the programs running `seconds`, then say drain-over. */
+  | { readonly type: "drain"; readonly seconds: number }
   /** SIGKILL to every program now. */
   | { readonly type: "kill-all" }
   /** Read the config again and apply only what changed (SIGHUP). */
@@ -57,7 +68,16 @@ export interface SupervisorStep {
 export function reduceSupervisor(status: SupervisorStatus, event: SupervisorEvent): SupervisorStep {
   switch (event.type) {
     case "signal":
-      return signalled(status, event.signal);
+      return signalled(status, event.signal, event.shutdownDelay ?? 0);
+    case "drain-over":
+      if (!status.draining) return { status, effects: [] };
+      return {
+        status: { ...status, draining: false },
+        effects: [
+          log("info", "shutdown_delay is over: stopping the programs"),
+          { type: "stop-all" },
+        ],
+      };
     case "shutdown":
       return shutDown(status, event.why, event.code);
     case "restart":
@@ -82,12 +102,32 @@ export function mayStart(status: SupervisorStatus): boolean {
   return status.state === "RUNNING";
 }
 
-function signalled(status: SupervisorStatus, signal: SignalName): SupervisorStep {
+function signalled(status: SupervisorStatus, signal: SignalName, delay: number): SupervisorStep {
   switch (runModeAction(signal)) {
     case "shutdown": {
       const counted = { ...status, shutdownSignals: status.shutdownSignals + 1 };
-      if (counted.shutdownSignals === 1)
-        return shutDown(counted, `received ${signal} indicating exit request`, ExitCode.OK);
+      const why = `received ${signal} indicating exit request`;
+      if (counted.shutdownSignals === 1 && delay > 0 && status.state === "RUNNING")
+        return {
+          status: { ...counted, state: "SHUTDOWN", exitCode: ExitCode.OK, draining: true },
+          effects: [
+            log(
+              "warn",
+              `${why}: not ready from now on; stopping the programs in ${delay} s (shutdown_delay)`,
+            ),
+            { type: "drain", seconds: delay },
+          ],
+        };
+      if (counted.shutdownSignals === 1) return shutDown(counted, why, ExitCode.OK);
+      // Impatient while draining: the stop begins now, in order; another one kills.
+      if (status.draining)
+        return {
+          status: { ...counted, draining: false, shutdownSignals: 1 },
+          effects: [
+            log("warn", `received ${signal} again: stopping the programs now`),
+            { type: "stop-all" },
+          ],
+        };
       // The second request: no more waiting for stopwaitsecs.
       return {
         status: counted,
@@ -123,6 +163,12 @@ function signalled(status: SupervisorStatus, signal: SignalName): SupervisorStep
  * changes nothing; during a restart the stop under way becomes the shutdown.
  */
 function shutDown(status: SupervisorStatus, why: string, code: number): SupervisorStep {
+  // A request (ctl shutdown, a critical program's end) cuts shutdown_delay short.
+  if (status.draining)
+    return {
+      status: { ...status, draining: false, exitCode: code },
+      effects: [log("warn", why), { type: "stop-all" }],
+    };
   if (status.state === "SHUTDOWN") return { status, effects: [] };
   const next = { ...status, state: "SHUTDOWN" as const, exitCode: code };
   const effects: SupervisorEffect[] = [log("warn", why)];

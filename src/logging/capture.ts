@@ -107,6 +107,7 @@ async function readLines(fd: number, log: StreamLog, strip: boolean, pid: number
   };
   try {
     for await (const chunk of Bun.file(fd).stream()) {
+      log.received.bytes += chunk.length;
       const bytes = log.observe ? log.observe(chunk as Uint8Array, pid) : (chunk as Uint8Array);
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;

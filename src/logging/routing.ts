@@ -60,6 +60,15 @@ export interface StreamLog {
    * earlier process (or one it left behind) still writes is read too.
    */
   observe?: (chunk: Uint8Array, pid: number) => Uint8Array;
+  /** Bytes read from the program's pipe so far, across its restarts (for /metrics). */
+  readonly received: { bytes: number };
+}
+
+/** A stream as made, before its byte count is attached. */
+type Uncounted = Omit<StreamLog, "received">;
+
+function counted(stream: Uncounted): StreamLog {
+  return { ...stream, received: { bytes: 0 } };
 }
 
 export interface ProcessLogs {
@@ -89,8 +98,10 @@ export class LogRouting {
       ? this.listenerStream(process)
       : this.stream(process, label, "stdout", color);
     return {
-      stdout,
-      stderr: process.redirect_stderr ? undefined : this.stream(process, label, "stderr", color),
+      stdout: counted(stdout),
+      stderr: process.redirect_stderr
+        ? undefined
+        : counted(this.stream(process, label, "stderr", color)),
     };
   }
 
@@ -101,7 +112,7 @@ export class LogRouting {
     }
   }
 
-  private listenerStream(process: ProcessConfig): StreamLog {
+  private listenerStream(process: ProcessConfig): Uncounted {
     const destination = destinationOf(process.stdout_logfile);
     if (destination.kind === "path") return this.stream(process, "", "stdout", undefined);
     const ring = new RingLog(process.stdout_tail_bytes);
@@ -113,7 +124,7 @@ export class LogRouting {
     label: string,
     stream: "stdout" | "stderr",
     color: number | undefined,
-  ): StreamLog {
+  ): Uncounted {
     const logfile = stream === "stdout" ? process.stdout_logfile : process.stderr_logfile;
     const destination = destinationOf(logfile);
     const ringBytes = stream === "stdout" ? process.stdout_tail_bytes : process.stderr_tail_bytes;
@@ -160,7 +171,7 @@ export class LogRouting {
     maxBytes: number,
     backups: number,
     ringBytes: number,
-  ): StreamLog {
+  ): Uncounted {
     let stat: ReturnType<ReturnType<typeof fs>["statSync"]> | undefined;
     try {
       stat = fs().statSync(path);

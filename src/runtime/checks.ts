@@ -67,7 +67,7 @@ export class CheckRunner {
     const { state, pid } = slot.status;
     if (pid === 0 || (state !== "STARTING" && state !== "RUNNING")) return;
     if (!slot.config.ready_check && state === "RUNNING" && !slot.status.ready)
-      this.ports.dispatch(slot, { type: "check", check: "ready", ok: true, message: "" });
+      this.result(slot, "ready", true, "");
     // STARTING without a ready check any more: RUNNING once startsecs have passed (maybe now).
     if (!slot.config.ready_check && state === "STARTING")
       this.ports.dispatch(slot, { type: "tick" });
@@ -85,7 +85,7 @@ export class CheckRunner {
     const watch = this.logWatches.get(slot);
     if (!watch || watch.pid !== pid || pid !== slot.status.pid || !watch.pattern.test(line)) return;
     this.logWatches.delete(slot);
-    this.ports.dispatch(slot, { type: "check", check: "ready", ok: true, message: "" });
+    this.result(slot, "ready", true, "");
   }
 
   /** Whether output lines of `slot`'s process `pid` are awaited now (the log tap is cheap when not). */
@@ -113,7 +113,7 @@ export class CheckRunner {
       return;
     }
     if (slot.status.ready) return;
-    this.ports.dispatch(slot, { type: "check", check: "ready", ok: true, message: "" });
+    this.result(slot, "ready", true, "");
   }
 
   private startWatch(slot: Slot, which: Which): void {
@@ -173,12 +173,7 @@ export class CheckRunner {
     }
     const result = await pending.catch(failed);
     if (watch.stopped || slot.status.pid !== watch.pid) return;
-    this.ports.dispatch(slot, {
-      type: "check",
-      check: watch.which,
-      ok: result.ok,
-      message: result.message,
-    });
+    this.result(slot, watch.which, result.ok, result.message);
     // The next probe a period after this one began, never two at once; a
     // program not yet ready is probed ten times as often, so a chain of
     // dependents does not lose most of a period per link.
@@ -188,6 +183,12 @@ export class CheckRunner {
       ? Math.max(STARTING_MIN_INTERVAL, period * SECOND * STARTING_FRACTION)
       : period * SECOND;
     this.schedule(slot, watch, interval - elapsed);
+  }
+
+  /** A check's result, counted (for /metrics) and handed to the reducer. */
+  private result(slot: Slot, check: "ready" | "live", ok: boolean, message: string): void {
+    slot.checkResults[check][ok ? "success" : "failure"]++;
+    this.ports.dispatch(slot, { type: "check", check, ok, message });
   }
 
   private drop(slot: Slot, watch: Watch): void {

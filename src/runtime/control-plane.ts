@@ -1,11 +1,13 @@
 // Run mode's control plane: the listeners from [unix_http_server] and
-// [inet_http_server], serving the command layer. The socket file is claimed
+// [inet_http_server], serving the command layer, and tend's read-only
+// [health] listener. The socket file is claimed
 // with care: a stale one from an earlier run is replaced, a live one is an
 // error; the default socket that cannot be made is only reported.
 
 import { dirname } from "node:path";
 import type { Config } from "../config/model.ts";
 import { ClientPool, clientLimits, type PoolEvent } from "../control/client-pool.ts";
+import { type HealthSource, serveHealth } from "../control/health.ts";
 import { type Call, type Listen, serveControl } from "../control/http-server.ts";
 import { Throttle } from "../control/throttle.ts";
 import type { LogReader } from "../logging/log-reader.ts";
@@ -40,6 +42,8 @@ export interface ControlPlaneOptions {
   ) => LogReader | "none" | undefined;
   readonly mainLog: () => LogReader | undefined;
   readonly report: (level: "critical" | "warn" | "error" | "info", message: string) => void;
+  /** /livez, /readyz, /metrics: on the [health] listener, and behind the control servers' auth. */
+  readonly health: HealthSource;
 }
 
 /** The open-file limit assumed when /proc cannot tell (the usual soft default). */
@@ -100,6 +104,7 @@ export async function openControlPlane(
     report: options.report,
     pool: clients.pool,
     afterAnswer: collectAfterAnswer,
+    health: options.health,
   };
 
   // A socket asked for ([unix_http_server] or $TEND_SOCKET) must be had; the
@@ -164,6 +169,18 @@ export async function openControlPlane(
         "critical",
         "Server 'inet_http_server' running without any HTTP authentication checking",
       );
+  }
+
+  const health = config.health;
+  if (health !== undefined) {
+    // No host means every interface: a kubelet probes the pod's address.
+    const host = health.host === "" || health.host === "*" ? "0.0.0.0" : health.host;
+    try {
+      servers.push(serveHealth({ host, port: health.port }, options.health, clients.pool));
+    } catch (error) {
+      close();
+      return `cannot listen on ${health.host || "*"}:${health.port} ([health]): ${(error as Error).message}`;
+    }
   }
   return { close };
 }

@@ -6,6 +6,7 @@
 
 import { sameRun } from "../config/compare.ts";
 import type { GroupConfig, ProcessConfig } from "../config/model.ts";
+import type { CheckCounts } from "../control/metrics.ts";
 import type { ExitStatus } from "../core/exit-codes.ts";
 import {
   type Effect,
@@ -25,10 +26,8 @@ import type { EnginePorts, RunningProcess, StdinPipe, TimerHandle } from "./port
 import { rulesOf } from "./program-rules.ts";
 
 /**
- * What may wait in tend for a process that does not read its stdin: past
- * it, sendProcessStdin is refused (FAILED) instead of buffered, so a client
- * cannot fill PID 1's memory through a program that never reads.
- * supervisord buffers without a bound.
+ * What may wait in tend for a process that does not read its stdin: past it,
+ * sendProcessStdin is FAILED, so a client cannot fill PID 1's memory (supervisord has no bound).
  */
 export const MAX_STDIN_PENDING = 1024 * 1024;
 
@@ -49,6 +48,8 @@ export interface Slot {
   readonly logs: ProcessLogs;
   /** The running process's stdin (sendProcessStdin); undefined when none runs. */
   stdin: StdinPipe | undefined;
+  /** Results of its ready and live checks so far (for /metrics). */
+  readonly checkResults: { readonly ready: CheckCounts; readonly live: CheckCounts };
 }
 
 /** A group of the running configuration with its processes' slots. */
@@ -166,11 +167,10 @@ export class Engine {
   }
 
   /**
-   * Gives an active group a new configuration. The slots of processes whose
-   * settings did not change run on untouched, and so do the `stuck` ones (a
-   * stop that failed) with their old settings; every other old process must
-   * be stopped already. New or changed processes start as their autostart
-   * says. tend's finer-grained update.
+   * Gives an active group a new configuration (tend's finer-grained update). The slots
+   * of unchanged processes run on, and so do the `stuck` ones (a stop that failed) with
+   * their old settings; every other old process must be stopped already. New or
+   * changed processes start as their autostart says.
    */
   replaceGroup(config: GroupConfig, stuck: readonly Slot[] = []): void {
     const old = this.active.get(config.name);
@@ -186,8 +186,7 @@ export class Engine {
     const group = this.makeGroup(effectiveConfig(config, stuck), kept);
     this.active.set(config.name, group);
     this.reorder();
-    // To whoever follows groups, a changed group leaves and comes back (as
-    // supervisorctl's update makes it), with the processes that were kept.
+    // To whoever follows groups, a changed group leaves and comes back (as supervisorctl's update makes it).
     this.groupChanged({ kind: "removed", group: old });
     this.groupChanged({ kind: "added", group });
     for (const slot of group.slots) {
@@ -380,6 +379,7 @@ export class Engine {
       timer: undefined,
       logs,
       stdin: undefined,
+      checkResults: { ready: { success: 0, failure: 0 }, live: { success: 0, failure: 0 } },
     };
     return made;
   }

@@ -31,6 +31,7 @@ import {
 import type { LogReader } from "../logging/log-reader.ts";
 import { findUser } from "../os/users.ts";
 import { splitNamespec } from "../protocol/namespec.ts";
+import { TendCounters } from "./counters.ts";
 import { type ActiveGroup, Engine, type Slot, type StateChange } from "./engine.ts";
 import { EventListeners } from "./event-listeners.ts";
 import { OutputTaps } from "./output-taps.ts";
@@ -56,6 +57,8 @@ export class RunMode implements Supervisor<Slot> {
   /** supervisord's events and listener pools. */
   readonly events: EventListeners;
   readonly pid: number;
+  /** What /metrics reports of tend itself. */
+  readonly counters = new TendCounters();
   private config: Config;
   private status: SupervisorStatus = INITIAL_SUPERVISOR;
   private readonly reload: Reload;
@@ -122,7 +125,13 @@ export class RunMode implements Supervisor<Slot> {
 
   /** A signal tend received. */
   signalled(signal: SignalName): void {
-    this.handle({ type: "signal", signal });
+    const shutdownDelay = this.config.supervisord.shutdown_delay;
+    this.handle({ type: "signal", signal, shutdownDelay });
+  }
+
+  /** Shutting down (or restarting): /readyz fails from the first TERM, through shutdown_delay. */
+  get stopping(): boolean {
+    return this.status.state !== "RUNNING";
   }
 
   /** Sends SIGKILL to every process that runs (the last-chance hook when tend itself dies). */
@@ -218,10 +227,13 @@ export class RunMode implements Supervisor<Slot> {
 
   reread(): Outcome<ConfigChanges> {
     try {
-      return { ok: true, value: this.reload.reread().diff };
+      const diff = this.reload.reread().diff;
+      this.counters.configRead(true);
+      return { ok: true, value: diff };
     } catch (error) {
-      if (error instanceof ConfigReadError) return { ok: false, message: error.message };
-      throw error;
+      if (!(error instanceof ConfigReadError)) throw error;
+      this.counters.configRead(false);
+      return { ok: false, message: error.message };
     }
   }
 
@@ -235,10 +247,13 @@ export class RunMode implements Supervisor<Slot> {
 
   async update(names: readonly string[]): Promise<Outcome<readonly UpdateLine[]>> {
     try {
-      return { ok: true, value: await this.reload.update(names) };
+      const lines = await this.reload.update(names);
+      this.counters.configRead(true);
+      return { ok: true, value: lines };
     } catch (error) {
-      if (error instanceof ConfigReadError) return { ok: false, message: error.message };
-      throw error;
+      if (!(error instanceof ConfigReadError)) throw error;
+      this.counters.configRead(false);
+      return { ok: false, message: error.message };
     }
   }
 
@@ -258,6 +273,12 @@ export class RunMode implements Supervisor<Slot> {
       case "kill-all":
         this.killEverything();
         return;
+      case "drain":
+        this.options.ports.timers.set(
+          () => this.handle({ type: "drain-over" }),
+          effect.seconds * 1000,
+        );
+        return;
       case "apply-config":
         void this.applyConfigChanges();
         return;
@@ -265,6 +286,7 @@ export class RunMode implements Supervisor<Slot> {
         this.options.reopenLogs();
         return;
       case "forward":
+        this.counters.signalForwarded(effect.signal);
         this.engine.forward(signalNumber(effect.signal));
         return;
       case "start-over":
@@ -294,8 +316,10 @@ export class RunMode implements Supervisor<Slot> {
   private startOver(): void {
     try {
       this.config = this.reload.read();
+      this.counters.configRead(true);
     } catch (error) {
       if (!(error instanceof ConfigReadError)) throw error;
+      this.counters.configRead(false);
       this.log(
         "error",
         `reload: the config has errors, restarting with the old one:\n${error.message}`,

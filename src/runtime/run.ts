@@ -25,6 +25,7 @@ import { makeNamespec } from "../protocol/namespec.ts";
 import { SUPERVISOR_VERSION } from "../protocol/versions.ts";
 import { openControlPlane, socketPathOf } from "./control-plane.ts";
 import { locateConfig, warn } from "./diagnostics.ts";
+import { healthSourceOf } from "./health-source.ts";
 import { type EnginePorts, realClock, realTimers } from "./ports.ts";
 import { RealProbeOps } from "./probe-ops.ts";
 import { RealProcessOps } from "./process-ops.ts";
@@ -130,6 +131,7 @@ async function supervise(
     logger.debug("received SIGCHLD indicating a child quit");
     try {
       for (const orphan of reapOrphans()) {
+        run.counters.orphansReaped++;
         const how = orphan.status ? describeExit(orphan.status).text : "stopped";
         logger.info(`reaped unknown pid ${orphan.pid} (${how})`);
       }
@@ -154,6 +156,7 @@ async function supervise(
     processLog: (namespec, channel) => run.processLog(namespec, channel),
     mainLog: () => mainLog,
     report: (level, message) => logger[level](message),
+    health: healthSourceOf(run, packageJson.version),
   });
   if (typeof control === "string") {
     logger.error(`${control}; nothing started`);

@@ -124,7 +124,12 @@ describe.each(members)("corpus: %s", (member) => {
     }
 
     // [supervisord], but for the defaults tend changes on purpose.
-    const { log_format: _f, log_prefix: _p, ...supervisord } = config.supervisord;
+    const {
+      log_format: _f,
+      log_prefix: _p,
+      shutdown_delay: _d,
+      ...supervisord
+    } = config.supervisord;
     const [oursSupervisord, theirsSupervisord] = withoutDeliberateDefaults(
       { ...supervisord, user: supervisord.user ?? null, directory: supervisord.directory ?? null },
       expected.supervisord,

@@ -88,6 +88,7 @@ const EVERY_KEY: Record<keyof typeof SUPERVISORD_KEYS, [string, unknown]> = {
   logfile: ["/var/log/tend.log", "/var/log/tend.log"],
   logfile_maxbytes: ["1MB", 1024 * 1024],
   logfile_backups: ["3", 3],
+  shutdown_delay: ["2.5", 2.5],
   loglevel: ["debug", "debug"],
   pidfile: ["/run/tend.pid", "/run/tend.pid"],
   umask: ["077", 0o77],
@@ -169,5 +170,58 @@ describe("through loadConfig", () => {
       load(text, { TEND_ENVIRONMENT: "SOCK=/run/pod.sock", SOCK: "/run/host.sock" }).result,
     );
     expect(loaded.config.unix_http_server?.file).toBe("/run/pod.sock");
+  });
+});
+
+describe("[health] and its variables", () => {
+  test("[health] port= and host=, in INI and YAML", () => {
+    const ini = ok(load(`[health]\nport=8089\nhost=127.0.0.1\n${PROGRAM}`, {}).result);
+    expect(ini.config.health).toEqual({ host: "127.0.0.1", port: 8089 });
+    const yaml = ok(
+      load("health: {port: 8089}\nprograms:\n  web: {command: /bin/cat}\n", {}, {}, "yaml").result,
+    );
+    expect(yaml.config.health).toEqual({ host: "", port: 8089 });
+    expect(ok(load(PROGRAM, {}).result).config.health).toBeUndefined();
+  });
+
+  test("TEND_HEALTH_PORT alone turns the listener on; it overrides the file's port", () => {
+    const alone = ok(load(PROGRAM, { TEND_HEALTH_PORT: "9100" }).result);
+    expect(alone.config.health).toEqual({ host: "", port: 9100 });
+    expect(alone.overridden).toEqual([
+      { section: "health", key: "port", value: "9100", origin: "environment TEND_HEALTH_PORT" },
+    ]);
+    const over = ok(load(`[health]\nport=8089\n${PROGRAM}`, { TEND_HEALTH_PORT: "9100" }).result);
+    expect(over.config.health?.port).toBe(9100);
+  });
+
+  test("TEND_HEALTH_HOST alone asks for no listener", () => {
+    const loaded = ok(load(PROGRAM, { TEND_HEALTH_HOST: "127.0.0.1" }).result);
+    expect(loaded.config.health).toBeUndefined();
+  });
+
+  test("a [health] section without a port, or a bad one: an error at its place", () => {
+    const missing = load(`${PROGRAM}[health]\nhost=0.0.0.0\n`, {});
+    expect(missing.result.ok).toBe(false);
+    if (!missing.result.ok)
+      expect(missing.result.errors.map(formatProblem)).toEqual([
+        `error: ${missing.path}:3: [health] port: missing; expected the port of the health listener, such as 8089`,
+      ]);
+    const bad = load(`[health]\nport=80890\n${PROGRAM}`, {});
+    if (bad.result.ok) throw new Error("loaded");
+    expect(bad.result.errors.map(formatProblem)).toEqual([
+      `error: ${bad.path}:2: [health] port: got "80890"; expected an integer from 1 to 65535`,
+    ]);
+    const env = load(PROGRAM, { TEND_HEALTH_PORT: "http" });
+    if (env.result.ok) throw new Error("loaded");
+    expect(env.result.errors.map(formatProblem)).toEqual([
+      'error: environment TEND_HEALTH_PORT: [health] port: got "http"; expected an integer from 1 to 65535',
+    ]);
+  });
+
+  test("TEND_SHUTDOWN_DELAY: seconds, decimals allowed; not a duration is an error", () => {
+    expect(
+      ok(load(PROGRAM, { TEND_SHUTDOWN_DELAY: "2.5" }).result).config.supervisord,
+    ).toMatchObject({ shutdown_delay: 2.5 });
+    expect(load(PROGRAM, { TEND_SHUTDOWN_DELAY: "5s" }).result.ok).toBe(false);
   });
 });

@@ -162,6 +162,23 @@ describe("the grace period", () => {
       "a shutdown may take 10 s (10 s), more than the 5 s of $TEND_GRACE_PERIOD,",
     );
   });
+
+  test("shutdown_delay counts first, in the notes and the warning", () => {
+    const plan = shutdownPlan(
+      config("[supervisord]\nshutdown_delay=5\n[program:a]\ncommand=a\nstopwaitsecs=8\n"),
+    );
+    expect(plan.seconds).toBe(13);
+    expect(shutdownNotes(plan, DOCKER)[0]).toBe(
+      "Shutdown: at worst 13 s (more than docker stop's default of 10 s), 5 s of shutdown_delay, then in 1 step(s).",
+    );
+    expect(shutdownWarning(plan, DOCKER, "/app.ini")?.message).toStartWith(
+      "a shutdown may take 13 s (5 s shutdown_delay + 8 s), more than docker stop's default of 10 s, after which the container is killed with whatever still runs; lower stopwaitsecs or shutdown_delay,",
+    );
+    const delayOnly = shutdownPlan(config("[supervisord]\nshutdown_delay=2\n"));
+    expect(shutdownNotes(delayOnly, DOCKER)[0]).toBe(
+      "Shutdown: at worst 2 s (within docker stop's default of 10 s), 2 s of shutdown_delay, then in 0 step(s).",
+    );
+  });
 });
 
 describe("what a program waits for and how it is checked", () => {

@@ -3,7 +3,7 @@
 // group configs from the config loader, and ring logs. It records every
 // operation the command layer asks for, so a test can assert what was done.
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { diffGroups } from "../../../src/config/compare.ts";
@@ -34,6 +34,7 @@ export function removeConfigFiles(): void {
 /** The group configs of an INI text, through the real config loader. */
 export function groupsOf(ini: string): readonly GroupConfig[] {
   const path = join(root, `${files++}.ini`);
+  mkdirSync(root, { recursive: true }); // another test file may have removed it
   writeFileSync(path, ini);
   const result = loadConfig(path, { env: { HOME: "/root", PATH: "/usr/bin:/bin" }, hostname: "h" });
   if (!result.ok) throw new Error(result.errors.map((e) => e.message).join("\n"));

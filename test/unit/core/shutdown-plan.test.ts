@@ -24,6 +24,19 @@ describe("worst-case shutdown", () => {
     expect(shape(worstCaseShutdown([]))).toEqual({ steps: [], seconds: 0 });
   });
 
+  test("shutdown_delay comes first: the programs run that long before the first step", () => {
+    const plan = worstCaseShutdown(nodes({ a: [999, 10], db: [10, 5] }), 7.5);
+    expect(plan.delay).toBe(7.5);
+    expect(shape(plan)).toEqual({
+      steps: [
+        [["a"], 999, 10],
+        [["db"], 10, 5],
+      ],
+      seconds: 22.5,
+    });
+    expect(worstCaseShutdown([], 3).seconds).toBe(3);
+  });
+
   test("equal priorities stop together: one step, as long as the slowest", () => {
     const plan = worstCaseShutdown(nodes({ a: [999, 10], b: [999, 3], c: [999, 25] }));
     expect(shape(plan)).toEqual({ steps: [[["a", "b", "c"], 999, 25]], seconds: 25 });

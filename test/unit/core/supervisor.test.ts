@@ -23,7 +23,12 @@ const types = (status: SupervisorStatus, event: SupervisorEvent) =>
 describe("signals", () => {
   test("RUNNING → SHUTDOWN on the first TERM: a warning, then stop everything", () => {
     const next = step(INITIAL_SUPERVISOR, { type: "signal", signal: "SIGTERM" });
-    expect(next.status).toEqual({ state: "SHUTDOWN", exitCode: 0, shutdownSignals: 1 });
+    expect(next.status).toEqual({
+      state: "SHUTDOWN",
+      exitCode: 0,
+      shutdownSignals: 1,
+      draining: false,
+    });
     expect(next.effects).toEqual([
       { type: "log", level: "warn", message: "received SIGTERM indicating exit request" },
       { type: "stop-all" },
@@ -146,5 +151,82 @@ describe("criticalExitCode", () => {
     expect(end({ to: "FATAL", autorestart: "true" })).toBe(3);
     expect(end({ to: "FATAL", lastExit: undefined })).toBe(1);
     expect(end({ to: "FATAL", lastExit: { kind: "exited", code: 0 } })).toBe(1);
+  });
+});
+
+describe("shutdown_delay: draining before the stop", () => {
+  const term = { type: "signal", signal: "SIGTERM", shutdownDelay: 5 } as const;
+
+  test("the first TERM with a delay: SHUTDOWN at once (not ready), programs left running, a drain timer", () => {
+    const next = step(INITIAL_SUPERVISOR, term);
+    expect(next.status).toEqual({
+      state: "SHUTDOWN",
+      exitCode: 0,
+      shutdownSignals: 1,
+      draining: true,
+    });
+    expect(mayStart(next.status)).toBe(false);
+    expect(next.effects).toEqual([
+      {
+        type: "log",
+        level: "warn",
+        message:
+          "received SIGTERM indicating exit request: not ready from now on; stopping the programs in 5 s (shutdown_delay)",
+      },
+      { type: "drain", seconds: 5 },
+    ]);
+  });
+
+  test("the delay over: the stop begins; a late drain-over changes nothing", () => {
+    const draining = step(INITIAL_SUPERVISOR, term).status;
+    const over = step(draining, { type: "drain-over" });
+    expect(over.status.draining).toBe(false);
+    expect(over.effects).toEqual([
+      { type: "log", level: "info", message: "shutdown_delay is over: stopping the programs" },
+      { type: "stop-all" },
+    ]);
+    expect(step(over.status, { type: "drain-over" }).effects).toEqual([]);
+    expect(step(INITIAL_SUPERVISOR, { type: "drain-over" }).effects).toEqual([]);
+  });
+
+  test("a second TERM while draining cuts the delay short (an orderly stop); a third kills", () => {
+    const draining = step(INITIAL_SUPERVISOR, term).status;
+    const second = step(draining, { ...term, signal: "SIGINT" });
+    expect(second.status.draining).toBe(false);
+    expect(second.effects).toEqual([
+      { type: "log", level: "warn", message: "received SIGINT again: stopping the programs now" },
+      { type: "stop-all" },
+    ]);
+    expect(types(second.status, term)).toEqual(["log", "kill-all"]);
+    // the drain timer firing afterwards starts no second stop
+    expect(step(second.status, { type: "drain-over" }).effects).toEqual([]);
+  });
+
+  test("a shutdown request while draining (ctl shutdown, a critical program) stops now, with its code", () => {
+    const draining = step(INITIAL_SUPERVISOR, term).status;
+    const critical = step(draining, { type: "shutdown", why: "critical web died", code: 3 });
+    expect(critical.status).toMatchObject({ state: "SHUTDOWN", exitCode: 3, draining: false });
+    expect(critical.effects).toEqual([
+      { type: "log", level: "warn", message: "critical web died" },
+      { type: "stop-all" },
+    ]);
+  });
+
+  test("no delay (0), or not RUNNING (a reload under way): the stop as before", () => {
+    expect(types(INITIAL_SUPERVISOR, { ...term, shutdownDelay: 0 })).toEqual(["log", "stop-all"]);
+    const restarting = step(at("RESTARTING"), term);
+    expect(restarting.status.draining).toBe(false);
+    expect(restarting.effects.map((effect) => effect.type)).toEqual(["log"]);
+  });
+
+  test("HUP while draining applies nothing; other signals are still forwarded", () => {
+    const draining = step(INITIAL_SUPERVISOR, term).status;
+    expect(types(draining, { type: "signal", signal: "SIGHUP" })).toEqual(["log"]);
+    expect(types(draining, { type: "signal", signal: "SIGUSR1" })).toEqual(["forward"]);
+  });
+
+  test("ctl reload while draining is ignored", () => {
+    const draining = step(INITIAL_SUPERVISOR, term).status;
+    expect(step(draining, { type: "restart" }).effects).toEqual([]);
   });
 });

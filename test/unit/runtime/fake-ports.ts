@@ -263,6 +263,7 @@ export class FakeLogs implements LogPort {
         writer: undefined,
         holds: undefined,
         exact: true,
+        received: { bytes: 0 },
       };
     };
     const logs = { stdout: stream(), stderr: stream() };
