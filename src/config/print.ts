@@ -125,7 +125,13 @@ function sectionsOf(config: Config): Section[] {
     });
   }
   sections.push({ name: "supervisorctl", values: settingsOf(config.supervisorctl) });
-  if (config.health) sections.push({ name: "health", values: settingsOf(config.health) });
+  if (config.health) {
+    // No host: every interface, the default, left unsaid.
+    const { port, host } = config.health;
+    const values: [string, Value][] = [["port", port]];
+    if (host !== "") values.push(["host", host]);
+    sections.push({ name: "health", values });
+  }
   for (const group of config.groups) {
     if (group.listener) {
       sections.push(listenerSection(group, config));

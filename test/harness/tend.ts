@@ -32,6 +32,8 @@ export interface TendOptions {
   readonly asPid1?: boolean;
   /** A command tend runs under, such as `["prlimit", "--nofile=256:256"]`. */
   readonly prefix?: readonly string[];
+  /** More variables in tend's environment (`TEND_HEALTH_PORT`). */
+  readonly env?: Record<string, string>;
 }
 
 export interface ProcessInfo {
@@ -268,7 +270,7 @@ export async function launchTend(options: TendOptions = {}): Promise<Tend> {
       asPid1: options.asPid1 ?? true,
       // relative paths in a config land in the scratch directory, never in the checkout
       cwd: dir,
-      env: { TEND_SOCKET: socket },
+      env: { TEND_SOCKET: socket, ...options.env },
       ...(options.prefix ? { binary: [...options.prefix, TEND] } : {}),
     });
     try {
