@@ -120,27 +120,17 @@ function readyz(query: URLSearchParams, source: HealthSource): Response {
   const excluded = query.getAll("exclude").flatMap((value) => value.split(","));
   const unmatched = new Set(excluded.filter((name) => name !== ""));
   const lines: CheckLine[] = [];
-  const consider = (name: string, check: () => CheckLine, isExcluded: (n: string) => boolean) => {
+  const consider = (check: CheckLine, isExcluded: (n: string) => boolean, listed = true) => {
     const by = excluded.filter(isExcluded);
-    if (by.length === 0) {
-      lines.push(check());
-      return;
-    }
     for (const n of by) unmatched.delete(n);
-    lines.push({ name, ok: true, reason: "", excluded: true });
+    if (by.length > 0) lines.push({ ...check, ok: true, excluded: true });
+    else if (listed || !check.ok) lines.push(check);
   };
-  consider(
-    SHUTDOWN_CHECK,
-    () => shutdownCheck(source),
-    (n) => n === SHUTDOWN_CHECK,
-  );
+  // One line per program; the shutdown check only once it fails.
+  consider(shutdownCheck(source), (n) => n === SHUTDOWN_CHECK, false);
   for (const process of source.processes()) {
     if (!process.config.autostart) continue;
-    consider(
-      process.namespec,
-      () => processCheck(process),
-      (n) => names(process, n),
-    );
+    consider(processCheck(process), (n) => names(process, n));
   }
   const warnings =
     unmatched.size > 0

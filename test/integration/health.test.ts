@@ -96,7 +96,6 @@ startsecs=0
         expect(waiting).toEqual({
           status: 503,
           body: [
-            "[+]shutdown ok",
             "[+]migrate ok",
             "[-]web starting, not ready: no such file",
             "[+]workers:w1 ok",
@@ -107,7 +106,7 @@ startsecs=0
         });
         expect(await get(port, "/readyz?exclude=web")).toEqual({ status: 200, body: "ok" });
         expect((await get(port, "/readyz?verbose&exclude=web&exclude=nope")).body).toBe(
-          '[+]shutdown ok\n[+]migrate ok\n[+]web excluded: ok\n[+]workers:w1 ok\n[+]workers:w2 ok\nwarn: some health checks cannot be excluded: no matches for "nope"\nreadyz check passed\n',
+          '[+]migrate ok\n[+]web excluded: ok\n[+]workers:w1 ok\n[+]workers:w2 ok\nwarn: some health checks cannot be excluded: no matches for "nope"\nreadyz check passed\n',
         );
         expect(await get(port, "/readyz/workers")).toEqual({ status: 200, body: "ok" });
         expect(await get(port, "/readyz/workers:w1")).toEqual({ status: 200, body: "ok" });
@@ -201,7 +200,7 @@ startsecs=0
             const answer = await get(where, "/readyz?verbose", { headers: auth });
             return answer.status === 200 && answer;
           }, "ready over the control server");
-          expect(ready.body).toBe("[+]shutdown ok\n[+]web ok\nreadyz check passed\n");
+          expect(ready.body).toBe("[+]web ok\nreadyz check passed\n");
           const metrics = await get(where, "/metrics", { headers: auth });
           expect(metrics.body).toContain('node_supervisord_up{name="web",group="web"} 1\n');
         }

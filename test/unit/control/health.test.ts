@@ -60,10 +60,10 @@ describe("/readyz", () => {
     expect(await get("/readyz")).toEqual({ status: 200, body: "ok" });
   });
 
-  test("?verbose: one line per check, the shutdown check first, then 'readyz check passed'", async () => {
+  test("?verbose: one line per program (no shutdown line while it passes), then 'readyz check passed'", async () => {
     expect(await get("/readyz?verbose")).toEqual({
       status: 200,
-      body: "[+]shutdown ok\n[+]migrate ok\n[+]web ok\n[+]workers:w1 ok\n[+]workers:w2 ok\nreadyz check passed\n",
+      body: "[+]migrate ok\n[+]web ok\n[+]workers:w1 ok\n[+]workers:w2 ok\nreadyz check passed\n",
     });
   });
 
@@ -71,7 +71,7 @@ describe("/readyz", () => {
     fake.set("web", { state: "RUNNING", ready: false, checkMessage: "connection refused" });
     expect(await get("/readyz")).toEqual({
       status: 503,
-      body: "[+]shutdown ok\n[+]migrate ok\n[-]web not ready: connection refused\n[+]workers:w1 ok\n[+]workers:w2 ok\nreadyz check failed\n",
+      body: "[+]migrate ok\n[-]web not ready: connection refused\n[+]workers:w1 ok\n[+]workers:w2 ok\nreadyz check failed\n",
     });
   });
 
@@ -83,7 +83,6 @@ describe("/readyz", () => {
     const { status, body } = await get("/readyz");
     expect(status).toBe(503);
     expect(body.split("\n")).toEqual([
-      "[+]shutdown ok",
       "[-]migrate exited with status 3",
       "[-]web stopped",
       "[-]workers:w1 starting",
@@ -108,7 +107,7 @@ describe("/readyz", () => {
     expect(await get("/readyz?exclude=web&exclude=workers")).toEqual({ status: 200, body: "ok" });
     expect((await get("/readyz?exclude=web,workers:w1")).status).toBe(200);
     expect((await get("/readyz?verbose&exclude=web&exclude=workers:w1")).body).toBe(
-      "[+]shutdown ok\n[+]migrate ok\n[+]web excluded: ok\n[+]workers:w1 excluded: ok\n[+]workers:w2 ok\nreadyz check passed\n",
+      "[+]migrate ok\n[+]web excluded: ok\n[+]workers:w1 excluded: ok\n[+]workers:w2 ok\nreadyz check passed\n",
     );
   });
 
@@ -120,9 +119,12 @@ describe("/readyz", () => {
     );
   });
 
-  test("?exclude=shutdown leaves out the shutdown check", async () => {
+  test("?exclude=shutdown leaves out the shutdown check (listed as excluded)", async () => {
     stopping = true;
     expect(await get("/readyz?exclude=shutdown")).toEqual({ status: 200, body: "ok" });
+    expect((await get("/readyz?exclude=shutdown&verbose")).body).toStartWith(
+      "[+]shutdown excluded: ok\n[+]migrate ok\n",
+    );
   });
 });
 
