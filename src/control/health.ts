@@ -7,7 +7,7 @@
 import type { ClientPool } from "./client-pool.ts";
 import { type Http1Server, serveHttp1 } from "./http1.ts";
 import { PROMETHEUS_CONTENT_TYPE } from "./prometheus.ts";
-import { readinessOf } from "./readiness.ts";
+import { oneShotsAmong, readinessOf } from "./readiness.ts";
 import type { ControlledProcess } from "./supervisor.ts";
 
 export interface HealthSource {
@@ -106,8 +106,8 @@ function shutdownCheck(source: HealthSource): CheckLine {
   return { name: SHUTDOWN_CHECK, ok: !stopping, reason: stopping ? "tend is shutting down" : "" };
 }
 
-function processCheck(process: ControlledProcess): CheckLine {
-  const readiness = readinessOf(process);
+function processCheck(process: ControlledProcess, oneShots: Set<ControlledProcess>): CheckLine {
+  const readiness = readinessOf(process, oneShots.has(process));
   return { name: process.namespec, ok: readiness.ready, reason: readiness.reason };
 }
 
@@ -128,9 +128,11 @@ function readyz(query: URLSearchParams, source: HealthSource): Response {
   };
   // One line per program; the shutdown check only once it fails.
   consider(shutdownCheck(source), (n) => n === SHUTDOWN_CHECK, false);
-  for (const process of source.processes()) {
+  const processes = source.processes();
+  const oneShots = oneShotsAmong(processes);
+  for (const process of processes) {
     if (!process.config.autostart) continue;
-    consider(processCheck(process), (n) => names(process, n));
+    consider(processCheck(process, oneShots), (n) => names(process, n));
   }
   const warnings =
     unmatched.size > 0
@@ -146,9 +148,11 @@ function readyz(query: URLSearchParams, source: HealthSource): Response {
 /** `/readyz/NAME`: one process, a group's processes, or the shutdown check; 404 for none. */
 function readyzOne(name: string, source: HealthSource): Response {
   if (name === SHUTDOWN_CHECK) return single(shutdownCheck(source));
-  const matched = source.processes().filter((process) => names(process, name));
+  const processes = source.processes();
+  const matched = processes.filter((process) => names(process, name));
   if (matched.length === 0) return text(404, `no such process or group: ${name}\n`);
-  const failed = matched.map(processCheck).filter((line) => !line.ok);
+  const oneShots = oneShotsAmong(processes);
+  const failed = matched.map((p) => processCheck(p, oneShots)).filter((line) => !line.ok);
   if (failed.length === 0) return text(200, "ok");
   return text(503, `${failed.map((line) => `${line.name} ${line.reason}`).join("\n")}\n`);
 }

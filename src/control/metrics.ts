@@ -7,7 +7,7 @@
 import type { ProcessUsage } from "../core/process-usage.ts";
 import { ProcessState } from "../core/states.ts";
 import { encodeFamilies, type Family, type Sample } from "./prometheus.ts";
-import { readinessOf } from "./readiness.ts";
+import { oneShotsAmong, readinessOf } from "./readiness.ts";
 import type { ControlledProcess } from "./supervisor.ts";
 
 /** Results of one kind of check so far. */
@@ -94,6 +94,7 @@ function supervisordFamilies(snapshot: MetricsSnapshot): Family[] {
 /** tend's own per-process series. */
 function processFamilies(snapshot: MetricsSnapshot): Family[] {
   const { processes, now } = snapshot;
+  const oneShots = oneShotsAmong(processes.map((entry) => entry.process));
   const samples = (
     value: (entry: MetricsSnapshot["processes"][number]) => readonly Sample[],
   ): Sample[] => processes.flatMap(value);
@@ -111,7 +112,10 @@ function processFamilies(snapshot: MetricsSnapshot): Family[] {
       help: "Whether the process is ready (a one-shot: done), as /readyz judges it.",
       type: "gauge",
       samples: samples(({ process }) => [
-        { labels: labelsOf(process), value: readinessOf(process).ready ? 1 : 0 },
+        {
+          labels: labelsOf(process),
+          value: readinessOf(process, oneShots.has(process)).ready ? 1 : 0,
+        },
       ]),
     },
     {

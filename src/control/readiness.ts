@@ -1,9 +1,11 @@
 // Whether a process counts as ready for `tend ctl wait` (and the health
-// endpoints): RUNNING and ready, or, for a one-shot, done (EXITED with an
-// expected code and not to be restarted). One that cannot get ready by
+// endpoints): RUNNING and ready, or done (EXITED with an expected code and
+// not to be restarted). A one-shot — a program others wait for with `:done`
+// or `:exited` — counts only once done: while it runs, it is not. One that cannot get ready by
 // itself (FATAL, or ended for good with an unexpected code) is hopeless: a
 // wait for it answers at once. The reason is what a user reads when it is late.
 
+import { resolveTarget } from "../config/dependencies.ts";
 import type { ControlledProcess } from "./supervisor.ts";
 
 export interface Readiness {
@@ -14,7 +16,27 @@ export interface Readiness {
   readonly reason: string;
 }
 
-export function readinessOf(process: ControlledProcess): Readiness {
+/**
+ * The one-shots among `processes`: those a process waits for with `:done`
+ * or `:exited` (targets resolved as depends_on resolves them).
+ */
+export function oneShotsAmong<P extends ControlledProcess>(processes: readonly P[]): Set<P> {
+  const byGroup = new Map<string, P[]>();
+  for (const process of processes) {
+    const members = byGroup.get(process.config.group);
+    if (members) members.push(process);
+    else byGroup.set(process.config.group, [process]);
+  }
+  const groups = [...byGroup].map(([name, members]) => ({ name, members }));
+  const oneShots = new Set<P>();
+  for (const process of processes)
+    for (const { target, condition } of process.config.depends_on)
+      if (condition === "done" || condition === "exited")
+        for (const found of resolveTarget(target, groups, (p) => p.config)) oneShots.add(found);
+  return oneShots;
+}
+
+export function readinessOf(process: ControlledProcess, oneShot = false): Readiness {
   const { status, config } = process;
   const late = (reason: string, hopeless = false): Readiness => ({
     ready: false,
@@ -23,6 +45,7 @@ export function readinessOf(process: ControlledProcess): Readiness {
   });
   switch (status.state) {
     case "RUNNING":
+      if (oneShot) return late("running, not done yet");
       if (status.ready) return { ready: true, hopeless: false, reason: "" };
       return late(`not ready: ${status.checkMessage || "its check has not passed"}`);
     case "STARTING":

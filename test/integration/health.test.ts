@@ -63,9 +63,9 @@ command=sleep infinity
 ready_check=file:DIR/go
 ready_period=0.1
 startsecs=60
+depends_on=migrate:done
 [program:migrate]
-command=sh -c 'sleep 0.3'
-startsecs=0
+command=sh -c 'while [ ! -e DIR/migrated ]; do sleep 0.05; done'
 autorestart=false
 [program:manual]
 command=sleep infinity
@@ -88,7 +88,28 @@ startsecs=0
           status: 200,
           body: "[+]ping ok\nlivez check passed\n",
         });
-        // web waits for its check; migrate runs for 0.3 s, then is done
+        // migrate, a one-shot web waits for, is not ready while it runs
+        await eventually(
+          async () => (await tend.infos()).get("migrate")?.statename === "RUNNING",
+          "migrate running",
+        );
+        expect(await get(port, "/readyz/migrate")).toEqual({
+          status: 503,
+          body: "migrate running, not done yet\n",
+        });
+        const early = await runCommand([
+          TEND,
+          "ctl",
+          "-s",
+          `unix://${tend.socket}`,
+          "wait",
+          "migrate",
+          "--timeout",
+          "0",
+        ]);
+        expect(early.code).toBe(1);
+        writeFileSync(tend.path("migrated"), "");
+        // web then waits for its check
         const waiting = await eventually(async () => {
           const answer = await get(port, "/readyz");
           return answer.body.includes("[+]migrate ok") && answer;

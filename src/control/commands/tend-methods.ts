@@ -4,7 +4,7 @@
 
 import { RpcFault } from "../../protocol/faults.ts";
 import type { XmlRpcValue } from "../../protocol/xmlrpc.ts";
-import { readinessOf } from "../readiness.ts";
+import { oneShotsAmong, readinessOf } from "../readiness.ts";
 import type { CallContext, MethodTable } from "./registry.ts";
 import { type Rules, str } from "./rules.ts";
 
@@ -51,10 +51,12 @@ async function waitReady(
     names.length === 0
       ? rules.allProcesses().filter((process) => process.config.autostart)
       : names.flatMap((name) => rules.resolve(name));
-  const late = () =>
-    processes
-      .map((process) => ({ process, readiness: readinessOf(process) }))
+  const late = () => {
+    const oneShots = oneShotsAmong(rules.allProcesses());
+    return processes
+      .map((process) => ({ process, readiness: readinessOf(process, oneShots.has(process)) }))
       .filter(({ readiness }) => !readiness.ready);
+  };
   const answer = () => {
     const waiting = late();
     return {

@@ -15,6 +15,7 @@ const CONFIG = `
 [program:web]
 command=/bin/true
 ready_check=tcp:8080
+depends_on=migrate:done
 [program:migrate]
 command=/bin/true
 autorestart=false
@@ -90,6 +91,20 @@ describe("/readyz", () => {
       "readyz check failed",
       "",
     ]);
+  });
+
+  test("a one-shot (others wait for it with :done) counts only once done, not while it runs", async () => {
+    fake.set("migrate", { state: "RUNNING", pid: 9, ready: true });
+    expect(await get("/readyz")).toEqual({
+      status: 503,
+      body: "[-]migrate running, not done yet\n[+]web ok\n[+]workers:w1 ok\n[+]workers:w2 ok\nreadyz check failed\n",
+    });
+    expect(await get("/readyz/migrate")).toEqual({
+      status: 503,
+      body: "migrate running, not done yet\n",
+    });
+    // a RUNNING program nobody waits for to end is ready as usual
+    expect(await get("/readyz/workers:w1")).toEqual({ status: 200, body: "ok" });
   });
 
   test("shutting down: 503 with the shutdown check failed, whatever the programs", async () => {
