@@ -1,0 +1,74 @@
+// A check is a named async function that throws to fail. They run one after
+// another; each failure is reported with its message and the run goes on.
+
+export interface Check {
+  readonly name: string;
+  readonly run: () => Promise<void>;
+}
+
+export class CheckFailed extends Error {}
+
+export function fail(message: string): never {
+  throw new CheckFailed(message);
+}
+
+export function expect(condition: unknown, message: string): asserts condition {
+  if (!condition) fail(message);
+}
+
+export function expectEqual<T>(actual: T, expected: T, what: string): void {
+  if (actual !== expected)
+    fail(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+}
+
+/** Shows a long text (logs, output) under a failure message, indented and cut. */
+export function excerpt(text: string, lines = 40): string {
+  const all = text.trimEnd().split("\n");
+  const shown = all.length > lines ? ["...", ...all.slice(-lines)] : all;
+  return shown
+    .map((line) => `      ${line.length > 300 ? `${line.slice(0, 300)}...` : line}`)
+    .join("\n");
+}
+
+/** Polls `probe` until it returns something other than undefined/false, or fails. */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | false>,
+  what: string,
+  ms: number,
+  pollMs = 200,
+): Promise<T> {
+  const deadline = performance.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (performance.now() > deadline) fail(`timed out after ${ms / 1000} s waiting for ${what}`);
+    await Bun.sleep(pollMs);
+  }
+}
+
+export interface Outcome {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly ms: number;
+}
+
+export async function runChecks(checks: readonly Check[]): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  for (const check of checks) {
+    const started = performance.now();
+    let ok = true;
+    try {
+      await check.run();
+    } catch (error) {
+      ok = false;
+      const message = error instanceof Error ? error.message : String(error);
+      const stack =
+        error instanceof CheckFailed || !(error instanceof Error) ? "" : `\n${error.stack}`;
+      console.log(`FAIL ${check.name}\n     ${message}${stack}`);
+    }
+    const ms = performance.now() - started;
+    if (ok) console.log(`ok   ${check.name} (${(ms / 1000).toFixed(1)} s)`);
+    outcomes.push({ name: check.name, ok, ms });
+  }
+  return outcomes;
+}
