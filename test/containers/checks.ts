@@ -12,17 +12,19 @@ export function fail(message: string): never {
   throw new CheckFailed(message);
 }
 
-export function expect(condition: unknown, message: string): asserts condition {
-  if (!condition) fail(message);
+/** `context` (logs, output) is shown under the message, cut to its end. */
+export function expect(condition: unknown, message: string, context?: string): asserts condition {
+  if (!condition) fail(context === undefined ? message : `${message}\n${excerpt(context)}`);
 }
 
-export function expectEqual<T>(actual: T, expected: T, what: string): void {
+export function expectEqual<T>(actual: T, expected: T, what: string, context?: string): void {
+  const message = `${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`;
   if (actual !== expected)
-    fail(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+    fail(context === undefined ? message : `${message}\n${excerpt(context)}`);
 }
 
-/** Shows a long text (logs, output) under a failure message, indented and cut. */
-export function excerpt(text: string, lines = 40): string {
+/** A long text (logs, output) for a failure message, indented and cut. */
+function excerpt(text: string, lines = 40): string {
   const all = text.trimEnd().split("\n");
   const shown = all.length > lines ? ["...", ...all.slice(-lines)] : all;
   return shown

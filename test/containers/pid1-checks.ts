@@ -3,7 +3,7 @@
 // whole log lines, and a critical program ending the container.
 
 import { join } from "node:path";
-import { type Check, eventually, excerpt, expect, expectEqual, fail } from "./checks.ts";
+import { type Check, eventually, expect, expectEqual, fail } from "./checks.ts";
 import { IMAGE } from "./images.ts";
 import { type Container, runToEnd, withContainer } from "./podman.ts";
 
@@ -50,20 +50,19 @@ const stopInTime: Check = {
         const stop = await ctr.stop();
         expectEqual(stop.code, 0, `podman stop: exit code (${stop.stderr.trim()})`);
         const logs = await ctr.logs();
-        expectEqual(await ctr.exitCode(), 0, `the container's exit code\n${excerpt(logs)}`);
+        expectEqual(await ctr.exitCode(), 0, "the container's exit code", logs);
         // The slowest program takes 1 s to finish; SIGKILL would come at 10 s.
-        expect(
-          stop.ms < 4_000,
-          `podman stop took ${(stop.ms / 1000).toFixed(1)} s\n${excerpt(logs)}`,
-        );
+        expect(stop.ms < 4_000, `podman stop took ${(stop.ms / 1000).toFixed(1)} s`, logs);
         for (const name of ["web", "worker", "cache"]) {
           expect(
             new RegExp(`^${name} *\\| ${name} stopping$`, "m").test(logs),
-            `no "${name} | ${name} stopping" line\n${excerpt(logs)}`,
+            `no "${name} | ${name} stopping" line`,
+            logs,
           );
           expect(
             logs.includes(`stopped: ${name} (exit status 0)`),
-            `${name} did not stop with exit status 0\n${excerpt(logs)}`,
+            `${name} did not stop with exit status 0`,
+            logs,
           );
         }
       },
@@ -176,11 +175,8 @@ async function criticalEnds(how: string, expected: number): Promise<void> {
     timeoutMs: 30_000,
   });
   const output = result.stdout + result.stderr;
-  expectEqual(result.code, expected, `exit code with CRITICAL_EXIT=${how}\n${excerpt(output)}`);
-  expect(
-    /^sidecar *\| sidecar stopping$/m.test(output),
-    `the sidecar was not stopped\n${excerpt(output)}`,
-  );
+  expectEqual(result.code, expected, `exit code with CRITICAL_EXIT=${how}`, output);
+  expect(/^sidecar *\| sidecar stopping$/m.test(output), "the sidecar was not stopped", output);
 }
 
 const criticalExit: Check = {
