@@ -48,6 +48,26 @@ export async function eventually<T>(
   }
 }
 
+/** `make` run once, however many callers wait for it; a failure is every caller's. */
+export function once(make: () => Promise<void>): () => Promise<void> {
+  let made: Promise<void> | undefined;
+  return () => {
+    made ??= make();
+    return made;
+  };
+}
+
+/** `checks` that first need `image` built: a failed build fails each of them. */
+export function needing(image: () => Promise<void>, checks: readonly Check[]): Check[] {
+  return checks.map((check) => ({
+    name: check.name,
+    async run() {
+      await image().catch((error: Error) => fail(`its image could not be built: ${error.message}`));
+      await check.run();
+    },
+  }));
+}
+
 export interface Outcome {
   readonly name: string;
   readonly ok: boolean;

@@ -55,6 +55,9 @@ export async function build(spec: Build): Promise<void> {
     "host",
     "--label",
     SUITE_LABEL,
+    // Docker's image format: the OCI one has no HEALTHCHECK, and podman drops it.
+    "--format",
+    "docker",
     "--tag",
     spec.tag,
   ];

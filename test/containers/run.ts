@@ -9,8 +9,16 @@
 // fails: it never passes by skipping. It removes the containers it started,
 // even after a failure; it keeps its images, which are its cache.
 
-import { type Check, type Outcome, runChecks } from "./checks.ts";
-import { buildTend, IMAGE, makeBaseImages, pruneStaleImages, removeAllImages } from "./images.ts";
+import { type Check, needing, type Outcome, once, runChecks } from "./checks.ts";
+import {
+  buildMultiProgram,
+  buildTend,
+  IMAGE,
+  makeBaseImages,
+  pruneStaleImages,
+  removeAllImages,
+} from "./images.ts";
+import { MULTI_PROGRAM_CHECKS } from "./multi-program-checks.ts";
 import { PID1_CHECKS } from "./pid1-checks.ts";
 import { podman, removeContainers, runToEnd } from "./podman.ts";
 
@@ -75,7 +83,9 @@ async function main(): Promise<number> {
   }
 
   const only = option("--only");
-  const checks: Check[] = [...PID1_CHECKS];
+  // Example images are built when a check first needs one, once.
+  const multiProgram = once(buildMultiProgram);
+  const checks: Check[] = [...PID1_CHECKS, ...needing(multiProgram, MULTI_PROGRAM_CHECKS)];
   const selected = checks.filter(
     (check) => only.length === 0 || only.some((text) => check.name.includes(text)),
   );
