@@ -10,7 +10,10 @@
 // even after a failure; it keeps its images, which are its cache.
 
 import { type Check, needing, type Outcome, once, runChecks } from "./checks.ts";
+import { FROM_SUPERVISORD_CHECKS } from "./from-supervisord-checks.ts";
 import {
+  buildFromSupervisord,
+  buildFromSupervisordBefore,
   buildMultiProgram,
   buildTend,
   IMAGE,
@@ -85,7 +88,15 @@ async function main(): Promise<number> {
   const only = option("--only");
   // Example images are built when a check first needs one, once.
   const multiProgram = once(buildMultiProgram);
-  const checks: Check[] = [...PID1_CHECKS, ...needing(multiProgram, MULTI_PROGRAM_CHECKS)];
+  const fromSupervisord = once(async () => {
+    await buildFromSupervisord();
+    await buildFromSupervisordBefore();
+  });
+  const checks: Check[] = [
+    ...PID1_CHECKS,
+    ...needing(multiProgram, MULTI_PROGRAM_CHECKS),
+    ...needing(fromSupervisord, FROM_SUPERVISORD_CHECKS),
+  ];
   const selected = checks.filter(
     (check) => only.length === 0 || only.some((text) => check.name.includes(text)),
   );
