@@ -5,6 +5,7 @@
 
 import { type Check, eventually, expect, expectEqual, fail } from "./checks.ts";
 import { IMAGE } from "./images.ts";
+import { seriesInAlertRules } from "./manifest-checks.ts";
 import { type Container, podman, runToEnd, withContainer } from "./podman.ts";
 
 /** Slow enough to look at the container before it is ready. */
@@ -98,7 +99,7 @@ const healthcheckTurnsHealthy: Check = {
 };
 
 const healthPort: Check = {
-  name: "multi-program: health port 8089: /readyz 503 then 200, /livez, /metrics",
+  name: "multi-program: health port 8089: /readyz 503 then 200, /livez, /metrics with the alerts' series",
   async run() {
     const options = { tag: "health", env: MIGRATION, publish: [8089, 8000] };
     await withContainer(IMAGE.multiProgram, [], options, async (ctr) => {
@@ -130,11 +131,14 @@ const healthPort: Check = {
       const page = await httpGet(await ctr.hostPort(8000), "/");
       expectEqual(page?.status, 200, "web's page through its published port");
       const metrics = (await httpGet(port, "/metrics"))?.body ?? "";
-      for (const series of [
+      for (const sample of [
         'tend_process_restarts_total{name="web",group="web"} 0',
         'node_supervisord_state{name="web",group="web"} 20',
       ])
-        expect(metrics.includes(series), `/metrics lacks ${series}`, metrics);
+        expect(metrics.includes(sample), `/metrics lacks ${sample}`, metrics);
+      // The example's alert rules must not watch a series tend does not export.
+      for (const series of seriesInAlertRules())
+        expect(metrics.includes(`\n${series}{`), `/metrics has no ${series}, which the alerts use`);
     });
   },
 };

@@ -21,6 +21,7 @@ import {
   pruneStaleImages,
   removeAllImages,
 } from "./images.ts";
+import { MANIFEST_CHECKS } from "./manifest-checks.ts";
 import { MULTI_PROGRAM_CHECKS } from "./multi-program-checks.ts";
 import { PID1_CHECKS } from "./pid1-checks.ts";
 import { podman, removeContainers, runToEnd } from "./podman.ts";
@@ -96,6 +97,8 @@ async function main(): Promise<number> {
     ...PID1_CHECKS,
     ...needing(multiProgram, MULTI_PROGRAM_CHECKS),
     ...needing(fromSupervisord, FROM_SUPERVISORD_CHECKS),
+    // tend check runs in the multi-program image, with the manifests' variables.
+    ...needing(multiProgram, MANIFEST_CHECKS),
   ];
   const selected = checks.filter(
     (check) => only.length === 0 || only.some((text) => check.name.includes(text)),
