@@ -8,19 +8,26 @@ export interface Check {
 
 export class CheckFailed extends Error {}
 
-export function fail(message: string): never {
-  throw new CheckFailed(message);
+export function fail(message: string, context?: string): never {
+  throw new CheckFailed(context === undefined ? message : `${message}\n${excerpt(context)}`);
 }
 
 /** `context` (logs, output) is shown under the message, cut to its end. */
 export function expect(condition: unknown, message: string, context?: string): asserts condition {
-  if (!condition) fail(context === undefined ? message : `${message}\n${excerpt(context)}`);
+  if (!condition) fail(message, context);
 }
 
 export function expectEqual<T>(actual: T, expected: T, what: string, context?: string): void {
   const message = `${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`;
-  if (actual !== expected)
-    fail(context === undefined ? message : `${message}\n${excerpt(context)}`);
+  if (actual !== expected) fail(message, context);
+}
+
+/** When tend logged `event` (its first line containing it), in ms since the epoch. */
+export function loggedAt(logs: string, event: string): number {
+  const line = logs.split("\n").find((line) => line.includes(event));
+  const stamp = line?.match(/^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d),(\d{3}) /);
+  if (!stamp) fail(`tend never logged "${event}"`, logs);
+  return Date.parse(`${stamp[1]}T${stamp[2]}.${stamp[3]}Z`);
 }
 
 /** A long text (logs, output) for a failure message, indented and cut. */

@@ -3,21 +3,13 @@
 // they are ready; a failed migration ends the container with its code;
 // podman stop ends it cleanly.
 
-import { type Check, eventually, expect, expectEqual, fail } from "./checks.ts";
+import { type Check, eventually, expect, expectEqual, loggedAt } from "./checks.ts";
 import { IMAGE } from "./images.ts";
 import { seriesInAlertRules } from "./manifest-checks.ts";
 import { type Container, podman, runToEnd, withContainer } from "./podman.ts";
 
 /** Slow enough to look at the container before it is ready. */
 const MIGRATION = { MIGRATE_SECONDS: "3" };
-
-/** When tend logged `event` (its first line containing it), in ms since the epoch. */
-export function loggedAt(logs: string, event: string): number {
-  const line = logs.split("\n").find((line) => line.includes(event));
-  const stamp = line?.match(/^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d),(\d{3}) /);
-  if (!stamp) fail(`tend never logged "${event}"`);
-  return Date.parse(`${stamp[1]}T${stamp[2]}.${stamp[3]}Z`);
-}
 
 export interface Answer {
   readonly status: number;

@@ -3,7 +3,7 @@
 // whole log lines, and a critical program ending the container.
 
 import { join } from "node:path";
-import { type Check, eventually, expect, expectEqual, fail } from "./checks.ts";
+import { type Check, eventually, expect, expectEqual, fail, loggedAt } from "./checks.ts";
 import { IMAGE } from "./images.ts";
 import { type Container, runToEnd, withContainer } from "./podman.ts";
 
@@ -52,7 +52,9 @@ const stopInTime: Check = {
         const logs = await ctr.logs();
         expectEqual(await ctr.exitCode(), 0, "the container's exit code", logs);
         // The slowest program takes 1 s to finish; SIGKILL would come at 10 s.
-        expect(stop.ms < 4_000, `podman stop took ${(stop.ms / 1000).toFixed(1)} s`, logs);
+        const shutdown = loggedAt(logs, "tend stopped") - loggedAt(logs, "received SIGTERM");
+        expect(shutdown < 2_000, `tend took ${shutdown} ms from SIGTERM to its end`, logs);
+        expect(stop.ms < 5_000, `podman stop took ${(stop.ms / 1000).toFixed(1)} s`, logs);
         for (const name of ["web", "worker", "cache"]) {
           expect(
             new RegExp(`^${name} *\\| ${name} stopping$`, "m").test(logs),

@@ -49,11 +49,12 @@ function option(name: string): string[] {
   return values;
 }
 
-/** Stops everything of ours on Ctrl-C too. */
-process.on("SIGINT", () => {
-  console.error("\ninterrupted: removing the suite's containers");
-  removeContainers().finally(() => process.exit(130));
-});
+/** Removes everything of ours on Ctrl-C, or when CI stops the job, too. */
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.on(signal, () => {
+    console.error(`\n${signal}: removing the suite's containers`);
+    removeContainers().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  });
 
 async function preflight(): Promise<void> {
   const version = await podman(["--version"]).catch((error: Error) => ({
