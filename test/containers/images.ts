@@ -71,12 +71,15 @@ export async function build(spec: Build): Promise<void> {
   say(`built ${spec.tag} in ${(result.ms / 1000).toFixed(1)} s`);
 }
 
+/** Exit 1 is "no such image"; anything else but 0 is podman failing. */
 async function imageExists(tag: string): Promise<boolean> {
-  return (await podman(["image", "exists", tag])).code === 0;
+  const result = await podman(["image", "exists", tag]);
+  if (result.code > 1) throw new Error(`podman image exists failed: ${result.stderr.trim()}`);
+  return result.code === 0;
 }
 
 /** Debian bookworm (minbase) by debootstrap, imported once per machine. */
-async function makeDebian(): Promise<void> {
+export async function makeDebian(): Promise<void> {
   if (await imageExists(IMAGE.debian)) return;
   const found = await exec(["sh", "-c", "command -v debootstrap"]);
   if (found.code !== 0)
@@ -119,8 +122,8 @@ async function makeDerived(tag: string, recipe: string): Promise<void> {
   }
 }
 
-export async function makeBaseImages(): Promise<void> {
-  await makeDebian();
+/** The stand-ins for node:20-bookworm-slim and python:3.12-slim, on the Debian image. */
+export async function makeDerivedImages(): Promise<void> {
   await makeDerived(IMAGE.node, "node.Containerfile");
   await makeDerived(IMAGE.python, "python.Containerfile");
 }

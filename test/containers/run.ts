@@ -17,7 +17,8 @@ import {
   buildMultiProgram,
   buildTend,
   IMAGE,
-  makeBaseImages,
+  makeDebian,
+  makeDerivedImages,
   pruneStaleImages,
   removeAllImages,
 } from "./images.ts";
@@ -67,10 +68,11 @@ async function preflight(): Promise<void> {
       `podman is not installed or does not run (${version.stderr.trim()}); apt-get install podman runc`,
     );
   console.log(`${version.stdout.trim()}; making the base images`);
-  await makeBaseImages();
+  await makeDebian();
   const hello = await runToEnd(IMAGE.debian, ["true"], { tag: "preflight" });
   if (hello.code !== 0)
     abort(`podman cannot start a container (exit ${hello.code}): ${hello.stderr.trim()}`);
+  await makeDerivedImages();
 }
 
 async function main(): Promise<number> {
