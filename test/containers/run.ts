@@ -3,7 +3,8 @@
 //
 //   bun test/containers/run.ts [--only TEXT]... [--clean]
 //
-// --only runs the checks whose name contains TEXT (images are built anyway);
+// --only runs the checks whose name contains TEXT (tend's image is always
+// built, an example's only for its checks);
 // --clean removes every image the suite made, base images included, and exits.
 // When podman cannot build or start a container, the suite says so and
 // fails: it never passes by skipping. It removes the containers it started,
