@@ -1,10 +1,20 @@
 # tend's image: build the single executable with Node and npm (npm ci brings
-# Bun), then ship only that file in a slim runtime image.
+# Bun, which compiles it), then ship only that file in a slim runtime image.
 #
 #   docker build -t tend .
 #   docker run --rm tend -- sh -c 'echo hello from under tend'
+#
+# Both base images are build arguments, so the image also builds where the
+# public ones cannot be pulled: any Debian-like image with node and npm for
+# the first stage (npm ci downloads Bun from the npm registry), any glibc
+# image for the second.
+#
+#   docker build --build-arg BUILD_IMAGE=my/node:20 --build-arg RUNTIME_IMAGE=my/debian:12 -t tend .
 
-FROM node:20-bookworm-slim AS build
+ARG BUILD_IMAGE=node:20-bookworm-slim
+ARG RUNTIME_IMAGE=debian:bookworm-slim
+
+FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci
@@ -12,7 +22,9 @@ COPY tsconfig.json ./
 COPY src ./src
 RUN npm run build
 
-FROM debian:bookworm-slim
+FROM ${RUNTIME_IMAGE}
 COPY --from=build /src/dist/tend /usr/local/bin/tend
+# Invoked as supervisorctl, tend is its client: `docker exec CTR supervisorctl status`.
+RUN ln -s tend /usr/local/bin/supervisorctl
 ENTRYPOINT ["/usr/local/bin/tend"]
 CMD ["--help"]
