@@ -31,10 +31,15 @@ export function probeUnix(path: string, timeoutMs: number): Promise<ProbeOutcome
 
 /** The longest status line read before giving up on an answer. */
 const MAX_STATUS_LINE = 4096;
+/** Read no more of an answer than this (Kubernetes reads 10 KiB of a probe's body). */
+const MAX_ANSWER_BYTES = 64 * 1024;
 
 /**
  * GET `url` (http or https, the certificate not checked): a status from 200
- * to 399 succeeds. Only the status line is read; then the connection closes.
+ * to 399 succeeds. The answer is read to its end (its Content-Length, its
+ * last chunk, or the server closing, as asked with `Connection: close`; at
+ * most 64 KiB) before the connection closes: closing on the status line
+ * made servers that write the body afterwards hit a connection reset.
  */
 export function probeHttp(url: string, timeoutMs: number): Promise<ProbeOutcome> {
   let target: URL;
@@ -49,28 +54,57 @@ export function probeHttp(url: string, timeoutMs: number): Promise<ProbeOutcome>
   // URL keeps an IPv6 address in brackets.
   const host = target.hostname.replace(/^\[(.*)\]$/, "$1");
   const port = Number(target.port || (https ? 443 : 80));
-  let status = "";
+  let answer = "";
+  const statusLine = () => {
+    const end = answer.indexOf("\n");
+    return end < 0 ? undefined : answer.slice(0, end);
+  };
   return converse(
     { host, port },
     {
       tls: https ? { servername: isIpAddress(host) ? undefined : host } : undefined,
       say: requestOf(target),
       hear: (bytes) => {
-        status += Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1");
-        const end = status.indexOf("\n");
-        if (end < 0)
-          return status.length > MAX_STATUS_LINE || !"HTTP/".startsWith(status.slice(0, 5))
+        answer += Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1");
+        const status = statusLine();
+        if (status === undefined)
+          return answer.length > MAX_STATUS_LINE || !"HTTP/".startsWith(answer.slice(0, 5))
             ? { ok: false, message: "not an HTTP response" }
             : undefined;
-        return outcomeOf(status.slice(0, end));
+        const outcome = outcomeOf(status);
+        if (outcome !== OK && !outcome.message.startsWith("HTTP ")) return outcome;
+        return answerComplete(answer) || answer.length > MAX_ANSWER_BYTES ? outcome : undefined;
       },
-      hungUp: () => ({
-        ok: false,
-        message: status === "" ? "connection closed before a response" : "not an HTTP response",
-      }),
+      hungUp: () => {
+        const status = statusLine();
+        if (status !== undefined) return outcomeOf(status);
+        return {
+          ok: false,
+          message: answer === "" ? "connection closed before a response" : "not an HTTP response",
+        };
+      },
     },
     timeoutMs,
   );
+}
+
+/** Whether a whole answer has arrived: its head, then the body its head announces. */
+export function answerComplete(answer: string): boolean {
+  const headEnd = answer.indexOf("\r\n\r\n");
+  if (headEnd < 0) return false;
+  const head = answer.slice(0, headEnd).toLowerCase();
+  const body = answer.length - (headEnd + 4);
+  const code = Number(/^http\/\S+ (\d{3})/.exec(head)?.[1]);
+  if (code === 204 || code === 304 || (code >= 100 && code < 200)) return true;
+  if (/\r\ntransfer-encoding:[^\r]*chunked/.test(head))
+    // The last chunk without trailers; with trailers, the server's close ends it.
+    return (
+      body >= 5 &&
+      (answer.endsWith("\r\n0\r\n\r\n") || (body === 5 && answer.endsWith("0\r\n\r\n")))
+    );
+  const length = /\r\ncontent-length: *(\d+)/.exec(head)?.[1];
+  // No length: the body ends when the server closes (hungUp decides).
+  return length !== undefined && body >= Number(length);
 }
 
 function requestOf(url: URL): string {

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs"
 import { join } from "node:path";
 import { stalledConnects, useAbandonableConnects } from "../../../src/os/probe-connection.ts";
 import {
+  answerComplete,
   fileExists,
   probeHttp,
   probeTcp,
@@ -443,5 +444,97 @@ console.log(JSON.stringify(results.map((r) => r.ok)));
     expect(await new Response(child.stdout).text()).toBe("[true,false,true,true,true,true]\n");
     expect(exited).toBe(0);
     expect(performance.now() - started).toBeLessThan(2500);
+  });
+});
+
+describe("http: the answer is read to its end before the probe closes", () => {
+  /** A raw server: once the request has arrived, `answer` writes to the socket. */
+  function server(answer: (socket: Bun.Socket<undefined>) => void) {
+    const state = { closedByPeer: false, errors: 0 };
+    const listener = Bun.listen({
+      hostname: "127.0.0.1",
+      port: 0,
+      socket: {
+        data(socket, bytes) {
+          if (bytes.toString("latin1").includes("\r\n\r\n")) answer(socket);
+        },
+        close() {
+          state.closedByPeer = true;
+        },
+        error() {
+          state.errors++;
+        },
+      },
+    });
+    return { listener, state, url: `http://127.0.0.1:${listener.port}/` };
+  }
+
+  test("a body written after the head: the probe waits for it (closing earlier reset the server)", async () => {
+    let bodyAt = 0;
+    const { listener, state, url } = server((socket) => {
+      socket.write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n");
+      setTimeout(() => {
+        bodyAt = performance.now();
+        socket.write("hello");
+      }, 100);
+    });
+    try {
+      const outcome = await probeHttp(url, 2000);
+      const doneAt = performance.now();
+      expect(outcome).toEqual({ ok: true, message: "" });
+      expect(bodyAt).toBeGreaterThan(0);
+      expect(doneAt).toBeGreaterThanOrEqual(bodyAt);
+      expect(await until(() => state.closedByPeer, 1000)).toBe(true);
+      expect(state.errors).toBe(0);
+    } finally {
+      listener.stop(true);
+    }
+  });
+
+  test("a server that keeps the connection open: done at Content-Length, or at the last chunk", async () => {
+    for (const [head, body] of [
+      ["HTTP/1.1 503 Service Unavailable\r\nContent-Length: 7\r\n\r\n", "not yet"],
+      ["HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", "2\r\nok\r\n0\r\n\r\n"],
+    ] as const) {
+      const { listener, url } = server((socket) => socket.write(head + body));
+      try {
+        const started = performance.now();
+        const outcome = await probeHttp(url, 3000);
+        expect(outcome.ok).toBe(head.includes(" 200 "));
+        expect(performance.now() - started).toBeLessThan(2000);
+      } finally {
+        listener.stop(true);
+      }
+    }
+  });
+
+  test("no length: the server's close ends it; an endless body is cut at 64 KiB", async () => {
+    const closing = server((socket) => socket.end("HTTP/1.0 200 OK\r\n\r\nfine"));
+    const endless = server((socket) =>
+      socket.write(`HTTP/1.1 200 OK\r\n\r\n${"x".repeat(70 * 1024)}`),
+    );
+    try {
+      expect(await probeHttp(closing.url, 2000)).toEqual({ ok: true, message: "" });
+      const started = performance.now();
+      expect(await probeHttp(endless.url, 3000)).toEqual({ ok: true, message: "" });
+      expect(performance.now() - started).toBeLessThan(2000);
+    } finally {
+      closing.listener.stop(true);
+      endless.listener.stop(true);
+    }
+  });
+
+  test("answerComplete: head, then the body the head announces", () => {
+    expect(answerComplete("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n")).toBe(false);
+    expect(answerComplete("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\no")).toBe(false);
+    expect(answerComplete("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")).toBe(true);
+    expect(answerComplete("HTTP/1.1 204 No Content\r\nContent-Length: 9\r\n\r\n")).toBe(true);
+    expect(answerComplete("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nok\r\n")).toBe(
+      false,
+    );
+    expect(answerComplete("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")).toBe(
+      true,
+    );
+    expect(answerComplete("HTTP/1.1 200 OK\r\n\r\nbody until the close")).toBe(false);
   });
 });
