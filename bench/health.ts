@@ -506,11 +506,18 @@ class ThreadCounter {
     for (const [tid, value] of this.sample()) this.last.set(tid, value);
   }
 
+  /** The change since the start of each thread seen. */
+  perThread(): Map<string, number> {
+    this.poll();
+    const changes = new Map<string, number>();
+    for (const [tid, value] of this.last) changes.set(tid, value - (this.start.get(tid) ?? 0));
+    return changes;
+  }
+
   /** The sum since the start, over every thread seen. */
   total(): number {
-    this.poll();
     let sum = 0;
-    for (const [tid, value] of this.last) sum += value - (this.start.get(tid) ?? 0);
+    for (const change of this.perThread().values()) sum += change;
     return sum;
   }
 }
@@ -669,6 +676,8 @@ interface Idle {
   readonly health: boolean;
   readonly switches: number;
   readonly mainSwitches: number;
+  /** Context switches by thread name (JSC's HeapHelper, mimalloc's mi-scavenger, ...), the main thread as "main". */
+  readonly byThread: ReadonlyMap<string, number>;
   readonly cpuMs: number;
   readonly rssStart: Memory;
   readonly rssEnd: Memory;
@@ -680,34 +689,41 @@ async function idleWindow(
   servers: readonly { pid: number; health: boolean }[],
   windowMs: number,
 ): Promise<Idle[]> {
-  const watched = servers.map((server) => {
-    const mainSwitches = () => {
-      const counts = threadSwitches(server.pid);
-      return counts.get(String(server.pid)) ?? Number.NaN;
-    };
-    return {
-      server,
-      rssStart: memoryOf(server.pid),
-      mainStart: mainSwitches(),
-      mainSwitches,
-      switches: new ThreadCounter(() => threadSwitches(server.pid)),
-      cpu: new ThreadCounter(() => threadTimes(server.pid)),
-    };
-  });
+  const watched = servers.map((server) => ({
+    server,
+    rssStart: memoryOf(server.pid),
+    switches: new ThreadCounter(() => threadSwitches(server.pid)),
+    cpu: new ThreadCounter(() => threadTimes(server.pid)),
+    names: new Map<string, string>(),
+  }));
+  const name = (pid: number, names: Map<string, string>) => {
+    for (const tid of threadTimes(pid).keys())
+      if (!names.has(tid))
+        names.set(tid, tid === String(pid) ? "main" : readProc(pid, `task/${tid}/comm`).trim());
+  };
+  for (const w of watched) name(w.server.pid, w.names);
   const end = performance.now() + windowMs;
   while (performance.now() < end) {
     await Bun.sleep(Math.min(50, Math.max(0, end - performance.now())));
     for (const w of watched) {
       w.switches.poll();
       w.cpu.poll();
+      name(w.server.pid, w.names);
     }
   }
   return watched.map((w) => {
     const rssEnd = memoryOf(w.server.pid);
+    const perThread = w.switches.perThread();
+    const byThread = new Map<string, number>();
+    for (const [tid, change] of perThread) {
+      const thread = w.names.get(tid) || "?";
+      byThread.set(thread, (byThread.get(thread) ?? 0) + change);
+    }
     return {
       health: w.server.health,
-      switches: w.switches.total(),
-      mainSwitches: w.mainSwitches() - w.mainStart,
+      switches: [...perThread.values()].reduce((a, b) => a + b, 0),
+      mainSwitches: perThread.get(String(w.server.pid)) ?? Number.NaN,
+      byThread,
       cpuMs: w.cpu.total() / 1e6,
       rssStart: w.rssStart,
       rssEnd,
@@ -962,7 +978,7 @@ function report(results: Results): string {
     `- latency: wall clock in this process from the request's first byte (keep-alive) or from the connect (fresh: a new TCP connection per request with \`Connection: close\`, as a kubelet's probes) to the reply's last byte. Every reply checked (status 200, \`ok\`/\`OK\`, ${PROGRAMS + 1} [+] lines, ${PROGRAMS} RUNNING entries, each program's \`tend_process_ready\` 1 and \`node_supervisord_state\` 20). Keep-alive connections reopened because the server closed them: ${reconnects.length === 0 ? "none" : reconnects.join(", ")}${loadReconnects.length === 0 ? "" : `; in the memory runs ${loadReconnects.join(", ")}`}.`,
     `- CPU: the server's utime+stime from /proc/PID/stat (${1000 / CLK_TCK} ms ticks) over the measured requests, divided by their number. Cross-check from the schedstat of its threads, ms per request: ${sched}.`,
     `- memory: ${results.loads.map((l) => `${l.label}: before ${mem(l.before)}, after ${count(l.requests)} ${mem(l.after)}, ${AFTER_IDLE_MS / 1000} s idle ${mem(l.idle)}`).join("; ")}. The loads run one after the other, each after the one before has idled ${AFTER_IDLE_MS / 1000} s.`,
-    `- idle: two more tends, with and without \`[health]\`, up at once, the window ${IDLE_SETTLE_MS / 1000} s after all programs were RUNNING (checked once over the control socket); nothing sent to either during it.${results.idle ? ` Threads: ${results.idle.map((i) => `${i.health ? "with" : "without"} ${i.threads}`).join(", ")}.` : ""}`,
+    `- idle: two more tends, with and without \`[health]\`, up at once, the window ${IDLE_SETTLE_MS / 1000} s after all programs were RUNNING (checked once over the control socket); nothing sent to either during it.${results.idle ? ` Context switches per s by thread: ${results.idle.map((i) => `${i.health ? "with" : "without"} [health] ${[...i.byThread].map(([thread, n]) => `${thread} ${fmt(n / (IDLE_MS / 1000), 2)}`).join(", ")} (${i.threads} threads at the end)`).join("; ")}.` : ""}`,
     ...(results.failures.length > 0
       ? ["", "Failures:", "", ...results.failures.map((f) => `- ${f}`)]
       : []),
