@@ -31,13 +31,14 @@
 //     encoder, CONTROL_SCRAPES (default SCRAPES, 0 to skip) /metrics over
 //     tend's control socket, whose replies go through tend's memory policy
 //     (a collection after each reply over 64 KiB).
-//  4. idle cost of the listener: two more tends with the same programs, one
-//     with [health] and one without, up at once; once all are RUNNING and
-//     IDLE_SETTLE_MS (5 s) have passed, the same IDLE_MS (30 s) window for
-//     both: their threads' context switches (voluntary + involuntary, from
-//     /proc/PID/task/TID/status, polled every 50 ms), the schedstat CPU of
-//     their threads, VmRSS at the start and the end. Nothing is sent to either
-//     during the window.
+//  4. idle cost of the listener: four more tends with the same programs, two
+//     with [health] and two without (two identical ones show how far tends
+//     differ anyway), up at once; once all are RUNNING and IDLE_SETTLE_MS
+//     (5 s) have passed, the same IDLE_MS (30 s) window for all: their
+//     threads' context switches (voluntary + involuntary, from
+//     /proc/PID/task/TID/status, polled every 50 ms, also by thread name),
+//     the schedstat CPU of their threads, VmRSS at the start and the end.
+//     Nothing is sent to any of them during the window.
 // Every reply is checked: status 200, its body (`ok`, `OK`, a [+] line per
 // program, a RUNNING entry per program, each program's series in /metrics).
 // Prints a Markdown report (tables with tend / supervisord ratios, notes);
@@ -86,6 +87,8 @@ const PEAK_EVERY = 100;
 const AFTER_IDLE_MS = 10_000;
 const IDLE_SETTLE_MS = 5_000;
 const IDLE_MS = Number(process.env.IDLE_MS ?? 30_000);
+/** Tends of each kind in the idle window: two identical ones show how far they differ anyway. */
+const IDLE_TENDS = 2;
 const READY_TIMEOUT_MS = 120_000;
 const TMP = tempDir("tend-bench-health-");
 const CLK_TCK = Number(spawnSync(["getconf", "CLK_TCK"]).stdout.toString().trim()) || 100;
@@ -894,38 +897,26 @@ function loadTable(results: Results): string[] {
 }
 
 function idleTable(idle: Idle[] | undefined): string[] {
-  const without = idle?.find((i) => !i.health);
-  const withHealth = idle?.find((i) => i.health);
-  const perS = (v: number | undefined) => (v === undefined ? undefined : v / (IDLE_MS / 1000));
-  const row = (metric: string, a: number | undefined, b: number | undefined, digits = 1) =>
-    `| ${metric} | ${a === undefined ? "n/a" : fmt(a, digits)} | ${b === undefined ? "n/a" : fmt(b, digits)} | ${ratio(b, a)} |`;
+  const without = idle?.filter((i) => !i.health) ?? [];
+  const withHealth = idle?.filter((i) => i.health) ?? [];
+  const mean = (values: readonly number[]) =>
+    values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0) / values.length;
+  const row = (metric: string, value: (i: Idle) => number, digits = 1) => {
+    const a = without.map(value);
+    const b = withHealth.map(value);
+    const cell = (values: number[]) =>
+      values.length === 0 ? "n/a" : values.map((v) => fmt(v, digits)).join(" / ");
+    return `| ${metric} | ${cell(a)} | ${cell(b)} | ${ratio(mean(b), mean(a))} |`;
+  };
+  const perS = (v: number) => v / (IDLE_MS / 1000);
   return [
-    `| tend, ${PROGRAMS} programs, ${IDLE_MS / 1000} s idle | without [health] | with [health] | with / without |`,
+    `| tend, ${PROGRAMS} programs, ${IDLE_MS / 1000} s idle (${IDLE_TENDS} tends of each kind) | without [health] | with [health] | with / without (means) |`,
     "|---|---:|---:|---:|",
-    row(
-      "wake-ups per s (context switches of all threads)",
-      perS(without?.switches),
-      perS(withHealth?.switches),
-      2,
-    ),
-    row(
-      "of which the main thread, per s",
-      perS(without?.mainSwitches),
-      perS(withHealth?.mainSwitches),
-      2,
-    ),
-    row(
-      `CPU, ms per ${IDLE_MS / 1000} s (schedstat of its threads)`,
-      without?.cpuMs,
-      withHealth?.cpuMs,
-      2,
-    ),
-    row(
-      "VmRSS at the start of the window, MiB",
-      without?.rssStart.rssMiB,
-      withHealth?.rssStart.rssMiB,
-    ),
-    row("VmRSS at the end of the window, MiB", without?.rssEnd.rssMiB, withHealth?.rssEnd.rssMiB),
+    row("wake-ups per s (context switches of all threads)", (i) => perS(i.switches), 2),
+    row("of which the main thread, per s", (i) => perS(i.mainSwitches), 2),
+    row(`CPU, ms per ${IDLE_MS / 1000} s (schedstat of its threads)`, (i) => i.cpuMs, 2),
+    row("VmRSS at the start of the window, MiB", (i) => i.rssStart.rssMiB),
+    row("VmRSS at the end of the window, MiB", (i) => i.rssEnd.rssMiB),
   ];
 }
 
@@ -978,7 +969,15 @@ function report(results: Results): string {
     `- latency: wall clock in this process from the request's first byte (keep-alive) or from the connect (fresh: a new TCP connection per request with \`Connection: close\`, as a kubelet's probes) to the reply's last byte. Every reply checked (status 200, \`ok\`/\`OK\`, ${PROGRAMS + 1} [+] lines, ${PROGRAMS} RUNNING entries, each program's \`tend_process_ready\` 1 and \`node_supervisord_state\` 20). Keep-alive connections reopened because the server closed them: ${reconnects.length === 0 ? "none" : reconnects.join(", ")}${loadReconnects.length === 0 ? "" : `; in the memory runs ${loadReconnects.join(", ")}`}.`,
     `- CPU: the server's utime+stime from /proc/PID/stat (${1000 / CLK_TCK} ms ticks) over the measured requests, divided by their number. Cross-check from the schedstat of its threads, ms per request: ${sched}.`,
     `- memory: ${results.loads.map((l) => `${l.label}: before ${mem(l.before)}, after ${count(l.requests)} ${mem(l.after)}, ${AFTER_IDLE_MS / 1000} s idle ${mem(l.idle)}`).join("; ")}. The loads run one after the other, each after the one before has idled ${AFTER_IDLE_MS / 1000} s.`,
-    `- idle: two more tends, with and without \`[health]\`, up at once, the window ${IDLE_SETTLE_MS / 1000} s after all programs were RUNNING (checked once over the control socket); nothing sent to either during it.${results.idle ? ` Context switches per s by thread: ${results.idle.map((i) => `${i.health ? "with" : "without"} [health] ${[...i.byThread].map(([thread, n]) => `${thread} ${fmt(n / (IDLE_MS / 1000), 2)}`).join(", ")} (${i.threads} threads at the end)`).join("; ")}.` : ""}`,
+    `- idle: ${IDLE_TENDS * 2} more tends, ${IDLE_TENDS} with \`[health]\` and ${IDLE_TENDS} without, up at once, the window ${IDLE_SETTLE_MS / 1000} s after all programs were RUNNING (checked once over the control socket); nothing sent to any during it; each cell lists the tends of that kind. Context switches per s by thread, named as in /proc/PID/task/TID/comm (at most 15 characters: JSC keeps the end of a longer name, so \`ollector Thread\` is its Heap Collector Thread): ${[
+      ...(results.idle ?? []),
+    ]
+      .sort((a, b) => Number(a.health) - Number(b.health))
+      .map(
+        (i) =>
+          `${i.health ? "with" : "without"} [health] ${[...i.byThread].map(([thread, n]) => `${thread} ${fmt(n / (IDLE_MS / 1000), 2)}`).join(", ")} (${i.threads} threads at the end)`,
+      )
+      .join("; ")}.`,
     ...(results.failures.length > 0
       ? ["", "Failures:", "", ...results.failures.map((f) => `- ${f}`)]
       : []),
@@ -1052,20 +1051,24 @@ async function main(): Promise<void> {
     await Promise.all(servers.map((server) => stop(server.ns)));
   }
 
-  console.error(`idle: tend with and without [health], ${IDLE_MS / 1000} s...`);
+  console.error(
+    `idle: ${IDLE_TENDS} tends with and ${IDLE_TENDS} without [health], ${IDLE_MS / 1000} s...`,
+  );
   const idle = await note("idle", async () => {
-    const pair = await Promise.all([
-      launch(tendSupervisor, "tend-without-health", "none"),
-      launch(tendSupervisor, "tend-with-health", "health"),
-    ]);
+    const tends = await Promise.all(
+      Array.from({ length: IDLE_TENDS }, (_, i) => [
+        launch(tendSupervisor, `tend-without-health-${i + 1}`, "none"),
+        launch(tendSupervisor, `tend-with-health-${i + 1}`, "health"),
+      ]).flat(),
+    );
     try {
       await Bun.sleep(IDLE_SETTLE_MS);
       return await idleWindow(
-        pair.map((server) => ({ pid: server.pid, health: server.port !== undefined })),
+        tends.map((server) => ({ pid: server.pid, health: server.port !== undefined })),
         IDLE_MS,
       );
     } finally {
-      await Promise.all(pair.map((server) => stop(server.ns)));
+      await Promise.all(tends.map((server) => stop(server.ns)));
     }
   });
 
