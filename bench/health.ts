@@ -10,10 +10,10 @@
 // [inet_http_server] for supervisord); all RUNNING (getAllProcessInfo over
 // the socket, and tend's /readyz 200) before any measurement starts.
 //  1. latency: N (default 1,000) sequential requests of each kind after a
-//     warm-up of WARMUP (default 100), over one keep-alive connection (as a
-//     kubelet or Prometheus keeps one), then N over a fresh connection each
-//     (connect, request with `Connection: close`, read, close: the time
-//     includes the connect); median and p99 of the wall clock from the
+//     warm-up of WARMUP (default 100), over one keep-alive connection (as
+//     Prometheus keeps one), then N over a fresh connection each (connect,
+//     request with `Connection: close`, read, close, as the kubelet probes:
+//     the time includes the connect); median and p99 of the wall clock from the
 //     request's first byte (or the connect) to the reply's last. supervisord's
 //     getAllProcessInfo takes ~140 ms with 500 programs, so it gets RPC_N
 //     (default 300) requests in each mode. A small HTTP/1.1 client over
