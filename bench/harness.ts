@@ -36,6 +36,7 @@ import {
 
 export {
   childrenOf,
+  freePort,
   killQuietly,
   type LogEntry,
   type Memory,
