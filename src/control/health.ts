@@ -7,7 +7,7 @@
 import type { ClientPool } from "./client-pool.ts";
 import { type Http1Server, serveHttp1 } from "./http1.ts";
 import { PROMETHEUS_CONTENT_TYPE } from "./prometheus.ts";
-import { oneShotsAmong, readinessOf } from "./readiness.ts";
+import { type OneShot, oneShotsAmong, readinessOf } from "./readiness.ts";
 import type { ControlledProcess } from "./supervisor.ts";
 
 export interface HealthSource {
@@ -42,6 +42,8 @@ export function serveHealth(
   address: { readonly host: string; readonly port: number },
   source: HealthSource,
   pool: ClientPool,
+  /** Told the size of each answer (tend's garbage-collection policy). */
+  afterAnswer?: (bytes: number) => void,
 ): Http1Server {
   const handler = async (request: Request): Promise<Response> => {
     const { path, query } = splitUrl(request.url);
@@ -51,7 +53,7 @@ export function serveHealth(
   };
   return serveHttp1(
     { hostname: address.host, port: address.port },
-    { limits: HEALTH_LIMITS, pool, screen: () => undefined, handler },
+    { limits: { ...HEALTH_LIMITS, afterAnswer }, pool, screen: () => undefined, handler },
   );
 }
 
@@ -84,7 +86,7 @@ export function healthResponse(
     });
   if (path === "/metrics")
     return new Response(source.metrics(), {
-      headers: { "Content-Type": PROMETHEUS_CONTENT_TYPE },
+      headers: { "Content-Type": PROMETHEUS_CONTENT_TYPE, "Cache-Control": "no-store" },
     });
   if (path === "/livez" || path === "/healthz")
     return report(path.slice(1), [{ name: "ping", ok: true, reason: "" }], query);
@@ -99,15 +101,21 @@ interface CheckLine {
   readonly reason: string;
   /** Left out by ?exclude: listed, not judged. */
   readonly excluded?: boolean;
+  /** tend's own shutdown check, not a program's (a program may be called `shutdown` too). */
+  readonly own?: boolean;
 }
 
 function shutdownCheck(source: HealthSource): CheckLine {
   const stopping = source.stopping();
-  return { name: SHUTDOWN_CHECK, ok: !stopping, reason: stopping ? "tend is shutting down" : "" };
+  const reason = stopping ? "tend is shutting down" : "";
+  return { name: SHUTDOWN_CHECK, ok: !stopping, reason, own: true };
 }
 
-function processCheck(process: ControlledProcess, oneShots: Set<ControlledProcess>): CheckLine {
-  const readiness = readinessOf(process, oneShots.has(process));
+function processCheck(
+  process: ControlledProcess,
+  oneShots: Map<ControlledProcess, OneShot>,
+): CheckLine {
+  const readiness = readinessOf(process, oneShots.get(process));
   return { name: process.namespec, ok: readiness.ready, reason: readiness.reason };
 }
 
@@ -147,9 +155,10 @@ function readyz(query: URLSearchParams, source: HealthSource): Response {
 
 /** `/readyz/NAME`: one process, a group's processes, or the shutdown check; 404 for none. */
 function readyzOne(name: string, source: HealthSource): Response {
-  if (name === SHUTDOWN_CHECK) return single(shutdownCheck(source));
   const processes = source.processes();
   const matched = processes.filter((process) => names(process, name));
+  // A program named `shutdown` is asked for by its name; tend's check otherwise.
+  if (matched.length === 0 && name === SHUTDOWN_CHECK) return single(shutdownCheck(source));
   if (matched.length === 0) return text(404, `no such process or group: ${name}\n`);
   const oneShots = oneShotsAmong(processes);
   const failed = matched.map((p) => processCheck(p, oneShots)).filter((line) => !line.ok);
@@ -185,7 +194,7 @@ function lineText(line: CheckLine): string {
   if (line.excluded) return `[+]${line.name} excluded: ok`;
   if (line.ok) return `[+]${line.name} ok`;
   // A program says why in readiness's words (`not ready: ...`); the shutdown check as kube's.
-  const reason = line.name === SHUTDOWN_CHECK ? `failed: ${line.reason}` : line.reason;
+  const reason = line.own ? `failed: ${line.reason}` : line.reason;
   return `[-]${line.name} ${reason}`;
 }
 

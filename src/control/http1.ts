@@ -312,8 +312,10 @@ class Connection implements PoolMember {
       }
       return 0;
     }
-    const bytes = headOnly ? new Uint8Array(0) : new Uint8Array(await response.arrayBuffer());
-    lines.push(`Content-Length: ${bytes.length}`);
+    const body = new Uint8Array(await response.arrayBuffer());
+    // HEAD: the length a GET would carry, without the body.
+    lines.push(`Content-Length: ${body.length}`);
+    const bytes = headOnly ? new Uint8Array(0) : body;
     await this.send(Buffer.concat([encoder.encode(`${lines.join("\r\n")}\r\n\r\n`), bytes]));
     return bytes.length;
   }
@@ -477,7 +479,9 @@ function reason(status: number): string {
     200: "OK",
     400: "Bad Request",
     401: "Unauthorized",
+    403: "Forbidden",
     404: "Not Found",
+    405: "Method Not Allowed",
     411: "Length Required",
     413: "Payload Too Large",
     431: "Request Header Fields Too Large",

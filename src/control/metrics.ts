@@ -6,7 +6,7 @@
 
 import type { ProcessUsage } from "../core/process-usage.ts";
 import { ProcessState } from "../core/states.ts";
-import { encodeFamilies, type Family, type Sample } from "./prometheus.ts";
+import { encodeFamilies, type Family, labelPairs, type Sample } from "./prometheus.ts";
 import { oneShotsAmong, readinessOf } from "./readiness.ts";
 import type { ControlledProcess } from "./supervisor.ts";
 
@@ -42,20 +42,30 @@ export interface MetricsSnapshot {
 const UP_STATES = new Set(["STARTING", "RUNNING", "STOPPING"]);
 
 export function metricsText(snapshot: MetricsSnapshot): string {
+  const labels = new Map<ControlledProcess, string>();
+  const labelsOfProcess = (process: ControlledProcess) => labelsOf(process, labels);
   return encodeFamilies([
-    ...supervisordFamilies(snapshot),
-    ...processFamilies(snapshot),
+    ...supervisordFamilies(snapshot, labelsOfProcess),
+    ...processFamilies(snapshot, labelsOfProcess),
     ...tendFamilies(snapshot),
     ...selfFamilies(snapshot.self),
   ]);
 }
 
-function labelsOf(process: ControlledProcess): Record<string, string> {
-  return { name: process.config.name, group: process.config.group };
+/** `name="web",group="web"`, once per process per scrape. */
+function labelsOf(process: ControlledProcess, cache: Map<ControlledProcess, string>): string {
+  let text = cache.get(process);
+  if (text === undefined) {
+    text = labelPairs({ name: process.config.name, group: process.config.group });
+    cache.set(process, text);
+  }
+  return text;
 }
 
 /** The supervisord exporters' four series, with their names and labels. */
-function supervisordFamilies(snapshot: MetricsSnapshot): Family[] {
+type LabelsOf = (process: ControlledProcess) => string;
+
+function supervisordFamilies(snapshot: MetricsSnapshot, labelsOf: LabelsOf): Family[] {
   const processes = snapshot.processes.map((entry) => entry.process);
   const each = (value: (process: ControlledProcess) => number | undefined): Sample[] =>
     processes.flatMap((process) => {
@@ -92,7 +102,7 @@ function supervisordFamilies(snapshot: MetricsSnapshot): Family[] {
 }
 
 /** tend's own per-process series. */
-function processFamilies(snapshot: MetricsSnapshot): Family[] {
+function processFamilies(snapshot: MetricsSnapshot, labelsOf: LabelsOf): Family[] {
   const { processes, now } = snapshot;
   const oneShots = oneShotsAmong(processes.map((entry) => entry.process));
   const samples = (
@@ -114,7 +124,7 @@ function processFamilies(snapshot: MetricsSnapshot): Family[] {
       samples: samples(({ process }) => [
         {
           labels: labelsOf(process),
-          value: readinessOf(process, oneShots.has(process)).ready ? 1 : 0,
+          value: readinessOf(process, oneShots.get(process)).ready ? 1 : 0,
         },
       ]),
     },
@@ -139,7 +149,7 @@ function processFamilies(snapshot: MetricsSnapshot): Family[] {
       samples: samples(({ process, counts }) =>
         (["ready", "live"] as const).flatMap((check) =>
           (["success", "failure"] as const).map((result) => ({
-            labels: { ...labelsOf(process), check, result },
+            labels: `${labelsOf(process)},check="${check}",result="${result}"`,
             value: counts.checks[check][result],
           })),
         ),
@@ -150,12 +160,12 @@ function processFamilies(snapshot: MetricsSnapshot): Family[] {
       help: "Bytes read from the process's stdout and stderr.",
       type: "counter",
       samples: samples(({ process, counts }) => [
-        { labels: { ...labelsOf(process), stream: "stdout" }, value: counts.logBytes.stdout },
+        { labels: `${labelsOf(process)},stream="stdout"`, value: counts.logBytes.stdout },
         ...(counts.logBytes.stderr === undefined
           ? []
           : [
               {
-                labels: { ...labelsOf(process), stream: "stderr" },
+                labels: `${labelsOf(process)},stream="stderr"`,
                 value: counts.logBytes.stderr,
               },
             ]),
@@ -175,10 +185,10 @@ function tendFamilies(snapshot: MetricsSnapshot): Family[] {
     },
     {
       name: "tend_signals_forwarded_total",
-      help: "Signals tend received and passed on to every running program, by signal.",
+      help: "Signals tend received and passed on to its running programs, by signal.",
       type: "counter",
       samples: [...snapshot.signalsForwarded].map(([signal, value]) => ({
-        labels: { signal },
+        labels: labelPairs({ signal }),
         value,
       })),
     },
@@ -187,7 +197,7 @@ function tendFamilies(snapshot: MetricsSnapshot): Family[] {
       help: "Times the config files were read again (SIGHUP, update, reread, reload), by result.",
       type: "counter",
       samples: (["success", "failure"] as const).map((result) => ({
-        labels: { result },
+        labels: labelPairs({ result }),
         value: snapshot.configReloads[result],
       })),
     },
@@ -195,7 +205,7 @@ function tendFamilies(snapshot: MetricsSnapshot): Family[] {
       name: "tend_build_info",
       help: "tend's version, as a label; the value is always 1.",
       type: "gauge",
-      samples: [{ labels: { version: snapshot.version }, value: 1 }],
+      samples: [{ labels: labelPairs({ version: snapshot.version }), value: 1 }],
     },
   ];
 }

@@ -6,8 +6,8 @@
 export type MetricType = "counter" | "gauge";
 
 export interface Sample {
-  /** Label names and values, in the order written. */
-  readonly labels?: Readonly<Record<string, string>>;
+  /** Label pairs as written between the braces (`name="web",group="web"`): see labelPairs. */
+  readonly labels?: string;
   readonly value: number;
 }
 
@@ -22,26 +22,35 @@ export interface Family {
 /** The content type of the format, as Prometheus asks for it. */
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-/** The families as one exposition, each with its HELP and TYPE lines. */
+/**
+ * The families as one exposition, each with its HELP and TYPE lines. Built
+ * by concatenation: a scrape of 500 programs is ~12,000 lines.
+ */
 export function encodeFamilies(families: readonly Family[]): string {
-  const lines: string[] = [];
+  let text = "";
   for (const family of families) {
-    lines.push(`# HELP ${family.name} ${escapeHelp(family.help)}`);
-    lines.push(`# TYPE ${family.name} ${family.type}`);
-    for (const sample of family.samples)
-      lines.push(`${family.name}${labelText(sample.labels)} ${numberText(sample.value)}`);
+    text += `# HELP ${family.name} ${escapeHelp(family.help)}\n# TYPE ${family.name} ${family.type}\n`;
+    for (const sample of family.samples) {
+      const labels = sample.labels ? `{${sample.labels}}` : "";
+      text += `${family.name}${labels} ${numberText(sample.value)}\n`;
+    }
   }
-  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+  return text;
 }
 
-function labelText(labels: Readonly<Record<string, string>> | undefined): string {
-  if (labels === undefined) return "";
-  const pairs = Object.entries(labels).map(([name, value]) => `${name}="${escapeLabel(value)}"`);
-  return pairs.length === 0 ? "" : `{${pairs.join(",")}}`;
+/** Labels as written between the braces, in the order given, values escaped. */
+export function labelPairs(labels: Readonly<Record<string, string>>): string {
+  let text = "";
+  for (const name in labels) {
+    if (text !== "") text += ",";
+    text += `${name}="${escapeLabel(labels[name] as string)}"`;
+  }
+  return text;
 }
 
 /** A label value: backslash, double quote and line feed escaped. */
 export function escapeLabel(value: string): string {
+  if (!/[\\"\n]/.test(value)) return value;
   return value.replace(/[\\"\n]/g, (c) => (c === "\n" ? "\\n" : `\\${c}`));
 }
 

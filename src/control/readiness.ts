@@ -17,10 +17,18 @@ export interface Readiness {
 }
 
 /**
+ * How a one-shot is waited for: `done` (ended with an expected code) when
+ * anyone waits with `:done`, `exited` (ended at all) when all wait with `:exited`.
+ */
+export type OneShot = "done" | "exited";
+
+/**
  * The one-shots among `processes`: those a process waits for with `:done`
  * or `:exited` (targets resolved as depends_on resolves them).
  */
-export function oneShotsAmong<P extends ControlledProcess>(processes: readonly P[]): Set<P> {
+export function oneShotsAmong<P extends ControlledProcess>(
+  processes: readonly P[],
+): Map<P, OneShot> {
   const byGroup = new Map<string, P[]>();
   for (const process of processes) {
     const members = byGroup.get(process.config.group);
@@ -28,15 +36,16 @@ export function oneShotsAmong<P extends ControlledProcess>(processes: readonly P
     else byGroup.set(process.config.group, [process]);
   }
   const groups = [...byGroup].map(([name, members]) => ({ name, members }));
-  const oneShots = new Set<P>();
+  const oneShots = new Map<P, OneShot>();
   for (const process of processes)
     for (const { target, condition } of process.config.depends_on)
       if (condition === "done" || condition === "exited")
-        for (const found of resolveTarget(target, groups, (p) => p.config)) oneShots.add(found);
+        for (const found of resolveTarget(target, groups, (p) => p.config))
+          if (oneShots.get(found) !== "done") oneShots.set(found, condition);
   return oneShots;
 }
 
-export function readinessOf(process: ControlledProcess, oneShot = false): Readiness {
+export function readinessOf(process: ControlledProcess, oneShot?: OneShot): Readiness {
   const { status, config } = process;
   const late = (reason: string, hopeless = false): Readiness => ({
     ready: false,
@@ -45,7 +54,7 @@ export function readinessOf(process: ControlledProcess, oneShot = false): Readin
   });
   switch (status.state) {
     case "RUNNING":
-      if (oneShot) return late("running, not done yet");
+      if (oneShot !== undefined) return late("running, not done yet");
       if (status.ready) return { ready: true, hopeless: false, reason: "" };
       return late(`not ready: ${status.checkMessage || "its check has not passed"}`);
     case "STARTING":
@@ -63,7 +72,9 @@ export function readinessOf(process: ControlledProcess, oneShot = false): Readin
         status.exitstatus !== undefined && config.exitcodes.includes(status.exitstatus);
       const restarts =
         config.autorestart === "true" || (config.autorestart === "unexpected" && !expected);
-      if (expected && !restarts) return { ready: true, hopeless: false, reason: "" };
+      // Waited for with `:exited` alone, any end for good is what was waited for.
+      if ((expected || oneShot === "exited") && !restarts)
+        return { ready: true, hopeless: false, reason: "" };
       return late(`exited with status ${status.exitstatus ?? 0}`, !restarts);
     }
     case "FATAL":

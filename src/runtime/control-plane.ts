@@ -5,7 +5,7 @@
 // error; the default socket that cannot be made is only reported.
 
 import { dirname } from "node:path";
-import type { Config } from "../config/model.ts";
+import type { Config, HealthConfig } from "../config/model.ts";
 import { ClientPool, clientLimits, type PoolEvent } from "../control/client-pool.ts";
 import { type HealthSource, serveHealth } from "../control/health.ts";
 import { type Call, type Listen, serveControl } from "../control/http-server.ts";
@@ -173,16 +173,39 @@ export async function openControlPlane(
 
   const health = config.health;
   if (health !== undefined) {
-    // No host means every interface: a kubelet probes the pod's address.
-    const host = health.host === "" || health.host === "*" ? "0.0.0.0" : health.host;
-    try {
-      servers.push(serveHealth({ host, port: health.port }, options.health, clients.pool));
-    } catch (error) {
+    const opened = openHealth(health, options.health, clients.pool);
+    if (typeof opened === "string") {
       close();
-      return `cannot listen on ${health.host || "*"}:${health.port} ([health]): ${(error as Error).message}`;
+      return opened;
     }
+    servers.push(opened);
   }
   return { close };
+}
+
+/**
+ * The [health] listener. No host (or `*`) means every interface, IPv6 and
+ * IPv4 (a kubelet probes the pod's address, which may be either); where
+ * the kernel has no IPv6, every IPv4 interface.
+ */
+function openHealth(
+  health: HealthConfig,
+  source: HealthSource,
+  pool: ClientPool,
+): { stop(): void } | string {
+  const every = health.host === "" || health.host === "*";
+  const hosts = every ? ["::", "0.0.0.0"] : [health.host];
+  let failure = "";
+  for (const host of hosts) {
+    try {
+      return serveHealth({ host, port: health.port }, source, pool, collectAfterAnswer);
+    } catch (error) {
+      failure = (error as Error).message;
+      // A port in use is in use for both; only a missing IPv6 tries again.
+      if (!/EAFNOSUPPORT|EADDRNOTAVAIL|address family/i.test(failure)) break;
+    }
+  }
+  return `cannot listen on ${health.host || "*"}:${health.port} ([health]): ${failure}`;
 }
 
 type Claim =

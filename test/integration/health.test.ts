@@ -140,6 +140,7 @@ startsecs=0
         // HEAD: the status without a body
         const head = await fetch(`http://127.0.0.1:${port}/readyz/workers`, { method: "HEAD" });
         expect(head.status).toBe(200);
+        expect(head.headers.get("content-length")).toBe("2"); // as the GET's "ok"
 
         writeFileSync(tend.path("go"), "");
         const ready = await eventually(async () => {
@@ -168,6 +169,7 @@ startsecs=0
         expect((await get(port, "/logtail/web")).status).toBe(404);
         const post = await fetch(`http://127.0.0.1:${port}/readyz`, { method: "POST", body: "x" });
         expect(post.status).toBe(405);
+        expect(post.statusText).toBe("Method Not Allowed");
         expect(post.headers.get("allow")).toBe("GET, HEAD");
         expect((await tend.infos()).get("web")?.statename).toBe("RUNNING");
 
@@ -225,6 +227,18 @@ startsecs=0
           const metrics = await get(where, "/metrics", { headers: auth });
           expect(metrics.body).toContain('node_supervisord_up{name="web",group="web"} 1\n');
         }
+      },
+    );
+  });
+
+  test.concurrent("no host: every interface, IPv6 and IPv4 (a kubelet probes the pod's address)", async () => {
+    const port = freePort();
+    await withTend(
+      `[health]\nport=${port}\n[program:web]\ncommand=sleep infinity\nstartsecs=0\n`,
+      async () => {
+        await eventually(async () => (await get(port, "/livez")).body === "ok", "IPv4");
+        const v6 = await fetch(`http://[::1]:${port}/livez`);
+        expect(await v6.text()).toBe("ok");
       },
     );
   });

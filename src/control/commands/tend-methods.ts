@@ -54,7 +54,7 @@ async function waitReady(
   const late = () => {
     const oneShots = oneShotsAmong(rules.allProcesses());
     return processes
-      .map((process) => ({ process, readiness: readinessOf(process, oneShots.has(process)) }))
+      .map((process) => ({ process, readiness: readinessOf(process, oneShots.get(process)) }))
       .filter(({ readiness }) => !readiness.ready);
   };
   const answer = () => {

@@ -107,6 +107,43 @@ describe("/readyz", () => {
     expect(await get("/readyz/workers:w1")).toEqual({ status: 200, body: "ok" });
   });
 
+  test("a one-shot waited for only with :exited counts once ended, whatever its code", async () => {
+    const exited = new FakeSupervisor(
+      groupsOf(
+        "[program:warmup]\ncommand=/bin/true\nautorestart=false\n[program:app]\ncommand=/bin/true\ndepends_on=warmup:exited\n",
+      ),
+    );
+    exited.set("warmup", { state: "EXITED", exitstatus: 1 });
+    exited.set("app", { state: "RUNNING", pid: 3 });
+    const over = { ...source, processes: () => exited.groups().flatMap((g) => g.slots) };
+    const response = healthResponse("GET", "/readyz", new URLSearchParams(), over);
+    expect({ status: response.status, body: await response.text() }).toEqual({
+      status: 200,
+      body: "ok",
+    });
+  });
+
+  test("a program called shutdown: its own line and name; tend's check keeps kube's words", async () => {
+    const named = new FakeSupervisor(groupsOf("[program:shutdown]\ncommand=/bin/true\n"));
+    named.set("shutdown", { state: "STOPPED", laststart: 5 });
+    let down = false;
+    const over = {
+      ...source,
+      processes: () => named.groups().flatMap((g) => g.slots),
+      stopping: () => down,
+    };
+    const ask = async (path: string) => {
+      const { path: p, query } = splitUrl(path);
+      const response = healthResponse("GET", p, query, over);
+      return { status: response.status, body: await response.text() };
+    };
+    expect(await ask("/readyz/shutdown")).toEqual({ status: 503, body: "shutdown stopped\n" });
+    down = true;
+    expect((await ask("/readyz")).body).toBe(
+      "[-]shutdown failed: tend is shutting down\n[-]shutdown stopped\nreadyz check failed\n",
+    );
+  });
+
   test("shutting down: 503 with the shutdown check failed, whatever the programs", async () => {
     stopping = true;
     const { status, body } = await get("/readyz");

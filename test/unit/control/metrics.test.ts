@@ -3,7 +3,12 @@
 
 import { afterAll, describe, expect, test } from "bun:test";
 import { type MetricsSnapshot, metricsText } from "../../../src/control/metrics.ts";
-import { encodeFamilies, escapeLabel, numberText } from "../../../src/control/prometheus.ts";
+import {
+  encodeFamilies,
+  escapeLabel,
+  labelPairs,
+  numberText,
+} from "../../../src/control/prometheus.ts";
 import { FakeSupervisor, groupsOf, removeConfigFiles } from "./fake-supervisor.ts";
 
 afterAll(removeConfigFiles);
@@ -16,7 +21,7 @@ describe("the exposition format", () => {
           name: "a_total",
           help: "Things.",
           type: "counter",
-          samples: [{ labels: { name: "x", group: "g" }, value: 3 }, { value: 0.5 }],
+          samples: [{ labels: labelPairs({ name: "x", group: "g" }), value: 3 }, { value: 0.5 }],
         },
       ]),
     ).toBe(
@@ -33,6 +38,8 @@ describe("the exposition format", () => {
 
   test("label values: backslash, double quote and line feed escaped; anything else as it is", () => {
     expect(escapeLabel('a\\b"c\nd\té')).toBe('a\\\\b\\"c\\nd\té');
+    expect(escapeLabel("plain")).toBe("plain");
+    expect(labelPairs({ name: 'we"b', group: "g" })).toBe('name="we\\"b",group="g"');
   });
 
   test("help text: backslash and line feed escaped, quotes kept", () => {
