@@ -360,9 +360,10 @@ const READYZ_VERBOSE: Kind = {
   check: (reply) => {
     const lines = text(reply).trimEnd().split("\n");
     const passed = lines.filter((line) => /^\[\+\]\S+ ok$/.test(line)).length;
-    return reply.status === 200 && passed === PROGRAMS + 1 && lines.at(-1) === "readyz check passed"
+    // One line per program (the shutdown check is listed only once it fails).
+    return reply.status === 200 && passed === PROGRAMS && lines.at(-1) === "readyz check passed"
       ? undefined
-      : `HTTP ${reply.status}, ${passed} [+] lines of ${PROGRAMS + 1}, last ${JSON.stringify(lines.at(-1))}`;
+      : `HTTP ${reply.status}, ${passed} [+] lines of ${PROGRAMS}, last ${JSON.stringify(lines.at(-1))}`;
   },
   warmup: WARMUP,
   n: N,
@@ -966,7 +967,7 @@ function report(results: Results): string {
     "Notes:",
     "",
     `- Reply sizes: tend \`/metrics\` ${size(metrics)}, \`/readyz?verbose\` ${size(find(results, READYZ_VERBOSE, false))}; supervisord getAllProcessInfo ${size(rpc)}.`,
-    `- latency: wall clock in this process from the request's first byte (keep-alive) or from the connect (fresh: a new TCP connection per request with \`Connection: close\`, as a kubelet's probes) to the reply's last byte. Every reply checked (status 200, \`ok\`/\`OK\`, ${PROGRAMS + 1} [+] lines, ${PROGRAMS} RUNNING entries, each program's \`tend_process_ready\` 1 and \`node_supervisord_state\` 20). Keep-alive connections reopened because the server closed them: ${reconnects.length === 0 ? "none" : reconnects.join(", ")}${loadReconnects.length === 0 ? "" : `; in the memory runs ${loadReconnects.join(", ")}`}.`,
+    `- latency: wall clock in this process from the request's first byte (keep-alive) or from the connect (fresh: a new TCP connection per request with \`Connection: close\`, as a kubelet's probes) to the reply's last byte. Every reply checked (status 200, \`ok\`/\`OK\`, ${PROGRAMS} [+] lines, ${PROGRAMS} RUNNING entries, each program's \`tend_process_ready\` 1 and \`node_supervisord_state\` 20). Keep-alive connections reopened because the server closed them: ${reconnects.length === 0 ? "none" : reconnects.join(", ")}${loadReconnects.length === 0 ? "" : `; in the memory runs ${loadReconnects.join(", ")}`}.`,
     `- CPU: the server's utime+stime from /proc/PID/stat (${1000 / CLK_TCK} ms ticks) over the measured requests, divided by their number. Cross-check from the schedstat of its threads, ms per request: ${sched}.`,
     `- memory: ${results.loads.map((l) => `${l.label}: before ${mem(l.before)}, after ${count(l.requests)} ${mem(l.after)}, ${AFTER_IDLE_MS / 1000} s idle ${mem(l.idle)}`).join("; ")}. The loads run one after the other, each after the one before has idled ${AFTER_IDLE_MS / 1000} s.`,
     `- idle: ${IDLE_TENDS * 2} more tends, ${IDLE_TENDS} with \`[health]\` and ${IDLE_TENDS} without, up at once, the window ${IDLE_SETTLE_MS / 1000} s after all programs were RUNNING (checked once over the control socket); nothing sent to any during it; each cell lists the tends of that kind. Context switches per s by thread, named as in /proc/PID/task/TID/comm (at most 15 characters: JSC keeps the end of a longer name, so \`ollector Thread\` is its Heap Collector Thread): ${[
