@@ -57,7 +57,11 @@ export function serveHealth(
   );
 }
 
-/** The decoded path and the query of a request's URL (which may lack a host on a unix socket). */
+/**
+ * The decoded path and the query of a request's URL. Not through `new URL`:
+ * supervisorctl's `tail -f` over a unix socket sends an empty Host, which
+ * makes Bun's request URL `http:///logtail/...`, no valid URL.
+ */
 export function splitUrl(url: string): { path: string; query: URLSearchParams } {
   const withoutOrigin = url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, "");
   const hash = withoutOrigin.indexOf("#");

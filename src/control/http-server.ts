@@ -132,7 +132,7 @@ export function serveControl(listen: Listen, options: ControlServerOptions): Htt
 }
 
 async function route(request: Request, options: ControlServerOptions): Promise<Response> {
-  const path = pathOf(request.url);
+  const { path, query } = splitUrl(request.url);
   if (path === "/RPC2") {
     if (request.method !== "POST") return plain(400, "Bad Request: XML-RPC wants POST\n");
     return xmlRpc(await request.text(), options.call, request.signal);
@@ -148,7 +148,7 @@ async function route(request: Request, options: ControlServerOptions): Promise<R
     return followLog(log, request.signal);
   }
   if (options.health !== undefined && isHealthPath(path))
-    return healthResponse(request.method, path, splitUrl(request.url).query, options.health);
+    return healthResponse(request.method, path, query, options.health);
   return plain(404, "Not Found\n");
 }
 
@@ -326,21 +326,6 @@ function describeUser(headers: Headers): string {
   if (!match?.[1]) return "malformed credentials";
   const user = Buffer.from(match[1], "base64").toString("utf8").split(":")[0] ?? "";
   return `bad credentials for user ${clientText(user)}`;
-}
-
-/**
- * The decoded path of a request. Not through `new URL`: supervisorctl's
- * `tail -f` over a unix socket sends an empty Host, which makes Bun's
- * request URL `http:///logtail/...`, no valid URL.
- */
-export function pathOf(url: string): string {
-  const path =
-    /^[a-z][a-z0-9+.-]*:\/\/[^/]*(\/[^?#]*)?/i.exec(url)?.[1] ?? url.replace(/[?#].*$/, "");
-  try {
-    return decodeURIComponent(path || "/");
-  } catch {
-    return path || "/";
-  }
 }
 
 function plain(status: number, text: string): Response {
