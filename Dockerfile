@@ -7,7 +7,8 @@
 # Both base images are build arguments, so the image also builds where the
 # public ones cannot be pulled: any Debian-like image with node and npm for
 # the first stage (npm ci downloads Bun from the npm registry), any glibc
-# image for the second.
+# image for the second, even one without a shell (distroless): nothing runs
+# in it at build time.
 #
 #   docker build --build-arg BUILD_IMAGE=my/node:20 --build-arg RUNTIME_IMAGE=my/debian:12 -t tend .
 
@@ -21,10 +22,11 @@ RUN npm ci
 COPY tsconfig.json ./
 COPY src ./src
 RUN npm run build
+# Invoked as supervisorctl, tend is its client: `docker exec CTR supervisorctl status`.
+# The link is made here and copied as a link, so the runtime image needs no shell.
+RUN mkdir /out && cp dist/tend /out/tend && ln -s tend /out/supervisorctl
 
 FROM ${RUNTIME_IMAGE}
-COPY --from=build /src/dist/tend /usr/local/bin/tend
-# Invoked as supervisorctl, tend is its client: `docker exec CTR supervisorctl status`.
-RUN ln -s tend /usr/local/bin/supervisorctl
+COPY --from=build /out/ /usr/local/bin/
 ENTRYPOINT ["/usr/local/bin/tend"]
 CMD ["--help"]
