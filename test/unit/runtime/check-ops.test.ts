@@ -87,7 +87,7 @@ describe("fd:N (s6's notification-fd)", () => {
         readdirSync(`/proc/${running.pid}/fd`)
           .map(Number)
           .sort((x, y) => x - y);
-      await until(() => fdsOf().join() === "0,1,2,9", 1000);
+      await until(() => fdsOf().join() === "0,1,2,9", 5000);
       expect(fdsOf()).toEqual([0, 1, 2, 9]);
     } finally {
       ops.signal(running.pid, 9, false);
