@@ -20,6 +20,7 @@ import {
   runCommand,
   supervisor,
   TEND,
+  type Tend,
   waitFor,
   withTend,
 } from "../harness/index.ts";
@@ -306,70 +307,89 @@ describe.skipIf(!pidNamespaces.ok)("shutting down: /readyz fails from the first 
   });
 
   test.concurrent("shutdown_delay=1.5: 503 at once, the programs run 1.5 s more, then stop in order", async () => {
-    const port = freePort();
-    await withTend(
-      {
-        supervisord: "shutdown_delay=1.5",
-        programs: `${health(port)}[program:web]\ncommand=${TERM_TRAP} DIR/events web 0\nstartsecs=0\n`,
-      },
-      async (tend) => {
-        await eventually(async () => (await get(port, "/readyz")).status === 200, "ready");
-        const sent = Date.now();
-        tend.signal("SIGTERM");
-        // Not ready at once, while web runs on untouched.
-        const first = await eventually(async () => {
-          const answer = await get(port, "/readyz");
-          return answer.status === 503 && Date.now();
-        }, "/readyz 503");
-        expect(first - sent).toBeLessThan(500);
-        expect(readLines(tend.path("events")).some((l) => l.startsWith("web term"))).toBe(false);
-        // web itself is still fine (the control methods answer SHUTDOWN_STATE now, as supervisord's)
-        expect(await get(port, "/readyz/web")).toEqual({ status: 200, body: "ok" });
-        expect((await tend.finished()).code).toBe(0);
-        const termAt =
-          Number(
-            readLines(tend.path("events"))
-              .find((l) => l.startsWith("web term"))
-              ?.split(" ")[2],
-          ) * 1000;
-        // web heard its TERM 1.5 s after tend did (within what a loaded machine adds).
-        expect(termAt - sent).toBeGreaterThanOrEqual(1500);
-        expect(termAt - sent).toBeLessThan(2500);
-        const received = await tend.waitLog(/^received SIGTERM indicating exit request/);
-        const over = await tend.waitLog("shutdown_delay is over: stopping the programs");
-        expect(over.time - received.time).toBeGreaterThanOrEqual(1490);
-        expect(over.time - received.time).toBeLessThan(2000);
-        expect(received.message).toBe(
-          "received SIGTERM indicating exit request: not ready from now on; stopping the programs in 1.5 s (shutdown_delay)",
-        );
-      },
-    );
+    await draining(1.5, "", async (tend, port) => {
+      const sent = Date.now();
+      tend.signal("SIGTERM");
+      // Not ready at once, while web runs on untouched.
+      const first = await eventually(async () => {
+        const answer = await get(port, "/readyz");
+        return answer.status === 503 && Date.now();
+      }, "/readyz 503");
+      expect(first - sent).toBeLessThan(500);
+      expect(termOf(tend, "web")).toBeUndefined();
+      // web itself is still fine (the control methods answer SHUTDOWN_STATE now, as supervisord's)
+      expect(await get(port, "/readyz/web")).toEqual({ status: 200, body: "ok" });
+      expect((await tend.finished()).code).toBe(0);
+      // web heard its TERM 1.5 s after tend did (within what a loaded machine adds).
+      const termAt = termOf(tend, "web") ?? 0;
+      expect(termAt - sent).toBeGreaterThanOrEqual(1500);
+      expect(termAt - sent).toBeLessThan(2500);
+      const received = await tend.waitLog(/^received SIGTERM indicating exit request/);
+      const over = await tend.waitLog("shutdown_delay is over: stopping the programs");
+      expect(over.time - received.time).toBeGreaterThanOrEqual(1490);
+      expect(over.time - received.time).toBeLessThan(2000);
+      expect(received.message).toBe(
+        "received SIGTERM indicating exit request: not ready from now on; stopping the programs in 1.5 s (shutdown_delay)",
+      );
+    });
   });
 
   test.concurrent("a second TERM during shutdown_delay stops the programs at once, still in order", async () => {
-    const port = freePort();
-    await withTend(
-      {
-        supervisord: "shutdown_delay=30",
-        programs: `${health(port)}[program:web]\ncommand=${TERM_TRAP} DIR/events web 0.2\nstartsecs=0\n`,
-      },
-      async (tend) => {
-        await eventually(async () => (await get(port, "/readyz")).status === 200, "ready");
-        tend.signal("SIGTERM");
-        await tend.waitLog("stopping the programs in 30 s (shutdown_delay)");
-        const second = Date.now();
-        tend.signal("SIGTERM");
-        expect((await tend.finished(5000)).code).toBe(0);
-        const events = readLines(tend.path("events"));
-        // web stopped by its TERM and finished its clean-up: not killed
-        expect(events.some((l) => l.startsWith("web done"))).toBe(true);
-        const termAt = Number(events.find((l) => l.startsWith("web term"))?.split(" ")[2]) * 1000;
-        expect(termAt - second).toBeLessThan(1000);
-        await tend.waitLog("received SIGTERM again: stopping the programs now");
-      },
-    );
+    await draining(30, "", async (tend) => {
+      tend.signal("SIGTERM");
+      await tend.waitLog("stopping the programs in 30 s (shutdown_delay)");
+      const second = Date.now();
+      tend.signal("SIGTERM");
+      expect((await tend.finished(5000)).code).toBe(0);
+      // web stopped by its TERM and finished its clean-up: not killed
+      expect(readLines(tend.path("events")).some((l) => l.startsWith("web done"))).toBe(true);
+      expect((termOf(tend, "web") ?? Infinity) - second).toBeLessThan(1000);
+      await tend.waitLog("received SIGTERM again: stopping the programs now");
+    });
+  });
+
+  test.concurrent("a critical program's end during shutdown_delay stops everything now, with its code", async () => {
+    const critical = `[program:job]\ncommand=sh -c 'while [ ! -e DIR/die ]; do sleep 0.05; done; exit 3'\nstartsecs=0\nautorestart=false\ncritical=true\n`;
+    await draining(30, critical, async (tend) => {
+      tend.signal("SIGTERM");
+      await tend.waitLog("stopping the programs in 30 s (shutdown_delay)");
+      const died = Date.now();
+      writeFileSync(tend.path("die"), "");
+      expect((await tend.finished(5000)).code).toBe(3);
+      expect((termOf(tend, "web") ?? Infinity) - died).toBeLessThan(1000);
+      expect(readLines(tend.path("events")).some((l) => l.startsWith("web done"))).toBe(true);
+    });
   });
 });
+
+/**
+ * A tend with `shutdown_delay` and web, a program that records its TERM in
+ * DIR/events (and takes 0.2 s to clean up), plus `more` programs; `body`
+ * runs once /readyz says everything is ready.
+ */
+async function draining(
+  delay: number,
+  more: string,
+  body: (tend: Tend, port: number) => Promise<void>,
+): Promise<void> {
+  const port = freePort();
+  await withTend(
+    {
+      supervisord: `shutdown_delay=${delay}`,
+      programs: `${health(port)}[program:web]\ncommand=${TERM_TRAP} DIR/events web 0.2\nstartsecs=0\n${more}`,
+    },
+    async (tend) => {
+      await eventually(async () => (await get(port, "/readyz")).status === 200, "ready");
+      await body(tend, port);
+    },
+  );
+}
+
+/** When (epoch ms) the term-trap program `name` recorded its TERM, if it has. */
+function termOf(tend: Tend, name: string): number | undefined {
+  const line = readLines(tend.path("events")).find((l) => l.startsWith(`${name} term `));
+  return line === undefined ? undefined : Number(line.split(" ")[2]) * 1000;
+}
 
 describe.skipIf(!pidNamespaces.ok)("/metrics, tend as PID 1", () => {
   test("every series moves when its event happens; promtool check metrics is clean", async () => {
