@@ -17,6 +17,16 @@ export async function waitFor<T>(
   }
 }
 
+/** Whether `condition` comes to hold within `ms` (for a test that asserts on the answer). */
+export async function until(condition: () => boolean, ms: number): Promise<boolean> {
+  const deadline = performance.now() + ms;
+  while (!condition()) {
+    if (performance.now() > deadline) return false;
+    await Bun.sleep(10);
+  }
+  return true;
+}
+
 /** waitFor for async probes; a probe that throws counts as "not yet". */
 export async function eventually<T>(
   probe: () => Promise<T | undefined | false>,

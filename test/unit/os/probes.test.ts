@@ -21,6 +21,7 @@ import {
   scratchDir,
   selfSignedCertificate,
   stateOf,
+  until,
 } from "../../harness/index.ts";
 
 const scratch = scratchDir("tend-probes-");
@@ -57,16 +58,6 @@ function socketsTo(port: number): number {
     }
   }
   return count;
-}
-
-/** Waits until `condition` holds, up to `ms`. */
-async function until(condition: () => boolean, ms: number): Promise<boolean> {
-  const deadline = performance.now() + ms;
-  while (!condition()) {
-    if (performance.now() > deadline) return false;
-    await Bun.sleep(10);
-  }
-  return true;
 }
 
 /** A port nothing listens on: bound, then freed. */

@@ -23,7 +23,7 @@ import { notifyDirectoryPath, removeNotifyDirectory } from "../../../src/os/noti
 import type { Notice, RunningProcess } from "../../../src/runtime/ports.ts";
 import { RealProbeOps } from "../../../src/runtime/probe-ops.ts";
 import { RealProcessOps } from "../../../src/runtime/process-ops.ts";
-import { ROOT, scratchDir } from "../../harness/index.ts";
+import { ROOT, scratchDir, until } from "../../harness/index.ts";
 import { configOf, removeConfigFiles } from "./fake-ports.ts";
 
 const scratch = scratchDir("tend-check-ops-");
@@ -144,16 +144,6 @@ describe("fd:N (s6's notification-fd)", () => {
     },
   );
 });
-
-/** Waits until `condition` holds, up to `ms`. */
-async function until(condition: () => boolean, ms: number): Promise<boolean> {
-  const deadline = performance.now() + ms;
-  while (!condition()) {
-    if (performance.now() > deadline) return false;
-    await Bun.sleep(10);
-  }
-  return true;
-}
 
 /** tend's pipe descriptors now. */
 function countPipes(): number {
