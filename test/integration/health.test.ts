@@ -110,11 +110,15 @@ startsecs=0
         ]);
         expect(early.code).toBe(1);
         writeFileSync(tend.path("migrated"), "");
-        // web then waits for its check
+        // web then waits for its check (once that check has answered once)
         const waiting = await eventually(async () => {
           const answer = await get(port, "/readyz");
-          return answer.body.includes("[+]migrate ok") && answer;
-        }, "migrate done");
+          return (
+            answer.body.includes("[+]migrate ok") &&
+            !answer.body.includes("no answer yet") &&
+            answer
+          );
+        }, "migrate done, web's first check answered");
         expect(waiting).toEqual({
           status: 503,
           body: [
