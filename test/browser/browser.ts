@@ -148,6 +148,8 @@ export const PHONE: Viewport = { width: 360, height: 740 };
 export interface OpenOptions {
   readonly viewport?: Viewport;
   readonly dark?: boolean;
+  /** More origins the page may reach (an attacker's page reaching tend's). */
+  readonly allow?: readonly string[];
   /** Basic auth credentials the browser answers a 401 with. */
   readonly credentials?: { readonly username: string; readonly password: string };
   /** The path to open; `/` by default. */
@@ -174,6 +176,7 @@ export class Dashboard implements AsyncDisposable {
   constructor(
     readonly page: Page,
     readonly url: string,
+    private readonly allow: readonly string[] = [],
   ) {}
 
   /** Sends or blocks one request (the interception handler). */
@@ -187,7 +190,8 @@ export class Dashboard implements AsyncDisposable {
     });
     let allowed = url.startsWith("data:") || url.startsWith("about:");
     try {
-      allowed ||= new URL(url).origin === new URL(this.url).origin;
+      const { origin } = new URL(url);
+      allowed ||= [this.url, ...this.allow].some((ok) => new URL(ok).origin === origin);
     } catch {
       // not a URL: blocked and reported as it is
     }
@@ -294,10 +298,15 @@ export class Dashboard implements AsyncDisposable {
   /** Until a line of the log view contains `text`; the line. */
   async waitLogLine(text: string, ms = 5_000): Promise<string> {
     const handle = await this.page.waitForFunction(
-      (t: string) =>
-        [...document.querySelectorAll("#log-lines .line")]
-          .map((line) => line.textContent ?? "")
-          .find((line) => line.includes(t)),
+      (t: string) => {
+        // from the end: the line waited for is most often the newest
+        const lines = document.querySelectorAll("#log-lines .line");
+        for (let i = lines.length - 1; i >= 0; i--) {
+          const text = lines[i]?.textContent ?? "";
+          if (text.includes(t)) return text;
+        }
+        return undefined;
+      },
       // an interval, not "mutation": a page in the background still checks
       { timeout: ms, polling: 50 },
       text,
@@ -388,6 +397,48 @@ export class Dashboard implements AsyncDisposable {
     await this.page.keyboard.press("Backspace");
   }
 
+  /** Opens the details of `namespec` and its stdout log (the log view titled with its name). */
+  async openLog(namespec: string): Promise<void> {
+    await this.click(`#processes tr[data-name="${namespec}"] button.name`);
+    await this.page.waitForSelector("#details", { visible: true, timeout: 5_000 });
+    if (!(await this.visible("#log"))) await this.click('[data-stream="stdout"]');
+    await this.waitText("#log-title", namespec);
+  }
+
+  /** The texts of the log view's lines that are shown (not filtered out). */
+  shownLogLines(): Promise<string[]> {
+    return this.page.evaluate(() =>
+      [...document.querySelectorAll("#log-lines .line")]
+        .filter((line) => line.checkVisibility())
+        .map((line) => line.textContent ?? ""),
+    );
+  }
+
+  /**
+   * The parts of the first log line that contains `text`: each child span's
+   * text and colour, and the line's own colour.
+   */
+  lineColours(text: string): Promise<{
+    line: string;
+    colour: string;
+    spans: { text: string; colour: string }[];
+  } | null> {
+    return this.page.evaluate((t: string) => {
+      const line = [...document.querySelectorAll("#log-lines .line")].find((l) =>
+        (l.textContent ?? "").includes(t),
+      );
+      if (!line) return null;
+      return {
+        line: line.textContent ?? "",
+        colour: getComputedStyle(line).color ?? "",
+        spans: [...line.querySelectorAll("span")].map((span) => ({
+          text: span.textContent ?? "",
+          colour: getComputedStyle(span).color ?? "",
+        })),
+      };
+    }, text);
+  }
+
   /** The page's width against the viewport's: more means a horizontal scroll bar. */
   widths(): Promise<{ scrollWidth: number; innerWidth: number }> {
     return this.page.evaluate(() => ({
@@ -444,7 +495,7 @@ export async function openPage(
   options: OpenOptions = {},
 ): Promise<Dashboard> {
   const page = await browser.newPage();
-  const dashboard = new Dashboard(page, url);
+  const dashboard = new Dashboard(page, url, options.allow);
   try {
     await page.setViewport(options.viewport ?? WIDE);
     await page.emulateMediaFeatures([
