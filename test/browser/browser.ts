@@ -142,6 +142,13 @@ export interface Viewport {
   readonly width: number;
   readonly height: number;
 }
+/**
+ * How often a wait looks at the page again. An interval rather than
+ * puppeteer's "mutation" (its observer misses a text node changed in place)
+ * or "raf" (a page in the background draws no frames).
+ */
+const POLL_MS = 20;
+
 export const WIDE: Viewport = { width: 1280, height: 800 };
 export const PHONE: Viewport = { width: 360, height: 740 };
 
@@ -203,11 +210,32 @@ export class Dashboard implements AsyncDisposable {
     }
   }
 
+  /** `wait`, or a failure naming `what` and what the page shows instead (`shown`). */
+  private async explain<T>(
+    what: string,
+    wait: Promise<T>,
+    shown: () => Promise<unknown>,
+  ): Promise<T> {
+    try {
+      return await wait;
+    } catch (error) {
+      const now = await shown().then(
+        (value) => JSON.stringify(value),
+        () => "(could not read the page)",
+      );
+      throw new Error(`${what}: ${(error as Error).message}; the page shows ${now}`);
+    }
+  }
+
   /** Until `#connection` says `live`: the event stream is open. */
   async live(ms = 5_000): Promise<void> {
-    await this.page.waitForFunction(
-      () => document.querySelector("#connection")?.textContent?.trim() === "live",
-      { timeout: ms, polling: "mutation" },
+    await this.explain(
+      "#connection never said live",
+      this.page.waitForFunction(
+        () => document.querySelector("#connection")?.textContent?.trim() === "live",
+        { timeout: ms, polling: POLL_MS },
+      ),
+      () => this.text("#connection").then((t) => ({ "#connection": t })),
     );
   }
 
@@ -231,14 +259,18 @@ export class Dashboard implements AsyncDisposable {
    * MutationObserver, so it resolves on the DOM change itself.
    */
   async waitState(namespec: string, state: string, ms = 5_000): Promise<void> {
-    await this.page.waitForFunction(
-      (ns: string, want: string) =>
-        document
-          .querySelector(`#processes tr[data-name="${ns}"] td[data-col="state"]`)
-          ?.textContent?.trim() === want,
-      { timeout: ms, polling: "mutation" },
-      namespec,
-      state,
+    await this.explain(
+      `${namespec} not ${state} on the page within ${ms} ms`,
+      this.page.waitForFunction(
+        (ns: string, want: string) =>
+          document
+            .querySelector(`#processes tr[data-name="${ns}"] td[data-col="state"]`)
+            ?.textContent?.trim() === want,
+        { timeout: ms, polling: POLL_MS },
+        namespec,
+        state,
+      ),
+      () => this.cell(namespec, "state").then((t) => ({ state: t })),
     );
   }
 
@@ -248,7 +280,11 @@ export class Dashboard implements AsyncDisposable {
   }
 
   async click(selector: string): Promise<void> {
-    const element = await this.page.waitForSelector(selector, { visible: true, timeout: 5_000 });
+    const element = await this.explain(
+      `no ${selector} shown to click`,
+      this.page.waitForSelector(selector, { visible: true, timeout: 5_000 }),
+      async () => ({ matching: await this.count(selector) }),
+    );
     if (!element) throw new Error(`no ${selector} on the page`);
     await element.click();
     await element.dispose();
@@ -276,14 +312,18 @@ export class Dashboard implements AsyncDisposable {
 
   /** Until a message of `kind` contains `text`. */
   async waitMessage(kind: "ok" | "error", text: string, ms = 5_000): Promise<string> {
-    const handle = await this.page.waitForFunction(
-      (k: string, t: string) =>
-        [...document.querySelectorAll(`#messages .message.${k}`)]
-          .map((m) => m.textContent ?? "")
-          .find((m) => m.includes(t)),
-      { timeout: ms, polling: "mutation" },
-      kind,
-      text,
+    const handle = await this.explain(
+      `no .message.${kind} with ${JSON.stringify(text)}`,
+      this.page.waitForFunction(
+        (k: string, t: string) =>
+          [...document.querySelectorAll(`#messages .message.${k}`)]
+            .map((m) => m.textContent ?? "")
+            .find((m) => m.includes(t)),
+        { timeout: ms, polling: POLL_MS },
+        kind,
+        text,
+      ),
+      () => this.text("#messages").then((t) => ({ "#messages": t })),
     );
     return (await handle.jsonValue()) as string;
   }
@@ -297,19 +337,25 @@ export class Dashboard implements AsyncDisposable {
 
   /** Until a line of the log view contains `text`; the line. */
   async waitLogLine(text: string, ms = 5_000): Promise<string> {
-    const handle = await this.page.waitForFunction(
-      (t: string) => {
-        // from the end: the line waited for is most often the newest
-        const lines = document.querySelectorAll("#log-lines .line");
-        for (let i = lines.length - 1; i >= 0; i--) {
-          const text = lines[i]?.textContent ?? "";
-          if (text.includes(t)) return text;
-        }
-        return undefined;
-      },
-      // an interval, not "mutation": a page in the background still checks
-      { timeout: ms, polling: 50 },
-      text,
+    const handle = await this.explain(
+      `no log line with ${JSON.stringify(text)}`,
+      this.page.waitForFunction(
+        (t: string) => {
+          // from the end: the line waited for is most often the newest
+          const lines = document.querySelectorAll("#log-lines .line");
+          for (let i = lines.length - 1; i >= 0; i--) {
+            const text = lines[i]?.textContent ?? "";
+            if (text.includes(t)) return text;
+          }
+          return undefined;
+        },
+        { timeout: ms, polling: POLL_MS },
+        text,
+      ),
+      async () => ({
+        "#log-title": await this.text("#log-title"),
+        last: (await this.logLines()).slice(-3),
+      }),
     );
     return (await handle.jsonValue()) as string;
   }
@@ -324,11 +370,15 @@ export class Dashboard implements AsyncDisposable {
 
   /** Until the text of `selector` contains `text`. */
   async waitText(selector: string, text: string, ms = 5_000): Promise<void> {
-    await this.page.waitForFunction(
-      (s: string, t: string) => (document.querySelector(s)?.textContent ?? "").includes(t),
-      { timeout: ms, polling: "mutation" },
-      selector,
-      text,
+    await this.explain(
+      `${selector} never contained ${JSON.stringify(text)}`,
+      this.page.waitForFunction(
+        (s: string, t: string) => (document.querySelector(s)?.textContent ?? "").includes(t),
+        { timeout: ms, polling: POLL_MS },
+        selector,
+        text,
+      ),
+      () => this.text(selector).then((t) => ({ [selector]: t })),
     );
   }
 
@@ -350,7 +400,7 @@ export class Dashboard implements AsyncDisposable {
     await this.page.waitForFunction(
       (s: string, n: string, w: string | null) =>
         (document.querySelector(s)?.getAttribute(n) ?? null) !== w,
-      { timeout: 5_000, polling: "mutation" },
+      { timeout: 5_000, polling: POLL_MS },
       selector,
       name,
       was,
@@ -369,13 +419,17 @@ export class Dashboard implements AsyncDisposable {
 
   /** Until exactly `n` process rows are shown. */
   async waitShownRows(n: number): Promise<void> {
-    await this.page.waitForFunction(
-      (want: number) =>
-        [...document.querySelectorAll("#processes tbody tr[data-name]")].filter((row) =>
-          row.checkVisibility(),
-        ).length === want,
-      { timeout: 5_000, polling: "mutation" },
-      n,
+    await this.explain(
+      `not ${n} rows shown`,
+      this.page.waitForFunction(
+        (want: number) =>
+          [...document.querySelectorAll("#processes tbody tr[data-name]")].filter((row) =>
+            row.checkVisibility(),
+          ).length === want,
+        { timeout: 5_000, polling: POLL_MS },
+        n,
+      ),
+      () => this.shownRows(),
     );
   }
 

@@ -379,7 +379,7 @@ describe.skipIf(!pidNamespaces.ok)("the dashboard in Chromium, tend as PID 1", (
     await using served = await shop();
     await using page = await openDashboard(browser, served.url);
     await page.live();
-    await openLog(page, "web");
+    await page.openLog("web");
     await page.waitLogLine("GET /orders/");
     await page.screenshot("details-log");
     expect(page.errors).toEqual([]);
@@ -473,7 +473,7 @@ describe.skipIf(!pidNamespaces.ok)("the dashboard in Chromium, tend as PID 1", (
     };
     await fits("the table");
     await page.screenshot("phone", true);
-    await openLog(page, "web");
+    await page.openLog("web");
     await page.waitLogLine("GET /orders/");
     await fits("details and log");
     await page.screenshot("phone-details-log", true);
@@ -492,12 +492,4 @@ async function tabTo(page: Dashboard, name: string, max = 200): Promise<void> {
     await page.page.keyboard.press("Tab");
   }
   throw new Error(`${name} never got the focus in ${max} presses of Tab`);
-}
-
-/** Opens the details of `namespec` and its stdout log. */
-export async function openLog(page: Dashboard, namespec: string): Promise<void> {
-  await page.click(`#processes tr[data-name="${namespec}"] button.name`);
-  await page.page.waitForSelector("#details", { visible: true, timeout: 5_000 });
-  if (!(await page.visible("#log"))) await page.click('[data-stream="stdout"]');
-  await page.waitText("#log-title", namespec);
 }
