@@ -558,7 +558,12 @@ export async function openPage(
     if (options.credentials) await page.authenticate(options.credentials);
     page.on("pageerror", (error) => dashboard.errors.push(`page error: ${String(error)}`));
     page.on("console", (message) => {
-      if (message.type() === "error") dashboard.errors.push(`console: ${message.text()}`);
+      if (message.type() !== "error") return;
+      // Chromium asks every site for /favicon.ico by itself; a 404 for it
+      // is the browser's habit, not the page's error.
+      const where = message.location().url ?? "";
+      if (new URL(where, url).pathname === "/favicon.ico") return;
+      dashboard.errors.push(`console: ${message.text()}${where ? ` (${where})` : ""}`);
     });
     await page.setRequestInterception(true);
     page.on("request", (request) => dashboard.intercept(request));

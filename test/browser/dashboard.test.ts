@@ -51,7 +51,7 @@ startsecs=0
 command=sleep infinity
 startsecs=0
 [program:signals]
-command=${BUN} ${FIXTURES}/print-signals.ts --out DIR/signals
+command=${BUN} ${FIXTURES}/print-signals.ts --out DIR/signals --exit-on SIGTERM
 startsecs=0
 [program:broken]
 command=sh -c 'exit 3'
