@@ -455,7 +455,18 @@ export class Dashboard implements AsyncDisposable {
   async openLog(namespec: string): Promise<void> {
     await this.click(`#processes tr[data-name="${namespec}"] button.name`);
     await this.page.waitForSelector("#details", { visible: true, timeout: 5_000 });
-    if (!(await this.visible("#log"))) await this.click('[data-stream="stdout"]');
+    // The details offer the process's logs (data-open-log, once they have
+    // loaded); a log view already open switches streams (data-stream).
+    const opener = await this.explain(
+      `no way to open ${namespec}'s log`,
+      this.page.waitForSelector('[data-open-log="stdout"], #log [data-stream="stdout"]', {
+        visible: true,
+        timeout: 5_000,
+      }),
+      async () => ({ "#details": await this.text("#details") }),
+    );
+    if (!(await this.visible("#log"))) await opener?.click();
+    await opener?.dispose();
     await this.waitText("#log-title", namespec);
   }
 
@@ -527,6 +538,39 @@ export class Dashboard implements AsyncDisposable {
     mkdirSync(ARTIFACTS, { recursive: true });
     const path = join(ARTIFACTS, `${name}.png`);
     await this.page.screenshot({ path: path as `${string}.png`, fullPage });
+    return path;
+  }
+
+  /**
+   * Saves the part of the page that holds every element matching one of
+   * `selectors` (the smallest box around them) as artifacts/NAME.png.
+   */
+  async screenshotOf(name: string, ...selectors: string[]): Promise<string> {
+    // Boxes from the top of the page, which is where a clip is measured from.
+    await this.page.evaluate("window.scrollTo(0, 0)");
+    const boxes = [];
+    for (const selector of selectors) {
+      const element = await this.page.$(selector);
+      const box = await element?.boundingBox();
+      await element?.dispose();
+      if (!box) throw new Error(`no ${selector} shown to take a picture of`);
+      boxes.push(box);
+    }
+    const x = Math.min(...boxes.map((b) => b.x));
+    const y = Math.min(...boxes.map((b) => b.y));
+    const clip = {
+      x,
+      y,
+      width: Math.max(...boxes.map((b) => b.x + b.width)) - x,
+      height: Math.max(...boxes.map((b) => b.y + b.height)) - y,
+    };
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const path = join(ARTIFACTS, `${name}.png`);
+    await this.page.screenshot({
+      path: path as `${string}.png`,
+      clip,
+      captureBeyondViewport: true,
+    });
     return path;
   }
 
