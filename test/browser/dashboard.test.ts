@@ -459,6 +459,22 @@ describe.skipIf(!pidNamespaces.ok)("the dashboard in Chromium, tend as PID 1", (
     await statesBecome(tend, ["web"], "STOPPED");
     await page.waitState("web", "STOPPED");
 
+    // Signal by keyboard: Enter opens the dialog, arrow keys pick USR1,
+    // Tab to Send, Enter.
+    const recorded = () => readFileSync(tend.path("signals"), "utf8").split("\n").filter(Boolean);
+    await eventually(async () => recorded()[0] === "ready", "print-signals ready");
+    await tabTo(page, "[data-action=signal][data-target=signals]");
+    await page.page.keyboard.press("Enter");
+    await page.page.waitForSelector("#signal-dialog[open]", { timeout: 5_000 });
+    await tabTo(page, "select#signal-name");
+    const chosen = () => page.page.$eval("#signal-name", (select) => select.value as string);
+    for (let presses = 0; presses < 40 && !/USR1/.test(await chosen()); presses++)
+      await page.page.keyboard.press("ArrowDown");
+    expect(await chosen()).toMatch(/USR1/);
+    await tabTo(page, "button#signal-send");
+    await page.page.keyboard.press("Enter");
+    await eventually(async () => recorded().includes("SIGUSR1"), "SIGUSR1 recorded by the program");
+
     // Stop all by keyboard: the confirm dialog takes the focus; Tab to Yes, Enter.
     await tabTo(page, "[data-action=stop][data-target=all]");
     await page.page.keyboard.press("Enter");
