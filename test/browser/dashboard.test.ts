@@ -375,6 +375,19 @@ describe.skipIf(!pidNamespaces.ok)("the dashboard in Chromium, tend as PID 1", (
     expect(page.errors).toEqual([]);
   }, 60_000);
 
+  // Known bug, found here: web's history holds two "ready" entries at the
+  // same millisecond (its start and its dependency's readiness, it seems),
+  // so the panel lists "ready" twice. test.failing until the server sends
+  // changes only; then this turns red and becomes a plain test.
+  test.failing("the readiness history lists changes only: never the same state twice in a row", async () => {
+    await using served = await shop();
+    const reply = await fetch(`${served.url}/ui/process?name=web`);
+    const { history } = (await reply.json()) as { history: { ready: boolean; at: number }[] };
+    expect(history.length).toBeGreaterThan(0);
+    const repeats = history.filter((event, i) => i > 0 && history[i - 1]?.ready === event.ready);
+    expect(repeats).toEqual([]);
+  }, 30_000);
+
   test("a process's log opens with its details, colours and all", async () => {
     await using served = await shop();
     await using page = await openDashboard(browser, served.url);
