@@ -598,6 +598,8 @@ export async function openPage(
     await page.setViewport(options.viewport ?? WIDE);
     await page.emulateMediaFeatures([
       { name: "prefers-color-scheme", value: options.dark ? "dark" : "light" },
+      // Screenshots of what is, not of an animation half-way.
+      { name: "prefers-reduced-motion", value: "reduce" },
     ]);
     if (options.credentials) await page.authenticate(options.credentials);
     page.on("pageerror", (error) => dashboard.errors.push(`page error: ${String(error)}`));

@@ -271,6 +271,7 @@ describe.skipIf(!pidNamespaces.ok)("the dashboard in Chromium, tend as PID 1", (
     await act(page, "start", "broken");
     const message = await page.waitMessage("error", fault, 10_000);
     expect(message).toContain("broken");
+    await page.screenshot("action-failed");
     expect(await page.count("#messages .message.ok")).toBe(0);
   }, 60_000);
 
@@ -289,6 +290,7 @@ describe.skipIf(!pidNamespaces.ok)("the dashboard in Chromium, tend as PID 1", (
 
     await act(page, "stop", "all");
     await page.page.waitForSelector("#confirm-dialog[open]", { timeout: 5_000 });
+    await page.screenshot("confirm-stop-all");
     await page.click("#confirm-no");
     expect(await dialogOpen(page, "confirm-dialog")).toBe(false);
     // Half a second in which a stop that was sent anyway would show.
@@ -343,6 +345,7 @@ describe.skipIf(!pidNamespaces.ok)("the dashboard in Chromium, tend as PID 1", (
     );
     expect(value).toBeDefined();
     await page.page.select("#signal-name", value);
+    await page.screenshot("signal-dialog");
     await page.click("#signal-send");
     await eventually(async () => recorded().includes("SIGUSR1"), "SIGUSR1 recorded by the program");
     // Only that one: Cancel sent nothing.
@@ -406,6 +409,7 @@ describe.skipIf(!pidNamespaces.ok)("the dashboard in Chromium, tend as PID 1", (
     await page.click("#main-log");
     await page.page.waitForSelector("#log", { visible: true, timeout: 5_000 });
     await page.waitLogLine("spawned: 'db' with pid");
+    await page.screenshotOf("main-log", "#log");
     expect(page.errors).toEqual([]);
   }, 60_000);
 

@@ -86,6 +86,7 @@ describe.skipIf(!pidNamespaces.ok)("a process's log in the dashboard, tend as PI
     // Red: the red channel leads.
     const [r = 0, g = 0, b = 0] = (red?.colour.match(/\d+/g) ?? []).map(Number);
     expect(r).toBeGreaterThan(Math.max(g, b));
+    await page.screenshotOf("log-ansi", "#log");
     expect(page.errors).toEqual([]);
   }, 60_000);
 
@@ -102,6 +103,7 @@ describe.skipIf(!pidNamespaces.ok)("a process's log in the dashboard, tend as PI
     expect(line.startsWith("bad ")).toBe(true);
     await say(it.tend, `after ${n}\n`);
     await page.waitLogLine(`after ${n}`);
+    await page.screenshotOf("log-not-utf8", "#log");
     expect(await page.text("#connection")).toContain("live");
     expect(page.errors).toEqual([]);
   }, 60_000);
