@@ -1,7 +1,7 @@
 // Terminal text → styled segments for the log view. SGR colours and attributes
 // become classes (256-colour and true-colour an inline colour), every other
 // escape sequence (cursor moves, OSC titles and links) is dropped, and control
-// characters other than tab become visible symbols, never obeyed. Pure.
+// characters other than tab are shown in caret notation, never obeyed. Pure.
 
 /** A palette index 0–15 (a class) or a `#rrggbb` colour (set through element.style). */
 export type Colour = number | string;
@@ -76,10 +76,13 @@ function isControl(code: number): boolean {
   return (code < 0x20 && code !== 0x09) || (code >= 0x7f && code <= 0x9f);
 }
 
-/** A control character as something to look at: ␀ … ␟ for C0, ␡ for DEL, <9B> for C1. */
+/**
+ * A control character as something to look at, in caret notation (`^@`,
+ * `^G`, `^[`, `^?` for DEL) that every font can show, and `<9B>` for C1.
+ */
 function controlSymbol(code: number): string {
-  if (code < 0x20) return String.fromCharCode(0x2400 + code);
-  if (code === 0x7f) return "\u2421";
+  if (code < 0x20) return `^${String.fromCharCode(0x40 + code)}`;
+  if (code === 0x7f) return "^?";
   return `<${code.toString(16).toUpperCase()}>`;
 }
 
