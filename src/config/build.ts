@@ -146,6 +146,7 @@ function readInet(
   return {
     username: values.username as string | undefined,
     password: values.password as string | undefined,
+    ui: values.ui as InetHttpServerConfig["ui"],
     host: port.host,
     port: port.port,
   };

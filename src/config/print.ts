@@ -194,17 +194,32 @@ function processNamePattern(processes: readonly ProcessConfig[]): string {
 }
 
 /** A process's settings in the order of the key table (command first). */
-function processSection(process: ProcessConfig, config: Config): Section {
+function processSection(
+  process: ProcessConfig,
+  config: Config | undefined,
+  name = `program:${process.name}`,
+): Section {
   const ordered: [string, unknown][] = [];
   for (const key of PROGRAM_KEY_NAMES) {
     if (!(key in process)) continue;
     const value =
       key === "depends_on"
-        ? dependencyValue(process.depends_on, config)
+        ? config === undefined
+          ? process.depends_on.map((d) => `${d.target}:${d.condition}`)
+          : dependencyValue(process.depends_on, config)
         : process[key as keyof ProcessConfig];
     ordered.push([key, value]);
   }
-  return { name: `program:${process.name}`, values: settingsOfEntries(ordered, PROCESS_ONLY) };
+  return { name, values: settingsOfEntries(ordered, PROCESS_ONLY) };
+}
+
+/**
+ * One process's effective settings as an INI section (the dashboard shows
+ * it): defaults filled in, expansions done, depends_on as written.
+ */
+export function printProcessIni(process: ProcessConfig, section: string): string {
+  const { name, values } = processSection(process, undefined, section);
+  return [`[${name}]`, ...values.map(([k, v]) => `${k}=${iniValue(k, v)}`)].join("\n").concat("\n");
 }
 
 const PROGRAM_KEY_NAMES = Object.keys(PROGRAM_KEYS);

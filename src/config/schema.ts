@@ -165,6 +165,8 @@ export const INET_HTTP_SERVER_KEYS = {
   port: optional(c.inetAddress),
   username: optional(c.string),
   password: optional(c.string),
+  // tend's dashboard at / (here and on the socket): with its actions, without, or none.
+  ui: key(c.oneOf("full", "readonly", "off"), "full"),
 } satisfies Record<string, KeySpec<unknown>>;
 
 /** tend's own [health] listener: /livez, /readyz, /metrics, no auth, no control. */

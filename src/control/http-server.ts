@@ -17,6 +17,7 @@ import {
 import { MAX_NESTING } from "../protocol/xmlrpc-value.ts";
 import { crossSiteReason } from "./browser-safety.ts";
 import type { ClientPool } from "./client-pool.ts";
+import { type Dashboard, dashboardResponse, isDashboardPath } from "./dashboard.ts";
 import { type HealthSource, healthResponse, isHealthPath, splitUrl } from "./health.ts";
 import { type Http1Server, type Rejection, STREAM_HEADER, serveHttp1 } from "./http1.ts";
 import type { Head } from "./http1-head.ts";
@@ -60,6 +61,8 @@ export interface ControlServerOptions {
   readonly pool: ClientPool;
   /** /livez, /readyz, /metrics, behind this server's auth. */
   readonly health?: HealthSource | undefined;
+  /** The dashboard at / and /ui/, behind this server's auth. */
+  readonly dashboard?: Dashboard | undefined;
   /** Told, after each answer, the larger of its request's body and its reply (sent whole). */
   readonly afterAnswer?: ((bytes: number) => void) | undefined;
 }
@@ -149,6 +152,8 @@ async function route(request: Request, options: ControlServerOptions): Promise<R
   }
   if (options.health !== undefined && isHealthPath(path))
     return healthResponse(request.method, path, query, options.health);
+  if (options.dashboard !== undefined && isDashboardPath(path))
+    return dashboardResponse(request, path, query, options.dashboard);
   return plain(404, "Not Found\n");
 }
 

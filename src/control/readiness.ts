@@ -29,13 +29,7 @@ export type OneShot = "done" | "exited";
 export function oneShotsAmong<P extends ControlledProcess>(
   processes: readonly P[],
 ): Map<P, OneShot> {
-  const byGroup = new Map<string, P[]>();
-  for (const process of processes) {
-    const members = byGroup.get(process.config.group);
-    if (members) members.push(process);
-    else byGroup.set(process.config.group, [process]);
-  }
-  const groups = [...byGroup].map(([name, members]) => ({ name, members }));
+  const groups = membersByGroup(processes);
   const oneShots = new Map<P, OneShot>();
   for (const process of processes)
     for (const { target, condition } of process.config.depends_on)
@@ -43,6 +37,19 @@ export function oneShotsAmong<P extends ControlledProcess>(
         for (const found of resolveTarget(target, groups, (p) => p.config))
           if (oneShots.get(found) !== "done") oneShots.set(found, condition);
   return oneShots;
+}
+
+/** The processes by group, as depends_on targets are resolved among them. */
+export function membersByGroup<P extends ControlledProcess>(
+  processes: readonly P[],
+): { name: string; members: P[] }[] {
+  const byGroup = new Map<string, P[]>();
+  for (const process of processes) {
+    const members = byGroup.get(process.config.group);
+    if (members) members.push(process);
+    else byGroup.set(process.config.group, [process]);
+  }
+  return [...byGroup].map(([name, members]) => ({ name, members }));
 }
 
 export function readinessOf(process: ControlledProcess, oneShot?: OneShot): Readiness {

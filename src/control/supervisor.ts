@@ -5,9 +5,12 @@
 // process type, so an implementation gets its own processes back.
 
 import type { GroupConfig, ProcessConfig } from "../config/model.ts";
+import type { ExitStatus } from "../core/exit-codes.ts";
 import type { ProcessStatus } from "../core/program.ts";
 import type { SupervisorStateName } from "../core/states.ts";
 import type { LogReader } from "../logging/log-reader.ts";
+import type { ReadinessEvent } from "../protocol/dashboard.ts";
+import type { CheckCounts } from "./metrics.ts";
 
 export interface ControlledProcess {
   /** `name`, or `group:name` when they differ. */
@@ -16,6 +19,12 @@ export interface ControlledProcess {
   readonly status: ProcessStatus;
   /** What the process last said of itself (notify's STATUS=); "" when nothing. */
   readonly note: string;
+  /** How its last run ended, once one has (the dashboard's last exit). */
+  readonly lastExit?: ExitStatus | undefined;
+  /** Its last changes of readiness, oldest first. */
+  readonly readinessHistory?: readonly ReadinessEvent[];
+  /** Results of its ready and live checks so far. */
+  readonly checkResults?: { readonly ready: CheckCounts; readonly live: CheckCounts };
   readonly logs: {
     readonly stdout: { readonly reader: LogReader };
     /** undefined with redirect_stderr. */
@@ -76,7 +85,10 @@ export interface Supervisor<P extends ControlledProcess = ControlledProcess> {
    * or "ok".
    */
   writeStdin(process: P, bytes: Uint8Array): "ok" | "not-running" | "closed" | "full";
-  /** Calls `listener` after any process changed state; returns the unsubscribe. */
+  /**
+   * Calls `listener` after any process changed state, readiness or what it
+   * says of itself, a group came or went, or tend's own state changed; returns the unsubscribe.
+   */
   onChange(listener: () => void): () => void;
   /** tend's own log, when there is one to read. */
   mainLog(): LogReader | undefined;

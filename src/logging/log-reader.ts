@@ -3,12 +3,16 @@
 // there is none, an in-memory ring of its last bytes. The supervisord
 // semantics of offsets, lengths and overflow are written once, over both.
 
+import { Followers } from "./followers.ts";
+
 export interface LogReader {
   /** Bytes written since the log began (or was last cleared). */
   size(): number;
   /** Up to `length` bytes from `position`, less where the log no longer keeps them. */
   read(position: number, length: number): Uint8Array;
   clear(): void;
+  /** Told after each write and clear (readers that grow while tend runs have them). */
+  readonly followers?: Followers;
 }
 
 /** Why a read was refused, as supervisord's fault names. */
@@ -90,6 +94,7 @@ export function tailLog(
 
 /** The last `capacity` bytes of a stream, for tail when it has no log file. */
 export class RingLog implements LogReader {
+  readonly followers = new Followers();
   private readonly buffer: Uint8Array;
   /** Bytes written since the start or the last clear. */
   private total = 0;
@@ -107,6 +112,7 @@ export class RingLog implements LogReader {
     this.buffer.set(kept.subarray(0, first), at);
     if (first < kept.length) this.buffer.set(kept.subarray(first), 0);
     this.total += bytes.length;
+    this.followers.tell();
   }
 
   size(): number {
@@ -128,5 +134,6 @@ export class RingLog implements LogReader {
 
   clear(): void {
     this.total = 0;
+    this.followers.tell(true);
   }
 }

@@ -6,6 +6,7 @@
 // exceed maxbytes by up to one line but no line straddles two files.
 
 import { fs } from "../os/fs.ts";
+import { Followers } from "./followers.ts";
 import type { LogReader } from "./log-reader.ts";
 
 const NEWLINE = 10;
@@ -13,6 +14,7 @@ const NEWLINE = 10;
 const REOPEN_RETRY_MS = 1000;
 
 export class RotatingFile implements LogReader {
+  readonly followers = new Followers();
   private fd: number | undefined;
   private bytes = 0;
   /** The file's size after its last complete line: where a fragment is cut back to. */
@@ -42,6 +44,11 @@ export class RotatingFile implements LogReader {
    * whole lines (and an unfinished line still being written).
    */
   write(block: Uint8Array): void {
+    this.append(block);
+    this.followers.tell();
+  }
+
+  private append(block: Uint8Array): void {
     let rest = block;
     if (this.dropRestOfLine) {
       const newline = rest.indexOf(NEWLINE);
@@ -121,6 +128,7 @@ export class RotatingFile implements LogReader {
       this.bytes = 0;
       this.lineEnd = 0;
       this.fragment = false;
+      this.followers.tell(true);
     } catch (error) {
       this.trouble(`cannot clear ${this.path}: ${(error as Error).message}`);
     }

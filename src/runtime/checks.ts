@@ -10,7 +10,6 @@
 import type { CheckSpec } from "../config/check-spec.ts";
 import type { ProgramEvent } from "../core/program.ts";
 import type { ProcessStateName } from "../core/states.ts";
-import type { Slot } from "./engine.ts";
 import type {
   Clock,
   Notice,
@@ -20,6 +19,7 @@ import type {
   TimerHandle,
   Timers,
 } from "./ports.ts";
+import type { Slot } from "./slot.ts";
 
 export interface CheckPorts {
   readonly probes: ProbeOps;
@@ -27,6 +27,8 @@ export interface CheckPorts {
   readonly clock: Clock;
   /** Hands a result to the reducer (the engine's dispatch). */
   readonly dispatch: (slot: Slot, event: ProgramEvent) => void;
+  /** The process said something of itself (a notify STATUS=). */
+  readonly noted: (slot: Slot) => void;
 }
 
 type Which = "ready" | "live";
@@ -110,6 +112,7 @@ export class CheckRunner {
     if (slot.status.pid !== pid) return;
     if (notice.kind === "status") {
       slot.note = notice.text;
+      this.ports.noted(slot);
       return;
     }
     if (slot.status.ready) return;

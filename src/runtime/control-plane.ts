@@ -7,6 +7,8 @@
 import { dirname } from "node:path";
 import type { Config, HealthConfig } from "../config/model.ts";
 import { ClientPool, clientLimits, type PoolEvent } from "../control/client-pool.ts";
+import type { Dashboard } from "../control/dashboard.ts";
+import { DashboardFeed, type FeedTable } from "../control/dashboard-feed.ts";
 import { type HealthSource, serveHealth } from "../control/health.ts";
 import { type Call, type Listen, serveControl } from "../control/http-server.ts";
 import { Throttle } from "../control/throttle.ts";
@@ -44,6 +46,24 @@ export interface ControlPlaneOptions {
   readonly report: (level: "critical" | "warn" | "error" | "info", message: string) => void;
   /** /livez, /readyz, /metrics: on the [health] listener, and behind the control servers' auth. */
   readonly health: HealthSource;
+  /** Calls back after any change tend shows (the dashboard's feed follows it while a page is open). */
+  readonly watch: (changed: () => void) => () => void;
+}
+
+/** The dashboard both control listeners serve, as `[inet_http_server] ui=` says. */
+function dashboardOf(config: Config, options: ControlPlaneOptions): Dashboard {
+  const mode = config.inet_http_server?.ui ?? "full";
+  const source = {
+    read: async () => (await options.call("tend.getDashboard", [], {})) as unknown as FeedTable,
+    watch: options.watch,
+  };
+  return {
+    mode,
+    feed: new DashboardFeed(source, mode === "readonly"),
+    call: options.call,
+    processLog: options.processLog,
+    mainLog: options.mainLog,
+  };
 }
 
 /** The open-file limit assumed when /proc cannot tell (the usual soft default). */
@@ -105,6 +125,7 @@ export async function openControlPlane(
     pool: clients.pool,
     afterAnswer: collectAfterAnswer,
     health: options.health,
+    dashboard: dashboardOf(config, options),
   };
 
   // A socket asked for ([unix_http_server] or $TEND_SOCKET) must be had; the

@@ -12,7 +12,8 @@ import {
   type TargetView,
 } from "../core/dependencies.ts";
 import type { DependencyOutcome } from "../core/program.ts";
-import type { ActiveGroup, Slot } from "./engine.ts";
+import type { ActiveGroup } from "./engine.ts";
+import type { Slot } from "./slot.ts";
 
 export class Dependencies {
   constructor(private readonly groups: () => readonly ActiveGroup[]) {}

@@ -6,51 +6,21 @@
 
 import { sameRun } from "../config/compare.ts";
 import type { GroupConfig, ProcessConfig } from "../config/model.ts";
-import type { CheckCounts } from "../control/metrics.ts";
-import type { ExitStatus } from "../core/exit-codes.ts";
-import {
-  type Effect,
-  INITIAL_STATUS,
-  type ProcessStatus,
-  type ProgramEvent,
-  type ProgramRules,
-  reduce,
-} from "../core/program.ts";
+import { type Effect, INITIAL_STATUS, type ProgramEvent, reduce } from "../core/program.ts";
 import { signalName } from "../core/signals.ts";
 import { type ProcessStateName, STOPPED_STATES } from "../core/states.ts";
-import type { ProcessLogs } from "../logging/routing.ts";
 import { makeNamespec } from "../protocol/namespec.ts";
 import { CheckRunner } from "./checks.ts";
 import { Dependencies } from "./dependencies.ts";
-import type { EnginePorts, RunningProcess, StdinPipe, TimerHandle } from "./ports.ts";
+import type { EnginePorts, RunningProcess } from "./ports.ts";
 import { rulesOf } from "./program-rules.ts";
+import { rememberReadiness, type Slot, saysOtherwise } from "./slot.ts";
 
 /**
  * What may wait in tend for a process that does not read its stdin: past it,
  * sendProcessStdin is FAILED, so a client cannot fill PID 1's memory (supervisord has no bound).
  */
 export const MAX_STDIN_PENDING = 1024 * 1024;
-
-export interface Slot {
-  /** `name`, or `group:name` when they differ (supervisord's namespec). */
-  readonly namespec: string;
-  /** Replaced in place by an update that changes only how it is supervised. */
-  config: ProcessConfig;
-  rules: ProgramRules;
-  status: ProcessStatus;
-  /** What the process last said of itself (a notify STATUS= text); "" when nothing. */
-  note: string;
-  /** How the last run ended, once one has. */
-  lastExit: ExitStatus | undefined;
-  child: RunningProcess | undefined;
-  timer: TimerHandle | undefined;
-  /** Where its output goes and what tail reads, across restarts. */
-  readonly logs: ProcessLogs;
-  /** The running process's stdin (sendProcessStdin); undefined when none runs. */
-  stdin: StdinPipe | undefined;
-  /** Results of its ready and live checks so far (for /metrics). */
-  readonly checkResults: { readonly ready: CheckCounts; readonly live: CheckCounts };
-}
 
 /** A group of the running configuration with its processes' slots. */
 export interface ActiveGroup {
@@ -107,6 +77,7 @@ export class Engine {
       timers: ports.timers,
       clock: ports.clock,
       dispatch: (slot, event) => this.dispatch(slot, event),
+      noted: (slot) => this.told(slot),
     });
     for (const group of groups) this.active.set(group.name, this.makeGroup(group, []));
     this.reorder();
@@ -261,7 +232,8 @@ export class Engine {
       shuttingDown: this.shuttingDown,
       random: this.ports.random?.() ?? Math.random(),
     };
-    const step = reduce(slot.status, event, slot.rules, now, mood);
+    const before = slot.status;
+    const step = reduce(before, event, slot.rules, now, mood);
     slot.status = step.status;
     let changed = false;
     let awaits = false;
@@ -270,10 +242,20 @@ export class Engine {
       if (effect.type === "await-dependencies") awaits = true;
       else this.apply(slot, effect, now);
     }
+    if (before.ready !== slot.status.ready) rememberReadiness(slot, now);
     if (awaits) this.evaluateDependencies(slot, now);
-    if (!changed) return;
-    for (const listener of this.changeListeners) listener(slot);
+    if (!changed) {
+      // Only what a person reads changed (why it is not ready, what it waits for).
+      if (saysOtherwise(before, slot.status)) this.told(slot);
+      return;
+    }
+    this.told(slot);
     this.reevaluateWaiting(now);
+  }
+
+  /** Tells whoever listens that a process changed (state, readiness, or what it says). */
+  private told(slot: Slot): void {
+    for (const listener of this.changeListeners) listener(slot);
   }
 
   /** Tells a waiting process where its dependencies stand. */
@@ -380,6 +362,7 @@ export class Engine {
       logs,
       stdin: undefined,
       checkResults: { ready: { success: 0, failure: 0 }, live: { success: 0, failure: 0 } },
+      readinessHistory: [],
     };
     return made;
   }

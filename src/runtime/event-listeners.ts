@@ -23,8 +23,9 @@ import {
   listenerSent,
 } from "../core/listener.ts";
 import type { LogLevel } from "../core/program.ts";
-import type { ActiveGroup, Engine, GroupChange, Slot, StateChange } from "./engine.ts";
+import type { ActiveGroup, Engine, GroupChange, StateChange } from "./engine.ts";
 import type { Clock, TimerHandle, Timers } from "./ports.ts";
+import type { Slot } from "./slot.ts";
 
 interface Pool {
   readonly name: string;

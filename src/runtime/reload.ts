@@ -13,7 +13,8 @@ import type { Config, GroupConfig } from "../config/model.ts";
 import { formatProblem } from "../config/problems.ts";
 import type { UpdateLine } from "../control/supervisor.ts";
 import { RUNNING_STATES, STOPPED_STATES } from "../core/states.ts";
-import type { Engine, Slot } from "./engine.ts";
+import type { Engine } from "./engine.ts";
+import type { Slot } from "./slot.ts";
 
 /** The config file could not be read again: every error, in one message. */
 export class ConfigReadError extends Error {

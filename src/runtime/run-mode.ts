@@ -32,12 +32,13 @@ import type { LogReader } from "../logging/log-reader.ts";
 import { findUser } from "../os/users.ts";
 import { splitNamespec } from "../protocol/namespec.ts";
 import { TendCounters } from "./counters.ts";
-import { type ActiveGroup, Engine, type Slot, type StateChange } from "./engine.ts";
+import { type ActiveGroup, Engine, type StateChange } from "./engine.ts";
 import { EventListeners } from "./event-listeners.ts";
 import { OutputTaps } from "./output-taps.ts";
 import type { EnginePorts, LogPort } from "./ports.ts";
 import { ConfigReadError, Reload } from "./reload.ts";
 import { stopInOrder } from "./shutdown.ts";
+import type { Slot } from "./slot.ts";
 
 export interface RunModeOptions {
   /** The config file, read again by reread, update and reload. */
@@ -61,6 +62,8 @@ export class RunMode implements Supervisor<Slot> {
   readonly counters = new TendCounters();
   private config: Config;
   private status: SupervisorStatus = INITIAL_SUPERVISOR;
+  /** Told when tend's own state changes (running, restarting, shutting down). */
+  private readonly stateListeners = new Set<() => void>();
   private readonly reload: Reload;
   private readonly log: (level: LogLevel, message: string) => void;
   private exit: (code: number) => void = () => {};
@@ -140,9 +143,11 @@ export class RunMode implements Supervisor<Slot> {
   }
 
   handle(event: SupervisorEvent): void {
+    const before = this.status.state;
     const step = reduceSupervisor(this.status, event);
     this.status = step.status;
     this.engine.shuttingDown = !mayStart(this.status);
+    if (this.status.state !== before) for (const listener of this.stateListeners) listener();
     for (const effect of step.effects) this.apply(effect);
   }
 
@@ -185,8 +190,17 @@ export class RunMode implements Supervisor<Slot> {
     return this.engine.writeStdin(slot, bytes);
   }
 
+  /** Any process changed (state, readiness, what it says), a group came or went, or tend's own state changed. */
   onChange(listener: () => void): () => void {
-    return this.engine.onChange(listener);
+    const unsubscribe = [
+      this.engine.onChange(listener),
+      this.engine.onGroupChange(listener),
+      () => this.stateListeners.delete(listener),
+    ];
+    this.stateListeners.add(listener);
+    return () => {
+      for (const each of unsubscribe) each();
+    };
   }
 
   mainLog(): LogReader | undefined {

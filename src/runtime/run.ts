@@ -157,6 +157,7 @@ async function supervise(
     mainLog: () => mainLog,
     report: (level, message) => logger[level](message),
     health: healthSourceOf(run, packageJson.version),
+    watch: (changed) => run.onChange(changed),
   });
   if (typeof control === "string") {
     logger.error(`${control}; nothing started`);

@@ -23,7 +23,8 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   protocol: ["core"],
   config: ["core", "os"],
   logging: ["core", "os", "config"],
-  control: ["core", "protocol", "config", "logging"],
+  // ui/: the page, bundled into tend by a macro of control/ at build time.
+  control: ["core", "protocol", "config", "logging", "ui"],
   ctl: ["core", "cli", "protocol", "config", "os"],
   runtime: ["core", "os", "protocol", "config", "logging", "control"],
   ui: ["protocol"],

@@ -6,6 +6,7 @@
 import type { XmlRpcValue } from "../../protocol/xmlrpc.ts";
 import type { Supervisor } from "../supervisor.ts";
 import { defineConfigMethods } from "./config-methods.ts";
+import { defineDashboardMethods } from "./dashboard-methods.ts";
 import { defineLogMethods, MAX_LOG_REPLY_BYTES } from "./log-methods.ts";
 import { defineProcessMethods } from "./process-methods.ts";
 import { type CallContext, MethodTable } from "./registry.ts";
@@ -31,6 +32,7 @@ export class CommandLayer {
     defineLogMethods(this.table, rules);
     defineConfigMethods(this.table, rules);
     defineTendMethods(this.table, rules, options.tendVersion);
+    defineDashboardMethods(this.table, rules, options.tendVersion);
   }
 
   /** Runs a method; a fault is thrown as RpcFault. */

@@ -746,6 +746,17 @@ const BAD: BadCase[] = [
     },
   },
   {
+    name: "[inet_http_server] ui=on",
+    files: { "a.ini": `${WEB}[inet_http_server]\nport=9001\nui=on\n` },
+    error: {
+      file: "a.ini",
+      line: 5,
+      section: "inet_http_server",
+      key: "ui",
+      message: /"on".*full, readonly.*off/,
+    },
+  },
+  {
     name: "username without password in [unix_http_server]",
     files: { "a.ini": `${WEB}[unix_http_server]\nfile=/tmp/t.sock\nusername=admin\n` },
     error: {

@@ -1345,6 +1345,8 @@ describe("system.*", () => {
     expect(methods).toEqual([...methods].sort());
     expect(methods).toEqual([
       ...SUPERVISORD_METHODS.map(([name]) => name),
+      "tend.getDashboard",
+      "tend.getProcessDetails",
       "tend.getVersion",
       "tend.update",
       "tend.wait",

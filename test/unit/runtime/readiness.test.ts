@@ -5,7 +5,8 @@
 // processes, fake probes the test answers, a clock the test moves.
 
 import { afterAll, describe, expect, test } from "bun:test";
-import { Engine, type Slot } from "../../../src/runtime/engine.ts";
+import { Engine } from "../../../src/runtime/engine.ts";
+import type { Slot } from "../../../src/runtime/slot.ts";
 import { configOf, type Fakes, fakePorts, removeConfigFiles, settle } from "./fake-ports.ts";
 
 afterAll(removeConfigFiles);
@@ -371,5 +372,69 @@ describe("an update of checks and dependencies", () => {
     engine.replaceGroup(web);
     // depends_on is no longer a reason to wait; the slot was kept (same run).
     expect(processes.spawned.map((p) => p.config.name)).toEqual(["web"]);
+  });
+});
+
+describe("what the dashboard hears", () => {
+  const INI =
+    "[program:db]\ncommand=/bin/db\nready_check=tcp:5432\nready_period=1\nready_failure_threshold=1\nstartsecs=30\n[program:web]\ncommand=/bin/web\ndepends_on=db:ready\n";
+
+  test("a change of why it is not ready is told, though neither state nor readiness changed", async () => {
+    const { engine, probes, time } = engineOf(INI);
+    const told: string[] = [];
+    engine.onChange((slot) => told.push(`${slot.namespec} ${slot.status.checkMessage}`));
+    engine.startAutostart();
+    told.length = 0;
+    time.advance(0);
+    probes.answer("db", false, "connection refused");
+    await settle();
+    expect(told).toEqual(["db connection refused"]);
+    time.advance(100);
+    probes.answer("db", false, "connection refused");
+    await settle();
+    expect(told).toEqual(["db connection refused"]); // the same text: nothing to tell
+    time.advance(100);
+    probes.answer("db", false, "timed out");
+    await settle();
+    expect(told).toEqual(["db connection refused", "db timed out"]);
+  });
+
+  test("a STATUS= text is told", () => {
+    const { engine, processes } = engineOf(
+      "[program:pg]\ncommand=/bin/pg\nready_check=notify\nstartsecs=60\n",
+    );
+    engine.startAutostart();
+    const told: string[] = [];
+    engine.onChange((slot) => told.push(slot.note));
+    processes.latest("pg").say({ kind: "status", text: "recovering" });
+    expect(told).toEqual(["recovering"]);
+  });
+
+  test("readiness history: each change, with why it was lost, at most the last 20", async () => {
+    const { engine, probes, time } = engineOf(INI);
+    engine.startAutostart();
+    const db = slotOf(engine, "db");
+    expect(db.readinessHistory).toEqual([]);
+    time.advance(0);
+    const start = time.now;
+    probes.answer("db", true);
+    await settle();
+    time.advance(1000);
+    probes.answer("db", false, "connection refused");
+    await settle();
+    expect(db.readinessHistory).toEqual([
+      { at: start, ready: true, reason: "" },
+      { at: start + 1000, ready: false, reason: "connection refused" },
+    ]);
+    for (let i = 0; i < 30; i++) {
+      time.advance(1000);
+      probes.answer("db", i % 2 === 0);
+      await settle();
+    }
+    expect(db.readinessHistory).toHaveLength(20);
+    expect(db.readinessHistory.at(-1)).toMatchObject({ ready: false });
+    // A program without a check: ready when RUNNING, and no longer once stopped.
+    const web = slotOf(engine, "web");
+    expect(web.readinessHistory.map((e) => e.ready)).toEqual([true]);
   });
 });

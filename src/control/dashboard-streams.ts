@@ -1,0 +1,173 @@
+// The dashboard's two kinds of server-sent event streams: the process table
+// (from the shared feed) and a log as it grows (from the same reader the
+// tail methods read, woken by its writes, never by a timer). A page that
+// does not keep up costs tend a bounded amount: the table stream is closed
+// past MAX_QUEUED bytes (the page reconnects and catches up), and a log view
+// reads only as fast as the page takes it, skipping what the log no longer holds.
+
+import type { LogReader } from "../logging/log-reader.ts";
+import type { LogAppend, LogTail } from "../protocol/dashboard.ts";
+import { type DashboardFeed, encodeEvent, type FeedEvent } from "./dashboard-feed.ts";
+import { STREAM_HEADER } from "./http1.ts";
+
+/** How far back a log view begins. */
+export const TAIL_BYTES = 64 * 1024;
+/** The most one event of a log view carries. */
+const CHUNK_BYTES = 64 * 1024;
+/** Table events a page may leave unread before its stream is closed. */
+const MAX_QUEUED = 1024 * 1024;
+/** How soon a page's EventSource tries again after its stream ended (ms). */
+const RETRY_MS = 1000;
+
+const encoder = new TextEncoder();
+
+const SSE_HEADERS = {
+  "Content-Type": "text/event-stream; charset=utf-8",
+  "Cache-Control": "no-store",
+  "X-Accel-Buffering": "no",
+  [STREAM_HEADER]: "1",
+};
+
+/** /ui/events: the table's snapshot, then its changes, until the page goes. */
+export function feedResponse(
+  feed: DashboardFeed,
+  gone: AbortSignal,
+  lastId: string | undefined,
+): Response {
+  let unfollow: (() => void) | undefined;
+  let ended = false;
+  const end = () => {
+    ended = true;
+    unfollow?.();
+    unfollow = undefined;
+  };
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        controller.enqueue(encoder.encode(`retry: ${RETRY_MS}\n\n`));
+        const send = (event: FeedEvent) => {
+          if (ended) return;
+          controller.enqueue(encoder.encode(encodeEvent(event)));
+          if ((controller.desiredSize ?? 0) < -MAX_QUEUED) {
+            end();
+            controller.close();
+          }
+        };
+        feed.follow(send, lastId).then(
+          (leave) => {
+            if (ended) leave();
+            else unfollow = leave;
+          },
+          () => {
+            end();
+            controller.close();
+          },
+        );
+      },
+      cancel: end,
+    },
+    { highWaterMark: 0, size: (chunk) => chunk?.length ?? 0 },
+  );
+  gone.addEventListener("abort", end, { once: true });
+  return new Response(stream, { headers: SSE_HEADERS });
+}
+
+/**
+ * /ui/log: the log's last TAIL_BYTES from the start of a line ("tail"), then
+ * what comes ("append"), "cleared" when it is emptied on request. Each event's
+ * id is the log's size after it, so a page that reconnects goes on from there.
+ */
+export function logResponse(
+  log: LogReader,
+  gone: AbortSignal,
+  lastId: string | undefined,
+): Response {
+  let position = 0;
+  let decoder = new TextDecoder();
+  let cleared = false;
+  let wake: (() => void) | undefined;
+  let unfollow: (() => void) | undefined;
+  const followers = log.followers;
+  const stop = () => {
+    unfollow?.();
+    unfollow = undefined;
+    wake?.();
+  };
+  /** Resolves once the log has something for the page (or the page is gone). */
+  const changed = (): Promise<void> =>
+    new Promise((resolve) => {
+      if (gone.aborted || cleared || log.size() !== position || !followers) {
+        resolve();
+        return;
+      }
+      wake = resolve;
+      unfollow = followers.add((wasCleared) => {
+        if (wasCleared) cleared = true;
+        stop();
+      });
+    });
+  const event = (type: string, data: unknown) =>
+    encoder.encode(encodeEvent({ id: String(position), type, data }));
+
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        const resumeAt = lastId === undefined ? Number.NaN : Number(lastId);
+        const size = log.size();
+        if (Number.isInteger(resumeAt) && resumeAt >= 0 && resumeAt <= size) {
+          position = resumeAt;
+          return;
+        }
+        const from = Math.max(0, size - TAIL_BYTES);
+        let bytes = log.read(from, size - from);
+        const partial = from > 0 || bytes.length < size - from;
+        if (partial) {
+          // Begin at a line's start.
+          const newline = bytes.indexOf(10);
+          bytes = newline < 0 ? new Uint8Array(0) : bytes.subarray(newline + 1);
+        }
+        position = size;
+        const tail: LogTail = { text: decoder.decode(bytes, { stream: true }), partial };
+        controller.enqueue(event("tail", tail));
+      },
+      async pull(controller) {
+        for (;;) {
+          await changed();
+          wake = undefined;
+          if (gone.aborted) {
+            controller.close();
+            return;
+          }
+          if (cleared) {
+            cleared = false;
+            position = 0;
+            decoder = new TextDecoder();
+            controller.enqueue(event("cleared", {}));
+            return;
+          }
+          const size = log.size();
+          if (size < position) position = 0; // rotated: the new file goes on
+          if (size === position) {
+            if (!followers) {
+              controller.close();
+              return;
+            }
+            continue;
+          }
+          const to = Math.min(size, position + CHUNK_BYTES);
+          const bytes = log.read(position, to - position);
+          // A ring keeps only its last bytes: what it lost before `to - length` is skipped.
+          const skipped = Math.max(0, to - bytes.length - position);
+          position = to;
+          const append: LogAppend = { text: decoder.decode(bytes, { stream: true }), skipped };
+          controller.enqueue(event("append", append));
+          return;
+        }
+      },
+      cancel: stop,
+    },
+    { highWaterMark: 0 },
+  );
+  gone.addEventListener("abort", stop, { once: true });
+  return new Response(stream, { headers: SSE_HEADERS });
+}
