@@ -1,8 +1,10 @@
 // The lines a log view holds: text that arrives in pieces becomes lines (the
-// last unfinished one continued by the next piece), at most `cap` of them
-// (the oldest dropped), of which the first `shown` are on screen and the
-// rest held while the view is paused. Pure: the view owns the elements and
-// hangs them on the entries.
+// last unfinished one continued by the next piece). The first `shown` are on
+// screen, at most `cap` of them (the oldest go as new ones are drawn); the
+// rest are held until the view draws them (at the next frame, or on resume
+// after a pause), at most `cap` of those too (the oldest held are dropped and
+// counted). A pause never takes away the lines being read. Pure: the view
+// owns the elements and hangs them on the entries.
 
 import { PLAIN, parseAnsi, plainText, type Segment, type SgrState } from "./ansi.ts";
 import { formatSkipped } from "./format.ts";
@@ -23,12 +25,12 @@ export interface LogEntry<N> {
   node?: N;
 }
 
-/** What an append did that the view must mirror. */
-export interface AppendResult<N> {
-  /** Entries gone (dropped as the oldest, or an open line about to be continued). */
+/** What drawing the held lines means for the screen. */
+export interface Taken<N> {
+  /** New entries to draw, oldest first. */
+  readonly added: readonly LogEntry<N>[];
+  /** Entries on screen that are gone now (the oldest beyond the cap). */
   readonly removed: readonly LogEntry<N>[];
-  /** An entry that continues a line already on screen: it kept its element, to be redrawn. */
-  readonly updated?: LogEntry<N>;
 }
 
 /** Splits text into lines on `\n` (a `\r\n` counts as one); `open` when the last one has no newline. */
@@ -48,13 +50,15 @@ export class LogBuffer<N> {
   entries: LogEntry<N>[] = [];
   /** entries[0, shown) are on screen. */
   shown = 0;
+  /** Held entries dropped since the last draw. */
+  private dropped = 0;
   private end: SgrState = PLAIN;
 
   constructor(readonly cap: number) {}
 
-  /** Lines waiting for the view to resume. */
+  /** Lines that came and are not on screen (held, and dropped while held). */
   get held(): number {
-    return this.entries.length - this.shown;
+    return this.entries.length - this.shown + this.dropped;
   }
 
   /** Empties the buffer; returns what was in it. */
@@ -62,19 +66,24 @@ export class LogBuffer<N> {
     const removed = this.entries;
     this.entries = [];
     this.shown = 0;
+    this.dropped = 0;
     this.end = PLAIN;
     return removed;
   }
 
-  /** Adds text; `skipped` bytes were lost before it (they end an unfinished line). */
-  append(text: string, skipped = 0): AppendResult<N> {
+  /**
+   * Adds text; `skipped` bytes were lost before it (they end an unfinished
+   * line). Returns the entry that continues a line already on screen: it
+   * kept its element, to be drawn again.
+   */
+  append(text: string, skipped = 0): LogEntry<N> | undefined {
     let prefix = "";
     let start = this.end;
     let reused: N | undefined;
     const last = this.entries[this.entries.length - 1];
     if (skipped > 0) {
       if (last !== undefined) last.open = false;
-      this.push(note(formatSkipped(skipped), this.end));
+      this.entries.push(note(formatSkipped(skipped), this.end));
     } else if (last?.open) {
       this.entries.pop();
       prefix = last.raw;
@@ -86,7 +95,7 @@ export class LogBuffer<N> {
     const { lines, open } = splitLines(prefix + text);
     for (const [i, raw] of lines.entries()) {
       const { segments, end } = parseAnsi(raw, start);
-      this.push({
+      this.entries.push({
         kind: "line",
         raw,
         segments,
@@ -98,37 +107,41 @@ export class LogBuffer<N> {
     }
     this.end = start;
     // An open line continued keeps its element (and its place on screen).
-    let updated: LogEntry<N> | undefined;
     const continued = this.entries[firstNew];
     if (reused !== undefined && continued !== undefined) {
       continued.node = reused;
       this.shown += 1;
-      updated = continued;
     }
-    const removed = this.trim();
-    // A continued line dropped at once as one of the oldest is only removed.
-    if (updated === undefined || removed.includes(updated)) return { removed };
-    return { removed, updated };
+    this.dropHeld();
+    return reused === undefined ? undefined : continued;
   }
 
-  /** The entries not on screen yet, now counted as shown. */
-  takeUnshown(): LogEntry<N>[] {
-    const fresh = this.entries.slice(this.shown);
-    this.shown = this.entries.length;
-    return fresh;
-  }
-
-  private push(entry: LogEntry<N>): void {
-    this.entries.push(entry);
-  }
-
-  /** Drops the oldest entries beyond the cap. */
-  private trim(): LogEntry<N>[] {
-    const excess = this.entries.length - this.cap;
-    if (excess <= 0) return [];
+  /**
+   * The held entries, now on screen (after a note of the ones dropped while
+   * held), and the oldest ones on screen that must go to keep `cap`.
+   */
+  take(): Taken<N> {
+    let added = this.entries.slice(this.shown);
+    // At most `cap` are held, so what goes is only ever what was on screen.
+    const excess = Math.max(0, this.entries.length - this.cap);
     const removed = this.entries.splice(0, excess);
-    this.shown = Math.max(0, this.shown - excess);
-    return removed;
+    if (this.dropped > 0) {
+      // The note is not a line of the log: it does not count against the cap.
+      const gap = note(formatDropped(this.dropped), this.end);
+      this.entries.splice(this.entries.length - added.length, 0, gap);
+      added = [gap, ...added];
+      this.dropped = 0;
+    }
+    this.shown = this.entries.length;
+    return { added, removed: removed.filter((entry) => entry.node !== undefined) };
+  }
+
+  /** Keeps at most `cap` held entries, dropping (and counting) the oldest. */
+  private dropHeld(): void {
+    const excess = this.entries.length - this.shown - this.cap;
+    if (excess <= 0) return;
+    this.entries.splice(this.shown, excess);
+    this.dropped += excess;
   }
 }
 
@@ -141,4 +154,9 @@ function note(text: string, start: SgrState): LogEntry<never> {
     start,
     open: false,
   };
+}
+
+/** `120 lines dropped: more came than the view holds (5000)`. */
+function formatDropped(count: number): string {
+  return `${count} line${count === 1 ? "" : "s"} dropped: more came than the view holds`;
 }

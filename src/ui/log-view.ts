@@ -1,7 +1,8 @@
 // The log view: one process stream or tend's own log, followed live over
 // ui/log (a `tail` fills it at once, `append` adds, `cleared` empties), with
-// pause and resume, a line filter and ANSI colours. At most CAP lines are
-// kept, on screen and off, so a page left open on a chatty program stays small.
+// pause and resume, a line filter and ANSI colours. At most CAP lines are on
+// screen and CAP more held while paused, so a page left open on a chatty
+// program stays small.
 
 import type { LogAppend, LogTail } from "../protocol/dashboard.ts";
 import type { StreamName } from "./details.ts";
@@ -33,6 +34,7 @@ export class LogView {
   private following = true;
   private filter = "";
   private opener: HTMLElement | undefined;
+  private pending: { frame: number; timer: ReturnType<typeof setTimeout> } | undefined;
 
   constructor() {
     this.follow.addEventListener("click", () => this.setFollowing(!this.following));
@@ -133,20 +135,42 @@ export class LogView {
 
   /** Empties the view and its buffer. */
   private reset(): void {
+    this.unschedule();
     this.buffer = new LogBuffer<HTMLDivElement>(CAP);
     replaceChildren(this.lines);
     this.showHeld();
   }
 
   private add(text: string, skipped: number): void {
-    const { removed, updated } = this.buffer.append(text, skipped);
-    for (const entry of removed) entry.node?.remove();
+    const updated = this.buffer.append(text, skipped);
     if (updated?.node) {
       replaceChildren(updated.node, ...segmentsOf(updated));
       this.applyFilter(updated);
     }
-    if (this.following) this.render();
-    else this.showHeld();
+    this.schedule();
+  }
+
+  /**
+   * Draws what came at the next frame, not per event: a chatty program sends
+   * many events a frame, and drawing each (and scrolling, which lays the
+   * box out) kept the page busy. The timer covers a hidden page, which gets
+   * no frames.
+   */
+  private schedule(): void {
+    if (this.pending !== undefined) return;
+    const run = () => {
+      this.unschedule();
+      if (this.following) this.render();
+      else this.showHeld();
+    };
+    this.pending = { frame: requestAnimationFrame(run), timer: setTimeout(run, 250) };
+  }
+
+  private unschedule(): void {
+    if (this.pending === undefined) return;
+    cancelAnimationFrame(this.pending.frame);
+    clearTimeout(this.pending.timer);
+    this.pending = undefined;
   }
 
   private setFollowing(following: boolean): void {
@@ -159,10 +183,11 @@ export class LogView {
 
   /** Puts the held lines on screen and scrolls to the newest. */
   private render(): void {
-    const fresh = this.buffer.takeUnshown();
-    if (fresh.length > 0) {
+    const { added, removed } = this.buffer.take();
+    for (const entry of removed) entry.node?.remove();
+    if (added.length > 0) {
       const fragment = document.createDocumentFragment();
-      for (const entry of fresh) {
+      for (const entry of added) {
         const node = h(
           "div",
           { class: entry.kind === "line" ? "line" : "note" },

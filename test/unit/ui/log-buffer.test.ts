@@ -42,41 +42,72 @@ describe("LogBuffer", () => {
     expect(buffer.entries[1]?.segments).toEqual([{ text: "b", classes: ["fg-2"] }]);
   });
 
-  test("a continued line on screen keeps its element and is reported as updated", () => {
+  test("a continued line on screen keeps its element and is returned to be redrawn", () => {
     const buffer = new LogBuffer<string>(100);
     buffer.append("a\nb");
-    for (const entry of buffer.takeUnshown()) entry.node = `el:${entry.plain}`;
-    const result = buffer.append("c\nd\n");
-    expect(result.removed).toEqual([]);
-    expect(result.updated?.plain).toBe("bc");
-    expect(result.updated?.node).toBe("el:b");
+    for (const entry of buffer.take().added) entry.node = `el:${entry.plain}`;
+    const updated = buffer.append("c\nd\n");
+    expect(updated?.plain).toBe("bc");
+    expect(updated?.node).toBe("el:b");
     expect(buffer.shown).toBe(2);
     expect(buffer.held).toBe(1);
   });
 
-  test("the oldest lines beyond the cap are dropped, shown ones first", () => {
-    const buffer = new LogBuffer<string>(3);
-    buffer.append("1\n2\n");
-    for (const entry of buffer.takeUnshown()) entry.node = entry.plain;
-    const result = buffer.append("3\n4\n5\n");
-    expect(result.removed.map((entry) => entry.node)).toEqual(["1", "2"]);
-    expect(lines(buffer)).toEqual(["3", "4", "5"]);
-    expect(buffer.shown).toBe(0);
-    expect(buffer.held).toBe(3);
+  test("a continued line not on screen yet is no update", () => {
+    const buffer = new LogBuffer<string>(100);
+    buffer.append("a");
+    expect(buffer.append("b\n")).toBeUndefined();
+    expect(lines(buffer)).toEqual(["ab"]);
   });
 
-  test("paused with more than the cap held: only the newest cap lines remain", () => {
+  test("drawing past the cap removes the oldest lines on screen", () => {
+    const buffer = new LogBuffer<string>(3);
+    buffer.append("1\n2\n");
+    for (const entry of buffer.take().added) entry.node = entry.plain;
+    buffer.append("3\n4\n");
+    expect(lines(buffer)).toEqual(["1", "2", "3", "4"]);
+    const { added, removed } = buffer.take();
+    expect(removed.map((entry) => entry.node)).toEqual(["1"]);
+    expect(added.map((entry) => entry.plain)).toEqual(["3", "4"]);
+    expect(lines(buffer)).toEqual(["2", "3", "4"]);
+    expect(buffer.held).toBe(0);
+  });
+
+  test("more new lines than the cap at once: only the newest are drawn", () => {
+    const buffer = new LogBuffer<string>(3);
+    buffer.append("1\n");
+    for (const entry of buffer.take().added) entry.node = entry.plain;
+    buffer.append("2\n3\n4\n5\n6\n");
+    const { added, removed } = buffer.take();
+    expect(removed.map((entry) => entry.node)).toEqual(["1"]);
+    expect(added.map((entry) => entry.plain)).toEqual([
+      "2 lines dropped: more came than the view holds",
+      "4",
+      "5",
+      "6",
+    ]);
+    expect(buffer.entries.filter((entry) => entry.kind === "line").length).toBe(3);
+  });
+
+  test("paused: the lines on screen stay; held ones beyond the cap are dropped and counted", () => {
     const buffer = new LogBuffer<string>(5);
+    buffer.append("a\nb\n");
+    for (const entry of buffer.take().added) entry.node = entry.plain;
     for (let i = 0; i < 20; i += 1) buffer.append(`line ${i}\n`);
-    expect(buffer.entries.length).toBe(5);
-    expect(buffer.held).toBe(5);
-    expect(buffer.takeUnshown().map((entry) => entry.plain)).toEqual([
+    expect(buffer.entries.slice(0, 2).map((entry) => entry.node)).toEqual(["a", "b"]);
+    expect(buffer.entries.length).toBe(7);
+    expect(buffer.held).toBe(20);
+    const { added, removed } = buffer.take();
+    expect(added.map((entry) => entry.plain)).toEqual([
+      "15 lines dropped: more came than the view holds",
       "line 15",
       "line 16",
       "line 17",
       "line 18",
       "line 19",
     ]);
+    expect(removed.map((entry) => entry.node)).toEqual(["a", "b"]);
+    expect(buffer.entries.length).toBe(6);
     expect(buffer.held).toBe(0);
   });
 
@@ -91,7 +122,7 @@ describe("LogBuffer", () => {
   test("clear empties it and forgets the style", () => {
     const buffer = new LogBuffer<string>(100);
     buffer.append("\x1b[31mred\n");
-    buffer.takeUnshown();
+    buffer.take();
     expect(buffer.clear().length).toBe(1);
     buffer.append("plain\n");
     expect(buffer.entries[0]?.segments).toEqual([{ text: "plain", classes: [] }]);
