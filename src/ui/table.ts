@@ -197,14 +197,23 @@ export class ProcessTable {
           a.index - b.index,
       );
     }
+    const byGroup = new Map<string, RowView[]>();
+    for (const view of views)
+      byGroup.set(view.row.group, [...(byGroup.get(view.row.group) ?? []), view]);
+    const realGroups = new Set(
+      [...byGroup]
+        .filter(
+          ([group, members]) => members.length > 1 || members.some((v) => v.row.name !== group),
+        )
+        .map(([group]) => group),
+    );
+    for (const view of views)
+      view.tr.toggleAttribute("data-in-group", realGroups.has(view.row.group));
     const desired: HTMLTableRowElement[] = [];
     const liveGroups = new Set<string>();
     if (sort === undefined || sort.col === "group") {
-      const byGroup = new Map<string, RowView[]>();
-      for (const view of views)
-        byGroup.set(view.row.group, [...(byGroup.get(view.row.group) ?? []), view]);
       for (const [group, members] of byGroup) {
-        if (members.length > 1 || members.some((view) => view.row.name !== group)) {
+        if (realGroups.has(group)) {
           desired.push(this.groupRow(group, members.length));
           liveGroups.add(group);
         }
