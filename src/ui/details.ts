@@ -26,9 +26,13 @@ export class DetailsPanel {
   private opener: HTMLElement | undefined;
   private pending: AbortController | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The open process and the names its dependencies and dependents are written as. */
+  private related = new Set<string>();
 
   constructor(private readonly options: DetailsOptions) {
     byId("details-close").addEventListener("click", () => this.close());
+    // Check counts move with every probe, which sends no event: fetched again on request.
+    byId("details-refresh").addEventListener("click", () => void this.load());
   }
 
   get open(): string | undefined {
@@ -37,6 +41,7 @@ export class DetailsPanel {
 
   show(namespec: string, opener?: HTMLElement): void {
     this.current = namespec;
+    this.related = new Set([namespec]);
     this.opener = opener;
     this.section.hidden = false;
     this.section.setAttribute("aria-label", `Details of ${namespec}`);
@@ -62,12 +67,24 @@ export class DetailsPanel {
     if (this.opener?.isConnected) this.opener.focus();
   }
 
-  /** The feed changed: the summary at once, the rest fetched again shortly (changes come in bursts). */
-  changed(): void {
+  /**
+   * The feed changed these processes (all of them: undefined): the summary
+   * at once; the details again, shortly (changes come in bursts), when the
+   * change is the process's own or one of what it waits for or what waits
+   * for it (their outcomes are in the details).
+   */
+  changed(namespecs?: readonly string[]): void {
     if (this.current === undefined) return;
     this.summarise();
+    if (namespecs !== undefined && !namespecs.some((name) => this.concerns(name))) return;
     clearTimeout(this.refreshTimer);
     this.refreshTimer = setTimeout(() => void this.load(), REFRESH_DELAY_MS);
+  }
+
+  /** Whether a change of `namespec` may change the open details. */
+  private concerns(namespec: string): boolean {
+    const group = namespec.split(":")[0] ?? namespec;
+    return this.related.has(namespec) || this.related.has(group) || this.related.has(`${group}:*`);
   }
 
   private summarise(): void {
@@ -112,6 +129,11 @@ export class DetailsPanel {
   }
 
   private render(details: ProcessDetails): void {
+    this.related = new Set([
+      details.namespec,
+      ...details.dependsOn.map((dep) => dep.target),
+      ...details.neededBy.map((dep) => dep.namespec),
+    ]);
     setText(byId("details-status"), "");
     const streams = details.streams.length > 0 ? details.streams : (["stdout"] as const);
     replaceChildren(

@@ -46,7 +46,7 @@ function boot(): void {
         if (feed.tend.readonly !== readonly) build(feed.tend.readonly);
       }
       table?.update(feed.rows.values());
-      if (update.full || update.changed.length > 0 || update.removed.length > 0) details.changed();
+      details.changed(update.full ? undefined : [...update.changed, ...update.removed]);
     },
     (live) => {
       const connection = byId("connection");
