@@ -27,6 +27,8 @@ export interface Segment {
   readonly background?: string;
 }
 
+type Mutable = { -readonly [K in keyof SgrState]: SgrState[K] };
+
 export const PLAIN: SgrState = {
   bold: false,
   dim: false,
@@ -136,7 +138,7 @@ function inRange(code: number, low: number, high: number): boolean {
 /** The state after an SGR sequence's parameters (`1;31`, `38;5;208`, `38:2::255:0:0`). */
 export function applySgr(state: SgrState, params: string): SgrState {
   const codes = params === "" ? [[0]] : params.split(";").map(subParameters);
-  let next: { -readonly [K in keyof SgrState]: SgrState[K] } = { ...state };
+  let next: Mutable = { ...state };
   for (let i = 0; i < codes.length; i += 1) {
     const group = codes[i] ?? [0];
     const code = group[0] ?? 0;
@@ -160,8 +162,6 @@ export function applySgr(state: SgrState, params: string): SgrState {
 function subParameters(param: string): number[] {
   return param.split(":").map((part) => (part === "" ? 0 : Number.parseInt(part, 10)));
 }
-
-type Mutable = { -readonly [K in keyof SgrState]: SgrState[K] };
 
 function applyCode(state: Mutable, code: number, sub: number | undefined): Mutable {
   if (code >= 30 && code <= 37) return { ...state, fg: code - 30 };
