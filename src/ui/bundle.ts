@@ -1,10 +1,47 @@
-// Placeholder until the page lands (the ui-client branch replaces this file).
+// The dashboard's page, style and script as strings, made at bundle time: the
+// server imports these functions `with { type: "macro" }`, so Bun runs them
+// while it builds tend and inlines what they return into the executable.
+//
+// Bun.build cannot be called inside a macro (the bundler waits on itself), so
+// the script is bundled by a second `bun build` process; process.execPath is
+// bun both under `bun build --compile` and under `bun test`.
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const DIR = import.meta.dir;
+
+/** src/ui/main.ts and what it imports, bundled and minified for the browser. */
 export function uiScript(): string {
-  return "";
+  const result = Bun.spawnSync(
+    [
+      process.execPath,
+      "build",
+      join(DIR, "main.ts"),
+      "--minify",
+      "--target=browser",
+      "--format=iife",
+    ],
+    { stdout: "pipe", stderr: "pipe" },
+  );
+  if (!result.success) {
+    throw new Error(
+      `bundling the dashboard's script (src/ui/main.ts) failed: ${result.stderr.toString()}`,
+    );
+  }
+  return result.stdout.toString();
 }
+
+/** src/ui/app.css without its comments and indentation. */
 export function uiStyle(): string {
-  return "";
+  return readFileSync(join(DIR, "app.css"), "utf8")
+    .replace(/\/\*[\s\S]*?\*\//g, "")
+    .replace(/\n\s+/g, "\n")
+    .replace(/\n{2,}/g, "\n")
+    .trim();
 }
+
+/** src/ui/index.html without its indentation. */
 export function uiPage(): string {
-  return '<!doctype html><title>tend</title><link rel="stylesheet" href="ui/app.css"><script src="ui/app.js" defer></script>';
+  return readFileSync(join(DIR, "index.html"), "utf8").replace(/\n\s+/g, "\n");
 }

@@ -13,6 +13,8 @@ const SRC = join(import.meta.dir, "../../src");
  * core/ is pure; os/ alone touches the kernel; protocol/ is what server and
  * client both speak; the client (ctl/) never reaches into the server
  * (control/); runtime/ wires everything; main.ts (the root) may import any.
+ * ui/ is the dashboard's page, bundled for the browser: it knows the server
+ * only through protocol/'s types.
  */
 const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   core: [],
@@ -135,6 +137,24 @@ describe("architecture", () => {
         .map((spec) => `${relative(SRC, file)} imports ${spec}`),
     );
     expect(intoServer).toEqual([]);
+  });
+
+  test("ui/ (the page) takes only types from protocol/, and no Node or Bun module", () => {
+    // A value import would bundle server code into the page; bundle.ts is the
+    // macro that builds the page, run by Bun at build time, not part of it.
+    const page = sourceFiles(join(SRC, "ui")).filter((file) => !file.endsWith("/bundle.ts"));
+    const found = page.flatMap((file) => {
+      const text = readFileSync(file, "utf8");
+      const valueImports = [
+        ...text.matchAll(/^\s*(import|export)(?!\s+type\b)[^;]*?from\s+"(\.\.\/[^"]+)"/gm),
+      ].map((m) => `${relative(SRC, file)} imports values from ${m[2]}`);
+      const modules = importsOf(file)
+        .filter((spec) => !spec.startsWith("."))
+        .map((spec) => `${relative(SRC, file)} imports ${spec}`);
+      return [...valueImports, ...modules];
+    });
+    expect(page.length).toBeGreaterThan(0);
+    expect(found).toEqual([]);
   });
 
   test("core/ and protocol/ use no Bun or process globals", () => {
