@@ -10,7 +10,12 @@
 
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import puppeteer, { type Browser, type HTTPRequest, type Page } from "puppeteer-core";
+import puppeteer, {
+  type BoundingBox,
+  type Browser,
+  type HTTPRequest,
+  type Page,
+} from "puppeteer-core";
 import { ROOT } from "../harness/paths.ts";
 import { origin, type Resource, track, untrack } from "../harness/registry.ts";
 import type { Tend } from "../harness/tend.ts";
@@ -41,7 +46,7 @@ interface PageElement {
   checkVisibility(): boolean;
 }
 declare const document: {
-  readonly documentElement: { readonly scrollWidth: number };
+  readonly documentElement: { readonly scrollWidth: number; readonly scrollHeight: number };
   readonly activeElement: PageElement | null;
   readonly body: PageElement;
   querySelector(selector: string): PageElement | null;
@@ -533,12 +538,13 @@ export class Dashboard implements AsyncDisposable {
     return names;
   }
 
-  /** Saves what the page shows as test/browser/artifacts/NAME.png; the path. */
+  /**
+   * Saves what the page shows as test/browser/artifacts/NAME.png (with
+   * `fullPage`, all of it); the path.
+   */
   async screenshot(name: string, fullPage = false): Promise<string> {
-    mkdirSync(ARTIFACTS, { recursive: true });
-    const path = join(ARTIFACTS, `${name}.png`);
-    await this.page.screenshot({ path: path as `${string}.png`, fullPage });
-    return path;
+    if (!fullPage) return this.save(name, {});
+    return this.tall(() => this.save(name, {}));
   }
 
   /**
@@ -546,31 +552,54 @@ export class Dashboard implements AsyncDisposable {
    * `selectors` (the smallest box around them) as artifacts/NAME.png.
    */
   async screenshotOf(name: string, ...selectors: string[]): Promise<string> {
-    // Boxes from the top of the page, which is where a clip is measured from.
+    return this.tall(async () => {
+      const boxes = [];
+      for (const selector of selectors) {
+        const element = await this.page.$(selector);
+        const box = await element?.boundingBox();
+        await element?.dispose();
+        if (!box) throw new Error(`no ${selector} shown to take a picture of`);
+        boxes.push(box);
+      }
+      const x = Math.min(...boxes.map((b) => b.x));
+      const y = Math.min(...boxes.map((b) => b.y));
+      const width = Math.max(...boxes.map((b) => b.x + b.width)) - x;
+      const height = Math.max(...boxes.map((b) => b.y + b.height)) - y;
+      return this.save(name, { clip: { x, y, width, height } });
+    });
+  }
+
+  /**
+   * Runs `take` with the window as tall as the page, scrolled to its top.
+   * The page draws only what is in its window (the log's lines are
+   * `content-visibility: auto`), so a picture of more than the window needs
+   * a taller window, not puppeteer's capture beyond it.
+   */
+  private async tall<T>(take: () => Promise<T>): Promise<T> {
+    const viewport = this.page.viewport() ?? WIDE;
     await this.page.evaluate("window.scrollTo(0, 0)");
-    const boxes = [];
-    for (const selector of selectors) {
-      const element = await this.page.$(selector);
-      const box = await element?.boundingBox();
-      await element?.dispose();
-      if (!box) throw new Error(`no ${selector} shown to take a picture of`);
-      boxes.push(box);
+    try {
+      // Twice: a taller window can make the page taller (heights in vh).
+      for (const _ of [1, 2]) {
+        const height = await this.page.evaluate(() => document.documentElement.scrollHeight);
+        const now = this.page.viewport() ?? viewport;
+        if (height > now.height) await this.page.setViewport({ ...now, height });
+      }
+      // Two frames: the new size laid out and painted.
+      await this.page.evaluate(
+        "new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))",
+      );
+      return await take();
+    } finally {
+      const now = this.page.viewport();
+      if (now?.height !== viewport.height) await this.page.setViewport(viewport);
     }
-    const x = Math.min(...boxes.map((b) => b.x));
-    const y = Math.min(...boxes.map((b) => b.y));
-    const clip = {
-      x,
-      y,
-      width: Math.max(...boxes.map((b) => b.x + b.width)) - x,
-      height: Math.max(...boxes.map((b) => b.y + b.height)) - y,
-    };
+  }
+
+  private async save(name: string, options: { clip?: BoundingBox }): Promise<string> {
     mkdirSync(ARTIFACTS, { recursive: true });
     const path = join(ARTIFACTS, `${name}.png`);
-    await this.page.screenshot({
-      path: path as `${string}.png`,
-      clip,
-      captureBeyondViewport: true,
-    });
+    await this.page.screenshot({ path: path as `${string}.png`, ...options });
     return path;
   }
 
