@@ -21,6 +21,25 @@ const RETRY_MS = 1000;
 
 const encoder = new TextEncoder();
 
+/**
+ * A log view's ids name the log as well as the position in it: this run of
+ * tend and the reader, so a page that reconnects to another tend, or to
+ * another log, starts over instead of going on from a position in a
+ * different log.
+ */
+const RUN = Date.now().toString(36);
+const readerNumbers = new WeakMap<LogReader, number>();
+let readers = 0;
+
+function logTokenOf(log: LogReader): string {
+  let number = readerNumbers.get(log);
+  if (number === undefined) {
+    number = ++readers;
+    readerNumbers.set(log, number);
+  }
+  return `${RUN}.${number}`;
+}
+
 const SSE_HEADERS = {
   "Content-Type": "text/event-stream; charset=utf-8",
   "Cache-Control": "no-store",
@@ -75,7 +94,7 @@ export function feedResponse(
 /**
  * /ui/log: the log's last TAIL_BYTES from the start of a line ("tail"), then
  * what comes ("append"), "cleared" when it is emptied on request. Each event's
- * id is the log's size after it, so a page that reconnects goes on from there.
+ * id ends with the log's size after it, so a page that reconnects goes on from there.
  */
 export function logResponse(
   log: LogReader,
@@ -106,13 +125,18 @@ export function logResponse(
         stop();
       });
     });
+  const token = logTokenOf(log);
   const event = (type: string, data: unknown) =>
-    encoder.encode(encodeEvent({ id: String(position), type, data }));
+    encoder.encode(encodeEvent({ id: `${token}-${position}`, type, data }));
 
   const stream = new ReadableStream<Uint8Array>(
     {
       start(controller) {
-        const resumeAt = lastId === undefined ? Number.NaN : Number(lastId);
+        const dash = lastId?.lastIndexOf("-") ?? -1;
+        const resumeAt =
+          lastId !== undefined && lastId.slice(0, dash) === token
+            ? Number(lastId.slice(dash + 1))
+            : Number.NaN;
         const size = log.size();
         if (Number.isInteger(resumeAt) && resumeAt >= 0 && resumeAt <= size) {
           position = resumeAt;

@@ -40,6 +40,9 @@ function eventsOf(response: Response) {
   };
 }
 
+/** The log position an event's id ends with (the id also names the run and the log). */
+const positionOf = (event: Event) => Number(event.id.slice(event.id.lastIndexOf("-") + 1));
+
 /** Whether a promise is still pending after the event loop had a turn. */
 async function pending(promise: Promise<unknown>): Promise<boolean> {
   let settled = false;
@@ -52,23 +55,22 @@ async function pending(promise: Promise<unknown>): Promise<boolean> {
 }
 
 describe("a log view's stream", () => {
-  test("opens with the last lines, then each write as it comes, ids being the log's size", async () => {
+  test("opens with the last lines, then each write as it comes, ids ending with the log's size", async () => {
     const log = new RingLog(1024 * 1024);
     log.write(bytes("one\ntwo\n"));
     const next = eventsOf(logResponse(log, new AbortController().signal, undefined));
-    expect(await next()).toEqual({
-      id: "8",
-      type: "tail",
-      data: { text: "one\ntwo\n", partial: false },
-    });
+    const tail = await next();
+    expect(tail).toMatchObject({ type: "tail", data: { text: "one\ntwo\n", partial: false } });
+    expect(positionOf(tail)).toBe(8);
     const coming = next();
     expect(await pending(coming)).toBe(true); // nothing new: it waits, it does not end
     log.write(bytes("three\n"));
-    expect(await coming).toEqual({
-      id: "14",
-      type: "append",
-      data: { text: "three\n", skipped: 0 },
-    });
+    const three = await coming;
+    expect(three).toMatchObject({ type: "append", data: { text: "three\n", skipped: 0 } });
+    expect(positionOf(three)).toBe(14);
+    expect(three.id.slice(0, three.id.lastIndexOf("-"))).toBe(
+      tail.id.slice(0, tail.id.lastIndexOf("-")),
+    );
     expect(log.followers.size).toBe(0); // followed only while waiting
   });
 
@@ -109,7 +111,7 @@ describe("a log view's stream", () => {
     expect(event.data.text).toBe(
       Array.from({ length: 10 }, (_, i) => `${String(20 + i).padStart(9, "0")}\n`).join(""),
     );
-    expect(event.id).toBe("300");
+    expect(positionOf(event)).toBe(300);
   });
 
   test("a reconnecting page goes on from its last id: no tail again, nothing lost, nothing twice", async () => {
@@ -121,7 +123,14 @@ describe("a log view's stream", () => {
     gone.abort();
     log.write(bytes("c\n"));
     const again = eventsOf(logResponse(log, new AbortController().signal, tail.id));
-    expect(await again()).toEqual({ id: "6", type: "append", data: { text: "c\n", skipped: 0 } });
+    const resumed = await again();
+    expect(resumed).toMatchObject({ type: "append", data: { text: "c\n", skipped: 0 } });
+    expect(positionOf(resumed)).toBe(6);
+    // The same id given to another log's view: that log from its tail, not from position 4.
+    const other = new RingLog(4096);
+    other.write(bytes("x\ny\nz\n"));
+    const elsewhere = eventsOf(logResponse(other, new AbortController().signal, tail.id));
+    expect(await elsewhere()).toMatchObject({ type: "tail", data: { text: "x\ny\nz\n" } });
   });
 
   test("bytes that are not UTF-8 become U+FFFD; a character cut between writes arrives whole", async () => {
