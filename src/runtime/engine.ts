@@ -235,6 +235,8 @@ export class Engine {
     const before = slot.status;
     const step = reduce(before, event, slot.rules, now, mood);
     slot.status = step.status;
+    // Before the effects: one of them may dispatch again, and that step notes its own change.
+    if (before.ready !== step.status.ready) rememberReadiness(slot, now);
     let changed = false;
     let awaits = false;
     for (const effect of step.effects) {
@@ -242,7 +244,6 @@ export class Engine {
       if (effect.type === "await-dependencies") awaits = true;
       else this.apply(slot, effect, now);
     }
-    if (before.ready !== slot.status.ready) rememberReadiness(slot, now);
     if (awaits) this.evaluateDependencies(slot, now);
     if (!changed) {
       // Only what a person reads changed (why it is not ready, what it waits for).

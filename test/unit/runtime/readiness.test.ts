@@ -437,4 +437,19 @@ describe("what the dashboard hears", () => {
     const web = slotOf(engine, "web");
     expect(web.readinessHistory.map((e) => e.ready)).toEqual([true]);
   });
+
+  test("readiness history: a change noted once, though it came about in a step inside another", async () => {
+    // web waits for db; db's readiness starts web, whose spawn (startsecs=0) makes it ready:
+    // three steps of web inside one of db's.
+    const { engine, probes, time } = engineOf(
+      "[program:db]\ncommand=/bin/db\nready_check=tcp:5432\nstartsecs=30\n[program:web]\ncommand=/bin/web\nstartsecs=0\ndepends_on=db:ready\n",
+    );
+    engine.startAutostart();
+    time.advance(0);
+    probes.answer("db", true);
+    await settle();
+    const web = slotOf(engine, "web");
+    expect(web.status).toMatchObject({ state: "RUNNING", ready: true });
+    expect(web.readinessHistory.map((e) => e.ready)).toEqual([true]);
+  });
 });
