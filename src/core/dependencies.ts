@@ -27,6 +27,19 @@ export interface TargetView {
 
 export type Verdict = "met" | "waiting" | "failed";
 
+/** A process's status as a dependency is judged by: its state, readiness, and whether its last exit was expected. */
+export function targetView(
+  status: {
+    readonly state: ProcessStateName;
+    readonly ready: boolean;
+    readonly exitstatus: number | undefined;
+  },
+  exitcodes: readonly number[],
+): TargetView {
+  const { state, ready, exitstatus } = status;
+  return { state, ready, expectedExit: exitstatus !== undefined && exitcodes.includes(exitstatus) };
+}
+
 /** One process against one condition (started: RUNNING; ready: and ready; done: EXITED as expected; exited: EXITED or FATAL). */
 export function judge(view: TargetView, condition: Condition): Verdict {
   switch (condition) {

@@ -10,6 +10,7 @@ import {
   judge,
   stopLevels,
   type TargetView,
+  targetView,
 } from "../core/dependencies.ts";
 import type { DependencyOutcome } from "../core/program.ts";
 import type { ActiveGroup } from "./engine.ts";
@@ -73,12 +74,7 @@ export class Dependencies {
 }
 
 function viewOf(slot: Slot): TargetView {
-  const { state, ready, exitstatus } = slot.status;
-  return {
-    state,
-    ready,
-    expectedExit: exitstatus !== undefined && slot.config.exitcodes.includes(exitstatus),
-  };
+  return targetView(slot.status, slot.config.exitcodes);
 }
 
 function needsStart(slot: Slot, dependency: DependencySpec): boolean {

@@ -6,7 +6,7 @@
 
 import { resolveTarget } from "../../config/dependencies.ts";
 import { printProcessIni } from "../../config/print.ts";
-import { judge, type TargetView, type Verdict } from "../../core/dependencies.ts";
+import { judge, type TargetView, targetView, type Verdict } from "../../core/dependencies.ts";
 import type { ExitStatus } from "../../core/exit-codes.ts";
 import { signalName } from "../../core/signals.ts";
 import type {
@@ -136,10 +136,5 @@ function outcomeOf(verdicts: readonly Verdict[]): Verdict {
 }
 
 function viewOf(process: ControlledProcess): TargetView {
-  const { state, ready, exitstatus } = process.status;
-  return {
-    state,
-    ready,
-    expectedExit: exitstatus !== undefined && process.config.exitcodes.includes(exitstatus),
-  };
+  return targetView(process.status, process.config.exitcodes);
 }
