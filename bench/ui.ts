@@ -785,7 +785,7 @@ interface Results {
 }
 
 function report(results: Results): string {
-  const tendRun = results.streams.find((run) => run.server.kind === "tend");
+  const tablesRun = results.streams.some((run) => run.tableClients.length > 0);
   const lines = [
     "# Dashboard benchmark: tend's web UI vs supervisord's",
     "",
@@ -804,7 +804,7 @@ function report(results: Results): string {
     "",
     ...(results.idle ? idleTables(results.idle) : ["(no idle run)"]),
     "",
-    `## Streaming: ${BURSTS} bursts of ${count(LINES)} lines of ${LINE_BYTES} bytes, to ${LOG_CLIENTS} log clients${tendRun ? ` (and ${TABLE_CLIENTS} table clients on tend)` : ""}`,
+    `## Streaming: ${BURSTS} bursts of ${count(LINES)} lines of ${LINE_BYTES} bytes, to ${LOG_CLIENTS} log clients${tablesRun ? ` (and ${TABLE_CLIENTS} table clients on tend)` : ""}`,
     "",
     ...streamTables(results.streams),
     "",
@@ -856,8 +856,8 @@ async function main(): Promise<void> {
     [tend, "tend (default, no client)", "default", false],
     [sd, "supervisord", "file", true],
   ];
-  // STREAMS="tend (file),supervisord" runs only those.
-  const only = process.env.STREAMS?.split(",").map((label) => label.trim());
+  // STREAMS="tend (file);supervisord" runs only those.
+  const only = process.env.STREAMS?.split(";").map((label) => label.trim());
   for (const [supervisor, label, log, withClients] of runs) {
     if (only && !only.includes(label)) continue;
     console.error(`streaming: ${label}, ${BURSTS} bursts of ${count(LINES)} lines...`);
