@@ -45,10 +45,9 @@
 // writes nothing. Run: `npm run bench:health` (builds dist/tend first), or
 // `bun bench/health.ts` on an existing build.
 
-import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Socket } from "bun";
-import { spawnSync } from "bun";
+import { CLK_TCK, cpuTicksMs, type IdleCost, idleWindow, ThreadCounter } from "./costs.ts";
 import {
   attempt,
   fmt,
@@ -59,7 +58,6 @@ import {
   median,
   memoryOf,
   type Namespace,
-  readProc,
   runDir,
   type Supervisor,
   spawnAsPid1,
@@ -91,7 +89,6 @@ const IDLE_MS = Number(process.env.IDLE_MS ?? 30_000);
 const IDLE_TENDS = 2;
 const READY_TIMEOUT_MS = 120_000;
 const TMP = tempDir("tend-bench-health-");
-const CLK_TCK = Number(spawnSync(["getconf", "CLK_TCK"]).stdout.toString().trim()) || 100;
 
 const GET_ALL = `<?xml version="1.0"?>
 <methodCall><methodName>supervisor.getAllProcessInfo</methodName><params></params></methodCall>
@@ -482,74 +479,6 @@ class Client {
 
 // ---------------------------------------------------------------- CPU and wake-ups of a process
 
-/** utime+stime of the whole process (every thread, ended ones included), ms; 10 ms ticks. */
-function cpuTicksMs(pid: number): number {
-  const stat = readProc(pid, "stat");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // Fields 14 and 15 of stat(5), counted from the state (field 3).
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error(`/proc/${pid}/stat`);
-  return ((utime + stime) * 1000) / CLK_TCK;
-}
-
-/**
- * A per-thread counter summed over the process's threads between start and
- * read; a thread that ends keeps its last reading (poll often enough).
- */
-class ThreadCounter {
-  private readonly start: Map<string, number>;
-  private readonly last: Map<string, number>;
-
-  constructor(private readonly sample: () => Map<string, number>) {
-    this.start = sample();
-    this.last = new Map(this.start);
-  }
-
-  poll(): void {
-    for (const [tid, value] of this.sample()) this.last.set(tid, value);
-  }
-
-  /** The change since the start of each thread seen. */
-  perThread(): Map<string, number> {
-    this.poll();
-    const changes = new Map<string, number>();
-    for (const [tid, value] of this.last) changes.set(tid, value - (this.start.get(tid) ?? 0));
-    return changes;
-  }
-
-  /** The sum since the start, over every thread seen. */
-  total(): number {
-    let sum = 0;
-    for (const change of this.perThread().values()) sum += change;
-    return sum;
-  }
-}
-
-/** Context switches (voluntary + involuntary) of each current thread. */
-function threadSwitches(pid: number): Map<string, number> {
-  const counts = new Map<string, number>();
-  let tids: string[] = [];
-  try {
-    tids = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return counts;
-  }
-  for (const tid of tids) {
-    let total = 0;
-    let found = false;
-    for (const line of readProc(pid, `task/${tid}/status`).split("\n")) {
-      const match = /^(?:non)?voluntary_ctxt_switches:\s+(\d+)/.exec(line);
-      if (match) {
-        total += Number(match[1]);
-        found = true;
-      }
-    }
-    if (found) counts.set(tid, total);
-  }
-  return counts;
-}
-
 /** What the server spent on a stretch of requests. */
 class CpuMeter {
   private readonly ticksBefore: number;
@@ -676,64 +605,8 @@ async function load(label: string, target: Target, kind: Kind, requests: number)
 
 // ---------------------------------------------------------------- 4. idle cost
 
-interface Idle {
+interface Idle extends IdleCost {
   readonly health: boolean;
-  readonly switches: number;
-  readonly mainSwitches: number;
-  /** Context switches by thread name (JSC's HeapHelper, mimalloc's mi-scavenger, ...), the main thread as "main". */
-  readonly byThread: ReadonlyMap<string, number>;
-  readonly cpuMs: number;
-  readonly rssStart: Memory;
-  readonly rssEnd: Memory;
-  readonly threads: number;
-}
-
-/** Watches every pid over the same window: context switches, schedstat CPU, VmRSS. */
-async function idleWindow(
-  servers: readonly { pid: number; health: boolean }[],
-  windowMs: number,
-): Promise<Idle[]> {
-  const watched = servers.map((server) => ({
-    server,
-    rssStart: memoryOf(server.pid),
-    switches: new ThreadCounter(() => threadSwitches(server.pid)),
-    cpu: new ThreadCounter(() => threadTimes(server.pid)),
-    names: new Map<string, string>(),
-  }));
-  const name = (pid: number, names: Map<string, string>) => {
-    for (const tid of threadTimes(pid).keys())
-      if (!names.has(tid))
-        names.set(tid, tid === String(pid) ? "main" : readProc(pid, `task/${tid}/comm`).trim());
-  };
-  for (const w of watched) name(w.server.pid, w.names);
-  const end = performance.now() + windowMs;
-  while (performance.now() < end) {
-    await Bun.sleep(Math.min(50, Math.max(0, end - performance.now())));
-    for (const w of watched) {
-      w.switches.poll();
-      w.cpu.poll();
-      name(w.server.pid, w.names);
-    }
-  }
-  return watched.map((w) => {
-    const rssEnd = memoryOf(w.server.pid);
-    const perThread = w.switches.perThread();
-    const byThread = new Map<string, number>();
-    for (const [tid, change] of perThread) {
-      const thread = w.names.get(tid) || "?";
-      byThread.set(thread, (byThread.get(thread) ?? 0) + change);
-    }
-    return {
-      health: w.server.health,
-      switches: [...perThread.values()].reduce((a, b) => a + b, 0),
-      mainSwitches: perThread.get(String(w.server.pid)) ?? Number.NaN,
-      byThread,
-      cpuMs: w.cpu.total() / 1e6,
-      rssStart: w.rssStart,
-      rssEnd,
-      threads: rssEnd.threads,
-    };
-  });
 }
 
 // ---------------------------------------------------------------- the servers
@@ -1064,10 +937,11 @@ async function main(): Promise<void> {
     );
     try {
       await Bun.sleep(IDLE_SETTLE_MS);
-      return await idleWindow(
-        tends.map((server) => ({ pid: server.pid, health: server.port !== undefined })),
+      const costs = await idleWindow(
+        tends.map((server) => server.pid),
         IDLE_MS,
       );
+      return costs.map((cost, i) => ({ ...cost, health: tends[i]?.port !== undefined }));
     } finally {
       await Promise.all(tends.map((server) => stop(server.ns)));
     }
