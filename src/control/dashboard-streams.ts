@@ -5,6 +5,7 @@
 // past MAX_QUEUED bytes (the page reconnects and catches up), and a log view
 // reads only as fast as the page takes it, skipping what the log no longer holds.
 
+import { nextWrite } from "../logging/followers.ts";
 import type { LogReader } from "../logging/log-reader.ts";
 import type { LogAppend, LogTail } from "../protocol/dashboard.ts";
 import { type DashboardFeed, encodeEvent, type FeedEvent } from "./dashboard-feed.ts";
@@ -103,28 +104,9 @@ export function logResponse(
 ): Response {
   let position = 0;
   let decoder = new TextDecoder();
-  let cleared = false;
-  let wake: (() => void) | undefined;
-  let unfollow: (() => void) | undefined;
-  const followers = log.followers;
-  const stop = () => {
-    unfollow?.();
-    unfollow = undefined;
-    wake?.();
-  };
-  /** Resolves once the log has something for the page (or the page is gone). */
-  const changed = (): Promise<void> =>
-    new Promise((resolve) => {
-      if (gone.aborted || cleared || log.size() !== position || !followers) {
-        resolve();
-        return;
-      }
-      wake = resolve;
-      unfollow = followers.add((wasCleared) => {
-        if (wasCleared) cleared = true;
-        stop();
-      });
-    });
+  // Gone: the page went away, or the server cancelled the stream.
+  const cancelled = new AbortController();
+  const ended = AbortSignal.any([gone, cancelled.signal]);
   const token = logTokenOf(log);
   const event = (type: string, data: unknown) =>
     encoder.encode(encodeEvent({ id: `${token}-${position}`, type, data }));
@@ -156,14 +138,12 @@ export function logResponse(
       },
       async pull(controller) {
         for (;;) {
-          await changed();
-          wake = undefined;
-          if (gone.aborted) {
+          const cleared = await nextWrite(log, position, ended);
+          if (ended.aborted) {
             controller.close();
             return;
           }
           if (cleared) {
-            cleared = false;
             position = 0;
             decoder = new TextDecoder();
             controller.enqueue(event("cleared", {}));
@@ -171,13 +151,7 @@ export function logResponse(
           }
           const size = log.size();
           if (size < position) position = 0; // rotated: the new file goes on
-          if (size === position) {
-            if (!followers) {
-              controller.close();
-              return;
-            }
-            continue;
-          }
+          if (size === position) continue;
           const to = Math.min(size, position + CHUNK_BYTES);
           const bytes = log.read(position, to - position);
           // A ring keeps only its last bytes: what it lost before `to - length` is skipped.
@@ -188,10 +162,9 @@ export function logResponse(
           return;
         }
       },
-      cancel: stop,
+      cancel: () => cancelled.abort(),
     },
     { highWaterMark: 0 },
   );
-  gone.addEventListener("abort", stop, { once: true });
   return new Response(stream, { headers: SSE_HEADERS });
 }

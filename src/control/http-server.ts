@@ -5,6 +5,7 @@
 // connection; nothing a client does reaches the supervision.
 
 import { createHash, timingSafeEqual } from "node:crypto";
+import { nextWrite } from "../logging/followers.ts";
 import type { LogReader } from "../logging/log-reader.ts";
 import { faultFrom } from "../protocol/faults.ts";
 import {
@@ -27,8 +28,6 @@ import { clientText, Throttle } from "./throttle.ts";
 export const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 /** How far back a /logtail stream begins (supervisord: 1024 bytes). */
 const TAIL_HEAD_BYTES = 1024;
-/** How often a /logtail stream looks for new bytes, only while a client follows it. */
-const TAIL_POLL_MS = 100;
 const TAIL_CHUNK_BYTES = 64 * 1024;
 
 export interface Credentials {
@@ -239,57 +238,46 @@ function jsonBytes(_key: string, value: unknown): unknown {
 
 /**
  * A stream of a log as it grows: the last 1 KiB first, then new bytes as
- * they come, "==> File truncated <==" when it was cleared, until the client
- * goes away.
+ * they are written, "==> File truncated <==" when it was cleared, until the
+ * client goes away. Woken by the log's writes, never by a timer.
  */
 function followLog(log: LogReader, gone: AbortSignal): Response {
   let position = Math.max(0, log.size() - TAIL_HEAD_BYTES);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const stop = () => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-  };
+  const cancelled = new AbortController();
+  const ended = AbortSignal.any([gone, cancelled.signal]);
   const stream = new ReadableStream<Uint8Array>({
-    pull(controller) {
+    async pull(controller) {
       // Resolves once something was sent (Bun then asks for more).
-      return new Promise<void>((resolve) => {
-        const poll = () => {
-          timer = undefined;
-          if (gone.aborted) {
-            resolve();
+      for (;;) {
+        try {
+          const size = log.size();
+          if (size < position) {
+            position = 0;
+            controller.enqueue(new TextEncoder().encode("==> File truncated <==\n"));
             return;
           }
-          try {
-            const size = log.size();
-            if (size < position) {
-              position = 0;
-              controller.enqueue(new TextEncoder().encode("==> File truncated <==\n"));
-              resolve();
+          if (size > position) {
+            const bytes = log.read(position, Math.min(size - position, TAIL_CHUNK_BYTES));
+            position += bytes.length;
+            if (bytes.length > 0) {
+              controller.enqueue(bytes);
               return;
             }
-            if (size > position) {
-              const bytes = log.read(position, Math.min(size - position, TAIL_CHUNK_BYTES));
-              position += bytes.length;
-              if (bytes.length > 0) {
-                controller.enqueue(bytes);
-                resolve();
-                return;
-              }
-              position = size;
-            }
-          } catch {
-            controller.close();
-            resolve();
-            return;
+            position = size;
           }
-          timer = setTimeout(poll, TAIL_POLL_MS);
-        };
-        poll();
-      });
+        } catch {
+          controller.close();
+          return;
+        }
+        await nextWrite(log, position, ended);
+        if (ended.aborted) {
+          controller.close();
+          return;
+        }
+      }
     },
-    cancel: stop,
+    cancel: () => cancelled.abort(),
   });
-  gone.addEventListener("abort", stop, { once: true });
   return new Response(stream, {
     headers: {
       "Content-Type": "text/plain;charset=utf-8",
