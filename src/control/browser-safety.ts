@@ -1,6 +1,7 @@
 // Browser safety: a web page the user visits must not be able to drive a
-// tend listening on localhost (supervisord's CSRF class of problem). A
-// browser says where a request comes from (Origin, else Referer), and a page
+// tend listening on localhost (supervisord's CSRF class of problem), nor
+// hold its streams open. A browser says where a request comes from
+// (Sec-Fetch-Site, Origin, else Referer), and a page
 // can only send a cross-site POST without asking first when its content
 // type is one an HTML form can send, or none. So: a request whose Origin or
 // Referer names another host than the one it was sent to is refused, and on
@@ -20,6 +21,14 @@ const FORM_TYPES = new Set([
 
 /** Why `head` looks like a request a web page made on another site's behalf; undefined when it does not. */
 export function crossSiteReason(head: Head, overTcp: boolean): string | undefined {
+  // Browsers say where a request comes from even when they send no Origin
+  // (a no-cors GET or HEAD): only following a link to tend comes from another site.
+  const site = head.headers.get("sec-fetch-site");
+  if (
+    (site === "cross-site" || site === "same-site") &&
+    head.headers.get("sec-fetch-mode") !== "navigate"
+  )
+    return `a ${site} request (Sec-Fetch-Site)`;
   const origin = head.headers.get("origin");
   const referer = head.headers.get("referer");
   const source = origin ?? referer;

@@ -68,7 +68,9 @@ export async function runAction(
   for (const [index, [method, params]] of calls.entries()) {
     const restartsStop = request.action === "restart" && index === 0;
     try {
-      const value = await call(method, params, { signal });
+      // A restart's stop is seen through even when the page goes away
+      // meanwhile (its wait ends at stopwaitsecs and a SIGKILL), so the start follows.
+      const value = await call(method, params, restartsStop ? {} : { signal });
       if (Array.isArray(value)) results.push(...value.flatMap((entry) => outcomeOf(entry)));
     } catch (error) {
       const fault = faultFrom(error);

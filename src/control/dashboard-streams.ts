@@ -5,7 +5,6 @@
 // past MAX_QUEUED bytes (the page reconnects and catches up), and a log view
 // reads only as fast as the page takes it, skipping what the log no longer holds.
 
-import { nextWrite } from "../logging/followers.ts";
 import type { LogReader } from "../logging/log-reader.ts";
 import type { LogAppend, LogTail } from "../protocol/dashboard.ts";
 import { type DashboardFeed, encodeEvent, type FeedEvent } from "./dashboard-feed.ts";
@@ -56,33 +55,32 @@ export function feedResponse(
 ): Response {
   let unfollow: (() => void) | undefined;
   let ended = false;
+  let close = () => {};
   const end = () => {
+    if (ended) return;
     ended = true;
     unfollow?.();
     unfollow = undefined;
+    close();
   };
   const stream = new ReadableStream<Uint8Array>(
     {
       start(controller) {
+        close = () => {
+          try {
+            controller.close();
+          } catch {} // already closed or cancelled
+        };
         controller.enqueue(encoder.encode(`retry: ${RETRY_MS}\n\n`));
         const send = (event: FeedEvent) => {
           if (ended) return;
           controller.enqueue(encoder.encode(encodeEvent(event)));
-          if ((controller.desiredSize ?? 0) < -MAX_QUEUED) {
-            end();
-            controller.close();
-          }
+          if ((controller.desiredSize ?? 0) < -MAX_QUEUED) end();
         };
-        feed.follow(send, lastId).then(
-          (leave) => {
-            if (ended) leave();
-            else unfollow = leave;
-          },
-          () => {
-            end();
-            controller.close();
-          },
-        );
+        feed.follow(send, lastId).then((leave) => {
+          if (ended) leave();
+          else unfollow = leave;
+        }, end);
       },
       cancel: end,
     },
@@ -94,8 +92,13 @@ export function feedResponse(
 
 /**
  * /ui/log: the log's last TAIL_BYTES from the start of a line ("tail"), then
- * what comes ("append"), "cleared" when it is emptied on request. Each event's
- * id ends with the log's size after it, so a page that reconnects goes on from there.
+ * what comes ("append"), "cleared" when it is emptied on request; the stream
+ * ends with the log (its process left tend: the page reconnects and finds
+ * the new one). The view follows the log for its whole life, so a rotation
+ * between two reads is known: what the set-aside file held past the view's
+ * position is counted as skipped. Each event's id names this run of tend,
+ * the log and its epoch (clears and rotations), then the position, so a
+ * page that reconnects goes on from there, and only there.
  */
 export function logResponse(
   log: LogReader,
@@ -104,19 +107,39 @@ export function logResponse(
 ): Response {
   let position = 0;
   let decoder = new TextDecoder();
-  // Gone: the page went away, or the server cancelled the stream.
-  const cancelled = new AbortController();
-  const ended = AbortSignal.any([gone, cancelled.signal]);
-  const token = logTokenOf(log);
+  let skipped = 0;
+  let cleared = false;
+  let ended = false;
+  let wake = () => {};
+  const unfollow = log.followers.add((change) => {
+    if (change.kind === "rotated") {
+      skipped += Math.max(0, change.size - position);
+      position = 0;
+      decoder = new TextDecoder();
+    } else if (change.kind === "cleared") {
+      cleared = true;
+      skipped = 0;
+      position = 0;
+      decoder = new TextDecoder();
+    } else if (change.kind === "ended") ended = true;
+    wake();
+  });
+  const finish = () => {
+    ended = true;
+    unfollow();
+    wake();
+  };
+  gone.addEventListener("abort", finish, { once: true });
+  const token = () => `${logTokenOf(log)}.${log.followers.epoch}`;
   const event = (type: string, data: unknown) =>
-    encoder.encode(encodeEvent({ id: `${token}-${position}`, type, data }));
+    encoder.encode(encodeEvent({ id: `${token()}-${position}`, type, data }));
 
   const stream = new ReadableStream<Uint8Array>(
     {
       start(controller) {
         const dash = lastId?.lastIndexOf("-") ?? -1;
         const resumeAt =
-          lastId !== undefined && lastId.slice(0, dash) === token
+          lastId !== undefined && lastId.slice(0, dash) === token()
             ? Number(lastId.slice(dash + 1))
             : Number.NaN;
         const size = log.size();
@@ -138,31 +161,39 @@ export function logResponse(
       },
       async pull(controller) {
         for (;;) {
-          const cleared = await nextWrite(log, position, ended);
-          if (ended.aborted) {
+          if (ended) {
+            finish();
             controller.close();
             return;
           }
           if (cleared) {
-            position = 0;
-            decoder = new TextDecoder();
+            cleared = false;
             controller.enqueue(event("cleared", {}));
             return;
           }
           const size = log.size();
-          if (size < position) position = 0; // rotated: the new file goes on
-          if (size === position) continue;
-          const to = Math.min(size, position + CHUNK_BYTES);
-          const bytes = log.read(position, to - position);
-          // A ring keeps only its last bytes: what it lost before `to - length` is skipped.
-          const skipped = Math.max(0, to - bytes.length - position);
-          position = to;
-          const append: LogAppend = { text: decoder.decode(bytes, { stream: true }), skipped };
-          controller.enqueue(event("append", append));
-          return;
+          if (size < position) position = 0; // emptied without a word: start over
+          if (size > position) {
+            const to = Math.min(size, position + CHUNK_BYTES);
+            const bytes = log.read(position, to - position);
+            // A ring keeps only its last bytes: what it lost before `to - length` is skipped too.
+            const lost = skipped + Math.max(0, to - bytes.length - position);
+            skipped = 0;
+            position = to;
+            const append: LogAppend = {
+              text: decoder.decode(bytes, { stream: true }),
+              skipped: lost,
+            };
+            controller.enqueue(event("append", append));
+            return;
+          }
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+          wake = () => {};
         }
       },
-      cancel: () => cancelled.abort(),
+      cancel: finish,
     },
     { highWaterMark: 0 },
   );

@@ -23,6 +23,9 @@ export interface Dashboard {
   readonly mainLog: () => LogReader | undefined;
 }
 
+/** The largest body POST /ui/action takes. */
+const MAX_ACTION_BYTES = 4096;
+
 /** What a page may load from, and where it may connect: tend itself, nothing else. */
 const CONTENT_SECURITY =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -44,8 +47,9 @@ export async function dashboardResponse(
       return text(403, "Forbidden: the dashboard is read-only (ui=readonly)\n");
     return action(request, dashboard);
   }
-  if (request.method !== "GET" && request.method !== "HEAD")
-    return text(405, "Method Not Allowed\n", { Allow: "GET, HEAD" });
+  const streams = path === "/ui/events" || path === "/ui/log";
+  if (request.method !== "GET" && (request.method !== "HEAD" || streams))
+    return text(405, "Method Not Allowed\n", { Allow: streams ? "GET" : "GET, HEAD" });
   const lastId = request.headers.get("last-event-id") ?? undefined;
   switch (path) {
     case "/":
@@ -90,6 +94,9 @@ async function action(request: Request, dashboard: Dashboard): Promise<Response>
   const type = (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
   if (type !== "application/json")
     return text(415, "Unsupported Media Type: an action is application/json\n");
+  // An action is a hundred bytes or so: a bigger body is refused unparsed.
+  if (Number(request.headers.get("content-length") ?? 0) > MAX_ACTION_BYTES)
+    return text(413, `Content Too Large: an action is at most ${MAX_ACTION_BYTES} bytes\n`);
   const parsed = parseAction(await request.text());
   if (typeof parsed === "string") return text(400, `Bad Request: ${parsed}\n`);
   return json(200, await runAction(parsed, dashboard.call, request.signal));

@@ -269,8 +269,8 @@ function followLog(log: LogReader, gone: AbortSignal): Response {
           controller.close();
           return;
         }
-        await nextWrite(log, position, ended);
-        if (ended.aborted) {
+        const change = await nextWrite(log, position, ended);
+        if (ended.aborted || change.kind === "ended") {
           controller.close();
           return;
         }

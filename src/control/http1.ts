@@ -290,6 +290,13 @@ class Connection implements PoolMember {
     });
     lines.push(`Date: ${new Date().toUTCString()}`);
     if (!keepAlive) lines.push("Connection: close");
+    // HEAD of a stream (a log followed, the dashboard's events): the head
+    // alone; its body, which may never end, is not read.
+    if (headOnly && !isFixed(response)) {
+      void response.body?.cancel().catch(() => {});
+      await this.send(encoder.encode(`${lines.join("\r\n")}\r\n\r\n`));
+      return 0;
+    }
     const stream = !headOnly && response.body && !isFixed(response) ? response.body : undefined;
     if (stream) {
       lines.push("Transfer-Encoding: chunked");

@@ -1,14 +1,28 @@
-// Who follows a log as it grows: the dashboard's open log views. A log's
-// reader tells them after each write (and when it is cleared), so a view
-// sends new lines as they arrive instead of looking for them on a timer;
-// with nobody following, a write costs one check of an empty set.
+// Who follows a log as it grows: the dashboard's open log views and
+// /logtail streams. A log's reader tells them of each write, of a clear, of
+// a rotation (with how much the file held when it was set aside, so a view
+// can say what it did not get to show) and of its end (its process left
+// tend), so a view sends new lines as they arrive instead of looking for
+// them on a timer; with nobody following, a write costs one check of an empty set.
 
 import type { LogReader } from "./log-reader.ts";
 
-export type Follower = (cleared: boolean) => void;
+export type LogChange =
+  | { readonly kind: "written" }
+  | { readonly kind: "cleared" }
+  /** The file was set aside at `size` bytes; the log goes on in a new one from 0. */
+  | { readonly kind: "rotated"; readonly size: number }
+  /** Nothing more will be written to this reader. */
+  | { readonly kind: "ended" };
+
+export type Follower = (change: LogChange) => void;
+
+const WRITTEN: LogChange = { kind: "written" };
 
 export class Followers {
   private readonly listeners = new Set<Follower>();
+  /** Counts clears and rotations: a position in the log means something only within one epoch. */
+  epoch = 0;
 
   /** Returns the unfollow. */
   add(listener: Follower): () => void {
@@ -20,44 +34,31 @@ export class Followers {
     return this.listeners.size;
   }
 
-  /** New bytes are in the log; `cleared` when it was emptied on request (not rotated). */
-  tell(cleared = false): void {
+  tell(change: LogChange = WRITTEN): void {
+    if (change.kind === "cleared" || change.kind === "rotated") this.epoch++;
     if (this.listeners.size === 0) return;
-    for (const listener of [...this.listeners]) listener(cleared);
+    for (const listener of [...this.listeners]) listener(change);
   }
 }
 
 /**
- * Resolves once `log` holds other than `seen` bytes (false), is cleared
- * (true), or `gone` aborts (false): at once when one of them holds already.
- * A reader without followers is looked at again every `pollMs`.
+ * Resolves once `log` holds other than `seen` bytes, or has changed in any
+ * other way (cleared, rotated, ended), or `gone` aborts: at once when the
+ * size already differs.
  */
-export function nextWrite(
-  log: LogReader,
-  seen: number,
-  gone: AbortSignal,
-  pollMs = 100,
-): Promise<boolean> {
+export function nextWrite(log: LogReader, seen: number, gone: AbortSignal): Promise<LogChange> {
   return new Promise((resolve) => {
     if (gone.aborted || log.size() !== seen) {
-      resolve(false);
+      resolve(WRITTEN);
       return;
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let unfollow = () => {};
-    const done = (cleared: boolean) => {
+    const done = (change: LogChange) => {
       unfollow();
-      if (timer !== undefined) clearTimeout(timer);
       gone.removeEventListener("abort", aborted);
-      resolve(cleared);
+      resolve(change);
     };
-    const aborted = () => done(false);
+    const aborted = () => done(WRITTEN);
     gone.addEventListener("abort", aborted, { once: true });
-    const followers = log.followers;
-    if (followers) unfollow = followers.add((cleared) => done(cleared));
-    else {
-      const look = () => (log.size() !== seen ? done(false) : (timer = setTimeout(look, pollMs)));
-      timer = setTimeout(look, pollMs);
-    }
+    const unfollow = log.followers.add(done);
   });
 }

@@ -79,6 +79,9 @@ export class LogHub {
 
   /** The process has left tend: its files and FIFOs close once nobody else uses them. */
   releaseLogs(logs: ProcessLogs): void {
+    // Whoever follows them (a dashboard's log view) hears that they end.
+    for (const stream of [logs.stdout, logs.stderr])
+      stream?.reader.followers.tell({ kind: "ended" });
     this.routing.close(logs);
   }
 

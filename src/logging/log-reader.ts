@@ -11,8 +11,8 @@ export interface LogReader {
   /** Up to `length` bytes from `position`, less where the log no longer keeps them. */
   read(position: number, length: number): Uint8Array;
   clear(): void;
-  /** Told after each write and clear (readers that grow while tend runs have them). */
-  readonly followers?: Followers;
+  /** Told of each write, clear, rotation, and of the end. */
+  readonly followers: Followers;
 }
 
 /** Why a read was refused, as supervisord's fault names. */
@@ -134,6 +134,6 @@ export class RingLog implements LogReader {
 
   clear(): void {
     this.total = 0;
-    this.followers.tell(true);
+    this.followers.tell({ kind: "cleared" });
   }
 }

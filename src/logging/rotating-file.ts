@@ -128,7 +128,7 @@ export class RotatingFile implements LogReader {
       this.bytes = 0;
       this.lineEnd = 0;
       this.fragment = false;
-      this.followers.tell(true);
+      this.followers.tell({ kind: "cleared" });
     } catch (error) {
       this.trouble(`cannot clear ${this.path}: ${(error as Error).message}`);
     }
@@ -203,6 +203,7 @@ export class RotatingFile implements LogReader {
   }
 
   private rotate(): void {
+    const size = this.bytes;
     this.close();
     try {
       if (this.backups > 0) {
@@ -216,6 +217,7 @@ export class RotatingFile implements LogReader {
       this.trouble(`cannot rotate log file ${this.path}: ${describe(error)}`);
     }
     this.open();
+    this.followers.tell({ kind: "rotated", size });
   }
 
   private trouble(problem: string): void {

@@ -111,6 +111,7 @@ export class CheckRunner {
   private notice(slot: Slot, pid: number, notice: Notice): void {
     if (slot.status.pid !== pid) return;
     if (notice.kind === "status") {
+      if (slot.note === notice.text) return;
       slot.note = notice.text;
       this.ports.noted(slot);
       return;

@@ -196,6 +196,46 @@ describe.skipIf(!pidNamespaces.ok)("the dashboard, tend as PID 1", () => {
     });
   });
 
+  test.concurrent("what a hostile page or client could send: refused, bounded, never left hanging", async () => {
+    const port = freePort();
+    const base = `http://127.0.0.1:${port}`;
+    await withTend({ server: "", programs: `${PROGRAMS}${inet(port)}` }, async (tend) => {
+      await tend.settled();
+      // A HEAD of an endless stream is refused (its body would never end).
+      for (const path of ["/ui/events", "/ui/log?main", "/logtail/talk"]) {
+        const head = await fetch(`${base}${path}`, { method: "HEAD" });
+        expect([path, head.status]).toEqual([path, path.startsWith("/ui/") ? 405 : 400]);
+      }
+      // A no-cors request from another site sends no Origin, but says where it comes from.
+      const foreign = await fetch(`${base}/ui/events`, {
+        headers: { "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors" },
+      });
+      expect(foreign.status).toBe(403);
+      // An action is small: a big body is refused unread.
+      const big = await fetch(`${base}/ui/action`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: "[".repeat(100_000),
+      });
+      expect(big.status).toBe(413);
+      expect(await stateOf(tend, "web")).toBe("RUNNING");
+    });
+  });
+
+  test.concurrent("a log view ends when its process is replaced by an update; the page then reconnects to the new one", async () => {
+    const port = freePort();
+    await withTend({ server: "", programs: `${PROGRAMS}${inet(port)}` }, async (tend) => {
+      await tend.settled();
+      const log = await openEvents(`http://127.0.0.1:${port}/ui/log?name=talk&stream=stdout`);
+      expect((await log.next()).type).toBe("tail");
+      tend.rewrite(PROGRAMS.replace("echo first", "echo again"));
+      expect((await runCommand([TEND, "ctl", "-s", `unix://${tend.socket}`, "update"])).code).toBe(
+        0,
+      );
+      await expect(log.next()).rejects.toThrow("the stream ended");
+    });
+  });
+
   test.concurrent("ui=readonly: everything shown, no action taken, XML-RPC as before", async () => {
     const port = freePort();
     await withTend(

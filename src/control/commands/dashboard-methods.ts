@@ -5,6 +5,7 @@
 // a shutdown too: that is when a person most wants to look.
 
 import { resolveTarget } from "../../config/dependencies.ts";
+import type { ProcessConfig } from "../../config/model.ts";
 import { printProcessIni } from "../../config/print.ts";
 import { judge, type TargetView, targetView, type Verdict } from "../../core/dependencies.ts";
 import type { ExitStatus } from "../../core/exit-codes.ts";
@@ -104,7 +105,7 @@ function detailsOf(process: ControlledProcess, all: readonly ControlledProcess[]
     checks.push({ which: "live", spec: config.live_check.text, ...counts(process, "live") });
   return {
     namespec: process.namespec,
-    config: printProcessIni(config, `program:${config.name}`),
+    config: printProcessIni(withoutSecrets(config), `program:${config.name}`),
     dependsOn: config.depends_on.map(({ target, condition }): DependencyView => {
       const found = resolveTarget(target, groups, (p) => p.config);
       return {
@@ -123,6 +124,19 @@ function detailsOf(process: ControlledProcess, all: readonly ControlledProcess[]
     streams: process.logs.stderr === undefined ? ["stdout"] : ["stdout", "stderr"],
   };
 }
+
+/**
+ * The settings with the environment's values hidden: they are where
+ * passwords and tokens go, and no other method shows them (getAllConfigInfo
+ * leaves the environment out), so a dashboard, even read-only, must not.
+ */
+function withoutSecrets(config: ProcessConfig): ProcessConfig {
+  const hidden = Object.fromEntries(Object.keys(config.environment).map((key) => [key, HIDDEN]));
+  return { ...config, environment: hidden };
+}
+
+/** What the details show in place of an environment variable's value. */
+export const HIDDEN = "(hidden)";
 
 function counts(process: ControlledProcess, which: "ready" | "live") {
   const results = process.checkResults?.[which];

@@ -20,6 +20,25 @@ describe("cross-site requests", () => {
     ],
     ["a page of tend's own origin", head("POST", { ...XML, origin: "http://localhost:9001" })],
     ["a GET from anywhere without Origin", head("GET", { host: "localhost:9001" })],
+    [
+      "a link to tend followed from another site",
+      head("GET", {
+        host: "localhost:9001",
+        "sec-fetch-site": "cross-site",
+        "sec-fetch-mode": "navigate",
+      }),
+    ],
+    [
+      "the dashboard's own requests",
+      head("POST", {
+        host: "localhost:9001",
+        "content-type": "application/json",
+        origin: "http://localhost:9001",
+        "sec-fetch-site": "same-origin",
+        "sec-fetch-mode": "cors",
+      }),
+    ],
+    ["a typed URL", head("GET", { host: "localhost:9001", "sec-fetch-site": "none" })],
   ])("allowed: %s", (_, h) => {
     expect(crossSiteReason(h, true)).toBeUndefined();
   });
@@ -28,6 +47,22 @@ describe("cross-site requests", () => {
     ["another origin", head("POST", { ...XML, origin: "http://evil.example" })],
     ["another port of the same host", head("POST", { ...XML, origin: "http://localhost:8080" })],
     ["Origin: null (a sandboxed page)", head("POST", { ...XML, origin: "null" })],
+    [
+      "a no-cors HEAD from another site, without Origin or Referer",
+      head("HEAD", {
+        host: "localhost:9001",
+        "sec-fetch-site": "cross-site",
+        "sec-fetch-mode": "no-cors",
+      }),
+    ],
+    [
+      "a fetch from another port of the same host",
+      head("GET", {
+        host: "localhost:9001",
+        "sec-fetch-site": "same-site",
+        "sec-fetch-mode": "cors",
+      }),
+    ],
     ["no Origin, another Referer", head("POST", { ...XML, referer: "https://evil.example/page" })],
     [
       "a form post",

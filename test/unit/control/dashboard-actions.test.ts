@@ -30,6 +30,7 @@ live_check=tcp:8080
 [program:db]
 command=/bin/cat
 redirect_stderr=true
+environment=DB_PASSWORD="hunter2",PGPORT="5432"
 [program:migrate]
 command=/bin/true
 autorestart=false
@@ -129,6 +130,25 @@ describe("actions, as supervisorctl carries them out", () => {
     expect(await act({ action: "restart", target: "web" })).toMatchObject({ ok: true });
     expect(await act({ action: "restart", target: "db" })).toMatchObject({ ok: true });
     expect(fake.calls).toEqual(["stop web", "start web", "start db"]);
+  });
+
+  test("a restart whose page goes away during the stop is seen through: the start follows", async () => {
+    runEverything();
+    let stopped: () => void = () => {};
+    fake.onStop = (process) => {
+      fake.move(process, { state: "STOPPING" });
+      stopped = () => fake.move(process, { state: "STOPPED", pid: 0, laststop: NOW });
+      return undefined;
+    };
+    const page = new AbortController();
+    const reply = runAction({ action: "restart", target: "web" }, call, page.signal);
+    await Bun.sleep(5);
+    page.abort();
+    await Bun.sleep(5);
+    stopped();
+    await reply;
+    expect(fake.calls).toEqual(["stop web", "start web"]);
+    expect(fake.process("web").status.state).toBe("RUNNING");
   });
 
   test("a group and all: one result per process, the start's when restarting", async () => {
@@ -254,6 +274,9 @@ describe("what the dashboard reads", () => {
 
     const db = (await call("tend.getProcessDetails", ["db"], {})) as unknown as ProcessDetails;
     expect(db.neededBy).toEqual([{ namespec: "web", condition: "ready" }]);
+    // The environment's names, never its values (passwords and tokens go there).
+    expect(db.config).toContain('\nenvironment=DB_PASSWORD="(hidden)",PGPORT="(hidden)"\n');
+    expect(db.config).not.toContain("hunter2");
     expect(db.streams).toEqual(["stdout"]);
 
     fake.set("migrate", { state: "EXITED", exitstatus: 0 });

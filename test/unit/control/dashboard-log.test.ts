@@ -5,8 +5,12 @@
 // arriving as U+FFFD, a character cut between two writes arriving whole.
 
 import { describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { logResponse, TAIL_BYTES } from "../../../src/control/dashboard-streams.ts";
 import { RingLog } from "../../../src/logging/log-reader.ts";
+import { RotatingFile } from "../../../src/logging/rotating-file.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -71,7 +75,6 @@ describe("a log view's stream", () => {
     expect(three.id.slice(0, three.id.lastIndexOf("-"))).toBe(
       tail.id.slice(0, tail.id.lastIndexOf("-")),
     );
-    expect(log.followers.size).toBe(0); // followed only while waiting
   });
 
   test("a long log opens with its last 64 KiB, from the start of a line", async () => {
@@ -145,6 +148,55 @@ describe("a log view's stream", () => {
     log.write(euro.subarray(2));
     const second = await next();
     expect(`${first.data.text}${second.data.text}`).toBe("€\n");
+  });
+
+  test("a clear between two reads still reaches the page as cleared", async () => {
+    const log = new RingLog(4096);
+    log.write(bytes("old\n"));
+    const next = eventsOf(logResponse(log, new AbortController().signal, undefined));
+    await next();
+    log.clear(); // nobody is waiting for the next event now
+    log.write(bytes("new\n"));
+    expect((await next()).type).toBe("cleared");
+    expect(await next()).toMatchObject({ type: "append", data: { text: "new\n", skipped: 0 } });
+  });
+
+  test("a rotation: what the set-aside file held past the page's position is skipped, said so; the new file follows", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tend-log-view-"));
+    try {
+      const file = new RotatingFile(join(dir, "app.log"), 100, 1, () => {});
+      const line = (i: number) => bytes(`${String(i).padStart(9, "0")}\n`);
+      const next = eventsOf(logResponse(file, new AbortController().signal, undefined));
+      const tail = await next();
+      for (let i = 0; i < 4; i++) file.write(line(i));
+      const first = await next(); // the page reads 40 bytes
+      expect(first.data).toEqual({
+        text: "000000000\n000000001\n000000002\n000000003\n",
+        skipped: 0,
+      });
+      // 6 more lines reach 100 bytes: the file is set aside; 2 more go to the new one.
+      for (let i = 4; i < 12; i++) file.write(line(i));
+      const after = await next();
+      expect(after.data).toEqual({ text: "000000010\n000000011\n", skipped: 60 });
+      // The id of before the rotation does not resume in the new file, though it is long enough now.
+      for (let i = 12; i < 16; i++) file.write(line(i));
+      const again = eventsOf(logResponse(file, new AbortController().signal, first.id));
+      expect((await again()).type).toBe("tail");
+      expect(tail.id).not.toBe(first.id);
+      file.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a log that ends (its process left tend) ends the stream", async () => {
+    const log = new RingLog(4096);
+    const response = logResponse(log, new AbortController().signal, undefined);
+    const next = eventsOf(response);
+    await next();
+    log.followers.tell({ kind: "ended" });
+    await expect(next()).rejects.toThrow("the stream ended");
+    expect(log.followers.size).toBe(0);
   });
 
   test("a page that goes away stops following", async () => {

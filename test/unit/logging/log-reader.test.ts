@@ -4,6 +4,7 @@
 // that keeps everything (as a file does) and over a ring big enough to.
 
 import { describe, expect, test } from "bun:test";
+import { Followers } from "../../../src/logging/followers.ts";
 import {
   LogReadError,
   type LogReader,
@@ -14,6 +15,7 @@ import {
 
 /** A log that keeps everything, as a file does: reads past the end come back short. */
 class MemoryLog implements LogReader {
+  readonly followers = new Followers();
   constructor(private bytes: Uint8Array) {}
   size(): number {
     return this.bytes.length;

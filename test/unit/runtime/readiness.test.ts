@@ -407,7 +407,10 @@ describe("what the dashboard hears", () => {
     const told: string[] = [];
     engine.onChange((slot) => told.push(slot.note));
     processes.latest("pg").say({ kind: "status", text: "recovering" });
-    expect(told).toEqual(["recovering"]);
+    processes.latest("pg").say({ kind: "status", text: "recovering" });
+    expect(told).toEqual(["recovering"]); // the same text again tells nothing new
+    processes.latest("pg").say({ kind: "status", text: "accepting" });
+    expect(told).toEqual(["recovering", "accepting"]);
   });
 
   test("readiness history: each change, with why it was lost, at most the last 20", async () => {
