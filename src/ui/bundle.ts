@@ -32,9 +32,13 @@ export function uiScript(): string {
   return result.stdout.toString();
 }
 
-/** src/ui/app.css without its comments and indentation. */
+/** The style sheets, in this order (later rules win), served as one: ui/app.css. */
+const STYLES = ["base.css", "table.css", "panels.css"];
+
+/** src/ui/styles/*.css as one sheet, without comments and indentation. */
 export function uiStyle(): string {
-  return readFileSync(join(DIR, "app.css"), "utf8")
+  return STYLES.map((name) => readFileSync(join(DIR, "styles", name), "utf8"))
+    .join("\n")
     .replace(/\/\*[\s\S]*?\*\//g, "")
     .replace(/\n\s+/g, "\n")
     .replace(/\n{2,}/g, "\n")

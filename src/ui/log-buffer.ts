@@ -46,6 +46,9 @@ export function splitLines(text: string): { lines: string[]; open: boolean } {
   };
 }
 
+/** The longest unfinished line the view keeps continuing; past it the line is cut. */
+export const MAX_OPEN_LINE = 16 * 1024;
+
 export class LogBuffer<N> {
   entries: LogEntry<N>[] = [];
   /** entries[0, shown) are on screen. */
@@ -101,7 +104,9 @@ export class LogBuffer<N> {
         segments,
         plain: plainText(segments),
         start,
-        open: open && i === lines.length - 1,
+        // A line that never ends (a progress bar) is cut every MAX_OPEN_LINE
+        // characters, so each piece that continues it is not read again whole.
+        open: open && i === lines.length - 1 && raw.length < MAX_OPEN_LINE,
       });
       start = end;
     }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { LogBuffer, splitLines } from "../../../src/ui/log-buffer.ts";
+import { LogBuffer, MAX_OPEN_LINE, splitLines } from "../../../src/ui/log-buffer.ts";
 
 /** The buffer's entries as text, an open line marked with a trailing "…". */
 function lines(buffer: LogBuffer<string>): string[] {
@@ -27,6 +27,17 @@ describe("LogBuffer", () => {
     expect(lines(buffer)).toEqual(["one", "tw…"]);
     buffer.append("o\nthree\n");
     expect(lines(buffer)).toEqual(["one", "two", "three"]);
+  });
+
+  test("a line that never ends is cut at MAX_OPEN_LINE: each piece is read once, not the whole line again", () => {
+    const buffer = new LogBuffer<string>(100);
+    const piece = "#".repeat(1000);
+    for (let i = 0; i < 40; i++) buffer.append(piece); // 40,000 characters, no newline
+    const sizes = buffer.entries.map((entry) => entry.raw.length);
+    expect(sizes.every((size) => size <= MAX_OPEN_LINE + piece.length)).toBe(true);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(40_000);
+    expect(buffer.entries.at(-1)?.open).toBe(true);
+    expect(buffer.entries.slice(0, -1).every((entry) => !entry.open)).toBe(true);
   });
 
   test("an escape sequence split between pieces is read whole", () => {
