@@ -9,7 +9,7 @@ import type { ExitStatus } from "../core/exit-codes.ts";
 import type { ProcessStatus } from "../core/program.ts";
 import type { SupervisorStateName } from "../core/states.ts";
 import type { LogReader } from "../logging/log-reader.ts";
-import type { ReadinessEvent } from "../protocol/dashboard.ts";
+import type { CheckResult, ReadinessEvent } from "../protocol/dashboard.ts";
 import type { CheckCounts } from "./metrics.ts";
 
 export interface ControlledProcess {
@@ -25,6 +25,11 @@ export interface ControlledProcess {
   readonly readinessHistory?: readonly ReadinessEvent[];
   /** Results of its ready and live checks so far. */
   readonly checkResults?: { readonly ready: CheckCounts; readonly live: CheckCounts };
+  /** The last results of each check, oldest first. */
+  readonly recentChecks?: {
+    readonly ready: readonly CheckResult[];
+    readonly live: readonly CheckResult[];
+  };
   readonly logs: {
     readonly stdout: { readonly reader: LogReader };
     /** undefined with redirect_stderr. */

@@ -102,6 +102,16 @@ export interface CheckView {
   readonly spec: string;
   readonly successes: number;
   readonly failures: number;
+  /** Its last results (at most 5), oldest first. */
+  readonly recent: readonly CheckResult[];
+}
+
+/** One result of a polled check (tcp, http, command, ...). */
+export interface CheckResult {
+  readonly at: number;
+  readonly ok: boolean;
+  /** Why it failed, "" when it passed. */
+  readonly message: string;
 }
 
 /** GET /ui/process?name=NS */

@@ -19,7 +19,7 @@ import type {
   TimerHandle,
   Timers,
 } from "./ports.ts";
-import type { Slot } from "./slot.ts";
+import { rememberCheck, type Slot } from "./slot.ts";
 
 export interface CheckPorts {
   readonly probes: ProbeOps;
@@ -192,6 +192,7 @@ export class CheckRunner {
   /** A check's result, counted (for /metrics) and handed to the reducer. */
   private result(slot: Slot, check: "ready" | "live", ok: boolean, message: string): void {
     slot.checkResults[check][ok ? "success" : "failure"]++;
+    rememberCheck(slot, check, { at: this.ports.clock.now(), ok, message: ok ? "" : message });
     this.ports.dispatch(slot, { type: "check", check, ok, message });
   }
 

@@ -363,6 +363,7 @@ export class Engine {
       logs,
       stdin: undefined,
       checkResults: { ready: { success: 0, failure: 0 }, live: { success: 0, failure: 0 } },
+      recentChecks: { ready: [], live: [] },
       readinessHistory: [],
     };
     return made;

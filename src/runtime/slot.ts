@@ -7,7 +7,7 @@ import type { CheckCounts } from "../control/metrics.ts";
 import type { ExitStatus } from "../core/exit-codes.ts";
 import type { ProcessStatus, ProgramRules } from "../core/program.ts";
 import type { ProcessLogs } from "../logging/routing.ts";
-import type { ReadinessEvent } from "../protocol/dashboard.ts";
+import type { CheckResult, ReadinessEvent } from "../protocol/dashboard.ts";
 import type { RunningProcess, StdinPipe, TimerHandle } from "./ports.ts";
 
 export interface Slot {
@@ -29,8 +29,20 @@ export interface Slot {
   stdin: StdinPipe | undefined;
   /** Results of its ready and live checks so far (for /metrics). */
   readonly checkResults: { readonly ready: CheckCounts; readonly live: CheckCounts };
+  /** The last results of each check (for the dashboard), at most RECENT_CHECKS each. */
+  readonly recentChecks: { readonly ready: CheckResult[]; readonly live: CheckResult[] };
   /** Its last changes of readiness, oldest first (for the dashboard), at most READINESS_HISTORY. */
   readonly readinessHistory: ReadinessEvent[];
+}
+
+/** How many results of each check a slot keeps. */
+export const RECENT_CHECKS = 5;
+
+/** Notes a check's result; the oldest beyond RECENT_CHECKS go. */
+export function rememberCheck(slot: Slot, which: "ready" | "live", result: CheckResult): void {
+  const recent = slot.recentChecks[which];
+  recent.push(result);
+  if (recent.length > RECENT_CHECKS) recent.shift();
 }
 
 /** How many changes of readiness a slot keeps. */

@@ -157,14 +157,14 @@ export class DetailsPanel {
       "needed-by",
       details.neededBy.map((dep) => [`${dep.namespec} (${dep.condition})`, ""]),
     );
+    const today = Date.now();
     list(
       "checks",
       details.checks.map((check) => [
-        `${check.which} ${check.spec}: ${check.successes} passed, ${check.failures} failed`,
+        `${check.which} ${check.spec}: ${check.successes} passed, ${check.failures} failed${lastResults(check.recent, today)}`,
         "",
       ]),
     );
-    const today = Date.now();
     const history = [...details.history].reverse();
     replaceChildren(
       byId("history"),
@@ -196,4 +196,14 @@ function list(id: string, items: readonly (readonly [string, string])[]): void {
       ? [h("li", { class: "none" }, "nothing")]
       : items.map(([text, cls]) => h("li", { class: cls || null }, text))),
   );
+}
+
+/** `; last: 12:01:03 passed, 12:01:04 failed (connection refused)`, newest last; "" when none. */
+function lastResults(recent: ProcessDetails["checks"][number]["recent"], today: number): string {
+  if (recent.length === 0) return "";
+  const results = recent.map(
+    (result) =>
+      `${formatClock(result.at, today)} ${result.ok ? "passed" : `failed${result.message ? ` (${result.message})` : ""}`}`,
+  );
+  return `; last: ${results.join(", ")}`;
 }

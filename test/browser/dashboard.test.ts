@@ -373,6 +373,8 @@ describe.skipIf(!pidNamespaces.ok)("the dashboard in Chromium, tend as PID 1", (
     await page.click('#processes tr[data-name="db"] button.name');
     await page.waitText("#needed-by", "web");
     expect(await text("#checks")).toContain("file:");
+    // The check's last results, with their times: db's file check passed.
+    expect(await text("#checks")).toMatch(/last: .*\d\d:\d\d:\d\d passed/);
     expect(await text("#history")).not.toBe("");
     await page.click("#details-close");
     await page.page.waitForSelector("#details", { hidden: true, timeout: 5_000 });

@@ -140,7 +140,11 @@ export const HIDDEN = "(hidden)";
 
 function counts(process: ControlledProcess, which: "ready" | "live") {
   const results = process.checkResults?.[which];
-  return { successes: results?.success ?? 0, failures: results?.failure ?? 0 };
+  return {
+    successes: results?.success ?? 0,
+    failures: results?.failure ?? 0,
+    recent: [...(process.recentChecks?.[which] ?? [])],
+  };
 }
 
 /** Failed when one failed, met when all are (a name that stands for nothing yet is awaited). */

@@ -261,12 +261,28 @@ describe("what the dashboard reads", () => {
 
   test("details: what it waits for and what waits for it, checks, history, settings, streams", async () => {
     fake.set("db", { state: "RUNNING", pid: 7, ready: false });
+    const probed = fake.process("web");
+    probed.checkResults.ready.failure = 2;
+    probed.checkResults.ready.success = 1;
+    probed.recentChecks.ready.push(
+      { at: NOW - 2000, ok: false, message: "connection refused" },
+      { at: NOW - 1000, ok: true, message: "" },
+    );
     const web = (await call("tend.getProcessDetails", ["web"], {})) as unknown as ProcessDetails;
     expect(web.dependsOn).toEqual([{ target: "db", condition: "ready", outcome: "waiting" }]);
     expect(web.neededBy).toEqual([]);
     expect(web.checks).toEqual([
-      { which: "ready", spec: "tcp:8080", successes: 0, failures: 0 },
-      { which: "live", spec: "tcp:8080", successes: 0, failures: 0 },
+      {
+        which: "ready",
+        spec: "tcp:8080",
+        successes: 1,
+        failures: 2,
+        recent: [
+          { at: NOW - 2000, ok: false, message: "connection refused" },
+          { at: NOW - 1000, ok: true, message: "" },
+        ],
+      },
+      { which: "live", spec: "tcp:8080", successes: 0, failures: 0, recent: [] },
     ]);
     expect(web.config).toStartWith("[program:web]\ncommand=/bin/cat\n");
     expect(web.config).toContain("\ndepends_on=db:ready\n");

@@ -22,6 +22,7 @@ import { INITIAL_STATUS, type ProcessStatus } from "../../../src/core/program.ts
 import { STOPPED_STATES, type SupervisorStateName } from "../../../src/core/states.ts";
 import { RingLog } from "../../../src/logging/log-reader.ts";
 import { findUser } from "../../../src/os/users.ts";
+import type { CheckResult } from "../../../src/protocol/dashboard.ts";
 
 const root = mkdtempSync(join(tmpdir(), "tend-fake-supervisor-"));
 let files = 0;
@@ -71,6 +72,9 @@ export class FakeProcess implements ControlledProcess {
   readonly namespec: string;
   status: ProcessStatus = INITIAL_STATUS;
   note = "";
+  /** What its checks did, as the engine counts and keeps them. */
+  readonly checkResults = { ready: { success: 0, failure: 0 }, live: { success: 0, failure: 0 } };
+  readonly recentChecks: { ready: CheckResult[]; live: CheckResult[] } = { ready: [], live: [] };
   readonly logs: {
     /** Replaceable: a test may give a process a bigger log. */
     readonly stdout: { reader: FakeLog };

@@ -435,6 +435,13 @@ describe("what the dashboard hears", () => {
       await settle();
     }
     expect(db.readinessHistory).toHaveLength(20);
+    // Each check's last 5 results, with their messages.
+    expect(db.recentChecks.ready).toHaveLength(5);
+    expect(db.recentChecks.ready.at(-1)).toEqual({
+      at: time.now,
+      ok: false,
+      message: "connection refused",
+    });
     expect(db.readinessHistory.at(-1)).toMatchObject({ ready: false });
     // A program without a check: ready when RUNNING, and no longer once stopped.
     const web = slotOf(engine, "web");
