@@ -290,6 +290,34 @@ export async function attempt<T>(what: string, run: () => Promise<T>): Promise<T
   }
 }
 
+/** tend and supervisord, as `supervisors` finds them for `script`; an error when one is missing. */
+export function tendAndSupervisord(script: string): { tend: Supervisor; sd: Supervisor } {
+  const both = supervisors(script);
+  const tend = both.find((s) => s.name === "tend");
+  const sd = both.find((s) => s.name === "supervisord");
+  if (!tend || !sd) throw new Error("no tend or supervisord");
+  return { tend, sd };
+}
+
+/**
+ * A bench's failures, gathered: `note` runs a part as `attempt` does and
+ * records it when it failed, so the report lists what is missing.
+ */
+export function failureLog(): {
+  failures: string[];
+  note<T>(what: string, run: () => Promise<T>): Promise<T | undefined>;
+} {
+  const failures: string[] = [];
+  return {
+    failures,
+    async note(what, run) {
+      const result = await attempt(what, run);
+      if (result === undefined) failures.push(`${what}: failed (see stderr)`);
+      return result;
+    },
+  };
+}
+
 // ---------------------------------------------------------------- clean-up
 
 // The harness kills every namespace and removes every directory on exit;

@@ -49,7 +49,7 @@ import { join } from "node:path";
 import type { Socket } from "bun";
 import { CLK_TCK, cpuTicksMs, type IdleCost, idleWindow, ThreadCounter } from "./costs.ts";
 import {
-  attempt,
+  failureLog,
   fmt,
   freePort,
   initPidOf,
@@ -62,8 +62,8 @@ import {
   type Supervisor,
   spawnAsPid1,
   stop,
-  supervisors,
   tempDir,
+  tendAndSupervisord,
   tendBuild,
   threadTimes,
   versionOf,
@@ -862,16 +862,8 @@ function report(results: Results): string {
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
-  const both = supervisors("bench/health.ts");
-  const tendSupervisor = both.find((s) => s.name === "tend");
-  const sdSupervisor = both.find((s) => s.name === "supervisord");
-  if (!tendSupervisor || !sdSupervisor) throw new Error("no tend or supervisord");
-  const failures: string[] = [];
-  const note = async <T>(what: string, run: () => Promise<T>): Promise<T | undefined> => {
-    const result = await attempt(what, run);
-    if (result === undefined) failures.push(`${what}: failed (see stderr)`);
-    return result;
-  };
+  const { tend: tendSupervisor, sd: sdSupervisor } = tendAndSupervisord("bench/health.ts");
+  const { failures, note } = failureLog();
 
   console.error(
     `starting tend ([health]) and supervisord ([inet_http_server]) with ${PROGRAMS} programs each...`,

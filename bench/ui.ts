@@ -54,8 +54,8 @@ import { type Socket, spawnSync } from "bun";
 import { decodeResponse, methodCall, type Value } from "../test/harness/index.ts";
 import { CLK_TCK, cpuTicksMs, type IdleCost, idleWindow } from "./costs.ts";
 import {
-  attempt,
   compile,
+  failureLog,
   fmt,
   freePort,
   initPidOf,
@@ -67,8 +67,8 @@ import {
   type Supervisor,
   spawnAsPid1,
   stop,
-  supervisors,
   tempDir,
+  tendAndSupervisord,
   tendBuild,
   versionOf,
   waitFor,
@@ -833,16 +833,8 @@ function report(results: Results): string {
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
-  const both = supervisors("bench/ui.ts");
-  const tend = both.find((s) => s.name === "tend");
-  const sd = both.find((s) => s.name === "supervisord");
-  if (!tend || !sd) throw new Error("no tend or supervisord");
-  const failures: string[] = [];
-  const note = async <T>(what: string, run: () => Promise<T>): Promise<T | undefined> => {
-    const result = await attempt(what, run);
-    if (result === undefined) failures.push(`${what}: failed (see stderr)`);
-    return result;
-  };
+  const { tend, sd } = tendAndSupervisord("bench/ui.ts");
+  const { failures, note } = failureLog();
   const gen = compile(TMP, "gen-lines", readFileSync(join(import.meta.dir, "gen-lines.c"), "utf8"));
 
   console.error(`idle: 7 tends and supervisord with ${PROGRAMS} programs, ${IDLE_MS / 1000} s...`);
