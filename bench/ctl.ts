@@ -38,6 +38,7 @@ import {
   type Namespace,
   runDir,
   type Supervisor,
+  sleeperPrograms,
   spawnAsPid1,
   stop,
   supervisors,
@@ -94,17 +95,6 @@ interface Results {
   load?: Load;
 }
 
-function programs(): string {
-  const sections: string[] = [];
-  for (let i = 1; i <= PROGRAMS; i++) {
-    const name = `p${String(i).padStart(3, "0")}`;
-    sections.push(
-      `[program:${name}]\ncommand=sleep infinity\nstartsecs=0\nstdout_logfile=NONE\nstderr_logfile=NONE\n`,
-    );
-  }
-  return sections.join("\n");
-}
-
 // ---------------------------------------------------------------- the servers
 
 /** One raw getAllProcessInfo: the reply's size and how many processes it shows RUNNING. */
@@ -124,7 +114,7 @@ async function getAll(socket: string): Promise<{ bytes: number; running: number 
 
 async function launch(supervisor: Supervisor): Promise<Server> {
   const dir = runDir(TMP, supervisor.name);
-  const { config } = writeConfig(dir, programs());
+  const { config } = writeConfig(dir, sleeperPrograms(PROGRAMS));
   const socket = join(dir, "supervisor.sock");
   const ns = spawnAsPid1([supervisor.bin, "-c", config]);
   const pid = await initPidOf(ns);

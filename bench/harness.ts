@@ -290,6 +290,18 @@ export async function attempt<T>(what: string, run: () => Promise<T>): Promise<T
   }
 }
 
+/** `count` programs `p001`… running `sleep infinity`, up at once, their output discarded. */
+export function sleeperPrograms(count: number): string {
+  const sections: string[] = [];
+  for (let i = 1; i <= count; i++) {
+    const name = `p${String(i).padStart(3, "0")}`;
+    sections.push(
+      `[program:${name}]\ncommand=sleep infinity\nstartsecs=0\nstdout_logfile=NONE\nstderr_logfile=NONE\n`,
+    );
+  }
+  return sections.join("\n");
+}
+
 /** tend and supervisord, as `supervisors` finds them for `script`; an error when one is missing. */
 export function tendAndSupervisord(script: string): { tend: Supervisor; sd: Supervisor } {
   const both = supervisors(script);

@@ -60,6 +60,7 @@ import {
   type Namespace,
   runDir,
   type Supervisor,
+  sleeperPrograms,
   spawnAsPid1,
   stop,
   tempDir,
@@ -93,17 +94,6 @@ const TMP = tempDir("tend-bench-health-");
 const GET_ALL = `<?xml version="1.0"?>
 <methodCall><methodName>supervisor.getAllProcessInfo</methodName><params></params></methodCall>
 `;
-
-function programs(): string {
-  const sections: string[] = [];
-  for (let i = 1; i <= PROGRAMS; i++) {
-    const name = `p${String(i).padStart(3, "0")}`;
-    sections.push(
-      `[program:${name}]\ncommand=sleep infinity\nstartsecs=0\nstdout_logfile=NONE\nstderr_logfile=NONE\n`,
-    );
-  }
-  return sections.join("\n");
-}
 
 // ---------------------------------------------------------------- a small HTTP/1.1 client
 
@@ -650,7 +640,7 @@ async function launch(
       : listener === "inet"
         ? `[inet_http_server]\nport=127.0.0.1:${port}\n\n`
         : "";
-  const { config } = writeConfig(dir, `${section}${programs()}`);
+  const { config } = writeConfig(dir, `${section}${sleeperPrograms(PROGRAMS)}`);
   const socket = join(dir, "supervisor.sock");
   const ns = spawnAsPid1([supervisor.bin, "-c", config]);
   const pid = await initPidOf(ns);

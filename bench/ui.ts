@@ -65,6 +65,7 @@ import {
   type Namespace,
   runDir,
   type Supervisor,
+  sleeperPrograms,
   spawnAsPid1,
   stop,
   tempDir,
@@ -107,17 +108,6 @@ if (!Number.isInteger(LINES / LINES_PER_UNIT) || LINES <= 0) {
 }
 
 // ---------------------------------------------------------------- configs and servers
-
-function sleepers(): string {
-  const sections: string[] = [];
-  for (let i = 1; i <= PROGRAMS; i++) {
-    const name = `p${String(i).padStart(3, "0")}`;
-    sections.push(
-      `[program:${name}]\ncommand=sleep infinity\nstartsecs=0\nstdout_logfile=NONE\nstderr_logfile=NONE\n`,
-    );
-  }
-  return sections.join("\n");
-}
 
 /** How the burst program's stdout is kept: a log file (both servers), or tend's default (its stdout and the in-memory tail). */
 type ChattyLog = "file" | "default";
@@ -295,7 +285,7 @@ async function idle(tend: Supervisor, sd: Supervisor): Promise<IdleResult[]> {
     { supervisor: tend, label: "tend-full-bare-tcp", role: { ui: "full", pages: 0, bare: true } },
     { supervisor: sd, label: "supervisord", role: { ui: undefined, pages: 0 } },
   ];
-  const programs = () => ({ text: sleepers(), count: PROGRAMS });
+  const programs = () => ({ text: sleeperPrograms(PROGRAMS), count: PROGRAMS });
   const servers = await Promise.all(
     roles.map((r) => launch(r.supervisor, r.label, r.role.ui, programs)),
   );
@@ -589,7 +579,7 @@ async function pageWeight(server: Server, also: readonly string[]): Promise<Asse
 }
 
 async function pages(tend: Supervisor, sd: Supervisor): Promise<PageWeights> {
-  const programs = () => ({ text: sleepers(), count: PROGRAMS });
+  const programs = () => ({ text: sleeperPrograms(PROGRAMS), count: PROGRAMS });
   const servers = await Promise.all([
     launch(tend, "tend-page", "full", programs),
     launch(sd, "supervisord-page", undefined, programs),
