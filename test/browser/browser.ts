@@ -8,6 +8,7 @@
 // dashboard (docs and src/protocol/dashboard.ts): ids, data-name,
 // data-col, data-action.
 
+import { afterAll, beforeAll } from "bun:test";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import puppeteer, {
@@ -76,6 +77,24 @@ function describe(e: PageElement): string {
 }
 
 /** Chromium, headless, as root (no sandbox), tracked until closed. */
+/**
+ * One Chromium for the test file that calls this (launched before its first
+ * test, closed after its last); returns the getter its tests use.
+ */
+export function sharedBrowser(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error("the browser is not launched yet");
+    return browser;
+  };
+}
+
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM))
     throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (or set TEND_CHROMIUM)`);

@@ -6,9 +6,8 @@
 // all; details, tend's own log, the filter and sorting; every control
 // reachable by keyboard; no horizontal scroll at 360 px; light and dark.
 
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
-import type { Browser } from "puppeteer-core";
 import {
   BUN,
   eventually,
@@ -21,11 +20,11 @@ import {
 } from "../harness/index.ts";
 import {
   type Dashboard,
-  launchBrowser,
   launchDashboardTend,
   openDashboard,
   openPage,
   PHONE,
+  sharedBrowser,
 } from "./browser.ts";
 
 // A small shop: db (ready by a file check: it makes the file once up), web waiting for it and writing
@@ -112,18 +111,12 @@ function dialogOpen(page: Dashboard, id: string): Promise<boolean> {
   return page.page.$eval(`#${id}`, (dialog) => Boolean(dialog.open));
 }
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser();
 
 describe.skipIf(!pidNamespaces.ok)("the dashboard in Chromium, tend as PID 1", () => {
   test("the recorder sees and blocks a request to another host (so the next test can fail)", async () => {
     // A name that resolves nowhere: even unblocked, nothing would leave the machine.
-    await using page = await openPage(browser, "http://127.0.0.1:9");
+    await using page = await openPage(browser(), "http://127.0.0.1:9");
     await page.page.setContent('<img src="http://cdn.example.invalid/x.png">');
     await eventually(async () => page.foreign.length > 0, "the foreign request recorded");
     expect(page.foreign).toEqual(["http://cdn.example.invalid/x.png"]);
@@ -133,7 +126,7 @@ describe.skipIf(!pidNamespaces.ok)("the dashboard in Chromium, tend as PID 1", (
     await using served = await shop();
     const { tend, url } = served;
     const infos = await tend.infos();
-    await using page = await openDashboard(browser, url);
+    await using page = await openDashboard(browser(), url);
     await page.live();
     expect((await page.rows()).sort()).toEqual([...infos.keys()].sort());
     for (const [namespec, info] of infos) {
@@ -169,7 +162,7 @@ describe.skipIf(!pidNamespaces.ok)("the dashboard in Chromium, tend as PID 1", (
     expect(bytes).toBeLessThanOrEqual(150 * 1024);
 
     // Dark: the same page on another background, still asking no other host.
-    await using dark = await openDashboard(browser, url, { dark: true });
+    await using dark = await openDashboard(browser(), url, { dark: true });
     await dark.live();
     const background = (p: Dashboard) => p.style("body", "backgroundColor");
     expect(await background(dark)).not.toBe(await background(page));
@@ -181,7 +174,7 @@ describe.skipIf(!pidNamespaces.ok)("the dashboard in Chromium, tend as PID 1", (
     if (!supervisor.ok) throw new Error(supervisor.reason);
     await using served = await shop();
     const { url } = served;
-    await using page = await openDashboard(browser, url);
+    await using page = await openDashboard(browser(), url);
     await page.live();
     await page.waitState("web", "RUNNING");
     // A reload would lose this; a poll would show as a request.
@@ -210,7 +203,7 @@ describe.skipIf(!pidNamespaces.ok)("the dashboard in Chromium, tend as PID 1", (
 
   test("an idle page makes no request: one event stream, no polling", async () => {
     await using served = await shop();
-    await using page = await openDashboard(browser, served.url);
+    await using page = await openDashboard(browser(), served.url);
     await page.live();
     const streams = page.requests.filter((r) => new URL(r.url).pathname === "/ui/events");
     expect(streams.length).toBe(1);
@@ -224,7 +217,7 @@ describe.skipIf(!pidNamespaces.ok)("the dashboard in Chromium, tend as PID 1", (
   test("stop and start on a row change the process, as XML-RPC reports", async () => {
     await using served = await shop();
     const { tend, url } = served;
-    await using page = await openDashboard(browser, url);
+    await using page = await openDashboard(browser(), url);
     await page.live();
     expect(
       await page.page.$eval('[data-action="stop"][data-target="web"]', (b) =>
@@ -266,7 +259,7 @@ describe.skipIf(!pidNamespaces.ok)("the dashboard in Chromium, tend as PID 1", (
         return error.faultString.split(":")[0] as string;
       },
     );
-    await using page = await openDashboard(browser, url);
+    await using page = await openDashboard(browser(), url);
     await page.live();
     await act(page, "start", "broken");
     const message = await page.waitMessage("error", fault, 10_000);
@@ -278,7 +271,7 @@ describe.skipIf(!pidNamespaces.ok)("the dashboard in Chromium, tend as PID 1", (
   test("a group and all: stop all asks first, No does nothing, Yes stops every process", async () => {
     await using served = await shop();
     const { tend, url } = served;
-    await using page = await openDashboard(browser, url);
+    await using page = await openDashboard(browser(), url);
     await page.live();
 
     await act(page, "stop", "workers:*");
@@ -327,7 +320,7 @@ describe.skipIf(!pidNamespaces.ok)("the dashboard in Chromium, tend as PID 1", (
     const { tend, url } = served;
     const recorded = () => readFileSync(tend.path("signals"), "utf8").split("\n").filter(Boolean);
     await eventually(async () => recorded()[0] === "ready", "print-signals ready");
-    await using page = await openDashboard(browser, url);
+    await using page = await openDashboard(browser(), url);
     await page.live();
 
     await act(page, "signal", "signals");
@@ -355,7 +348,7 @@ describe.skipIf(!pidNamespaces.ok)("the dashboard in Chromium, tend as PID 1", (
 
   test("details: what it waits for, who waits for it, its checks and config; Escape closes", async () => {
     await using served = await shop();
-    await using page = await openDashboard(browser, served.url);
+    await using page = await openDashboard(browser(), served.url);
     await page.live();
 
     await page.click('#processes tr[data-name="web"] button.name');
@@ -394,7 +387,7 @@ describe.skipIf(!pidNamespaces.ok)("the dashboard in Chromium, tend as PID 1", (
 
   test("a process's log opens with its details, colours and all", async () => {
     await using served = await shop();
-    await using page = await openDashboard(browser, served.url);
+    await using page = await openDashboard(browser(), served.url);
     await page.live();
     await page.openLog("web");
     await page.waitLogLine("GET /orders/4 200");
@@ -404,7 +397,7 @@ describe.skipIf(!pidNamespaces.ok)("the dashboard in Chromium, tend as PID 1", (
 
   test("#main-log opens tend's own log", async () => {
     await using served = await shop();
-    await using page = await openDashboard(browser, served.url);
+    await using page = await openDashboard(browser(), served.url);
     await page.live();
     await page.click("#main-log");
     await page.page.waitForSelector("#log", { visible: true, timeout: 5_000 });
@@ -415,7 +408,7 @@ describe.skipIf(!pidNamespaces.ok)("the dashboard in Chromium, tend as PID 1", (
 
   test("the filter hides other rows; a column's button sorts it", async () => {
     await using served = await shop();
-    await using page = await openDashboard(browser, served.url);
+    await using page = await openDashboard(browser(), served.url);
     await page.live();
     await page.page.type("#filter", "work");
     await page.waitShownRows(2);
@@ -451,7 +444,7 @@ describe.skipIf(!pidNamespaces.ok)("the dashboard in Chromium, tend as PID 1", (
   test("keyboard: Tab reaches every control from the top; Enter and the dialogs work", async () => {
     await using served = await shop();
     const { tend, url } = served;
-    await using page = await openDashboard(browser, url);
+    await using page = await openDashboard(browser(), url);
     await page.live();
     const wanted = await page.describeAll(
       "[data-action], #main-log, #filter, button[data-sort], #processes button.name",
@@ -512,7 +505,7 @@ describe.skipIf(!pidNamespaces.ok)("the dashboard in Chromium, tend as PID 1", (
 
   test("360 px wide: no horizontal scroll, with details and a log open too", async () => {
     await using served = await shop();
-    await using page = await openDashboard(browser, served.url, { viewport: PHONE });
+    await using page = await openDashboard(browser(), served.url, { viewport: PHONE });
     await page.live();
     const fits = async (what: string) => {
       const { scrollWidth, innerWidth } = await page.widths();

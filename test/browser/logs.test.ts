@@ -4,11 +4,10 @@
 // nothing; stderr has its own button; the filter and follow work; and
 // 100,000 lines streamed to two open pages cost tend no growing memory.
 
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { existsSync, renameSync, writeFileSync } from "node:fs";
-import type { Browser } from "puppeteer-core";
 import { BUN, eventually, FIXTURES, memoryOf, pidNamespaces, type Tend } from "../harness/index.ts";
-import { type Dashboard, launchBrowser, launchDashboardTend, openDashboard } from "./browser.ts";
+import { type Dashboard, launchDashboardTend, openDashboard, sharedBrowser } from "./browser.ts";
 
 // say: prints "say ready", then whatever the test drops into DIR/say.out
 // (on stdout) or DIR/say.err (on stderr), byte for byte, as it comes.
@@ -29,7 +28,7 @@ async function say(tend: Tend, bytes: string | Uint8Array, stream: "out" | "err"
 
 /** A page following say's stdout, once "say ready" shows. */
 async function following(url: string): Promise<Dashboard> {
-  const page = await openDashboard(browser, url);
+  const page = await openDashboard(browser(), url);
   try {
     await page.live();
     await page.openLog("say");
@@ -43,13 +42,7 @@ async function following(url: string): Promise<Dashboard> {
 
 const nonce = () => Math.random().toString(36).slice(2, 10);
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser();
 
 describe.skipIf(!pidNamespaces.ok)("a process's log in the dashboard, tend as PID 1", () => {
   test("a log that grows shows its new lines, in order, without reload", async () => {
@@ -171,7 +164,7 @@ stdout_logfile_maxbytes=0
     const pages: Dashboard[] = [];
     try {
       for (const _ of [1, 2]) {
-        const page = await openDashboard(browser, url);
+        const page = await openDashboard(browser(), url);
         pages.push(page);
         await page.live();
         await page.openLog("flood");

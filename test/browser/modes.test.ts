@@ -5,8 +5,7 @@
 // without credentials; and no other web site can drive it, neither by a
 // crafted request nor from a real page in Chromium.
 
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Browser } from "puppeteer-core";
+import { describe, expect, test } from "bun:test";
 import {
   basic,
   eventually,
@@ -15,7 +14,7 @@ import {
   pidNamespaces,
   type Tend,
 } from "../harness/index.ts";
-import { launchBrowser, launchDashboardTend, openDashboard, openPage } from "./browser.ts";
+import { launchDashboardTend, openDashboard, openPage, sharedBrowser } from "./browser.ts";
 
 const PROGRAMS = `
 [program:web]
@@ -89,13 +88,7 @@ async function rpcOverTcp(url: string, method: string, headers: Record<string, s
   return { status: reply.status, body: await reply.text() };
 }
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser();
 
 describe.skipIf(!pidNamespaces.ok)("where and to whom the dashboard is served", () => {
   test("by default on the inet server and the control socket, never on [health]", async () => {
@@ -129,7 +122,7 @@ describe.skipIf(!pidNamespaces.ok)("where and to whom the dashboard is served", 
   test("ui=readonly: every process shown and live, no action offered, action POSTs refused", async () => {
     await using it = await served("ui=readonly");
     const { tend, url } = it;
-    await using page = await openDashboard(browser, url);
+    await using page = await openDashboard(browser(), url);
     await page.live();
     expect(await page.visible("#readonly-badge")).toBe(true);
     expect((await page.rows()).sort()).toEqual([...NAMESPECS].sort());
@@ -180,7 +173,7 @@ describe.skipIf(!pidNamespaces.ok)("where and to whom the dashboard is served", 
     expect(state.body).toContain("<string>RUNNING</string>");
 
     // What a browser gets: a 404, and no dashboard.
-    await using page = await openPage(browser, url);
+    await using page = await openPage(browser(), url);
     const response = await page.page.goto(`${url}/`);
     expect(response?.status()).toBe(404);
     expect(await page.count("#processes")).toBe(0);
@@ -214,7 +207,7 @@ describe.skipIf(!pidNamespaces.ok)("where and to whom the dashboard is served", 
     expect(await stateOf(tend, "web")).toBe("RUNNING");
 
     // A browser that knows the password: the page, live, and its actions.
-    await using page = await openDashboard(browser, url, {
+    await using page = await openDashboard(browser(), url, {
       credentials: { username: "admin", password: "s3cret" },
     });
     await page.live();
@@ -284,7 +277,7 @@ fetch(${JSON.stringify(`${url}/ui/action`)}, { method: "POST",
     });
     try {
       const site = `http://127.0.0.1:${evil.port}`;
-      await using page = await openPage(browser, site, { allow: [url] });
+      await using page = await openPage(browser(), site, { allow: [url] });
       await page.page.goto(`${site}/`);
       await page.page.waitForFunction("document.title.startsWith('cors')", { timeout: 5_000 });
       // The form, posted: the browser lands on tend's answer.
