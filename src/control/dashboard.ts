@@ -13,6 +13,7 @@ import { DASHBOARD_ASSETS } from "./dashboard-assets.ts";
 import type { DashboardFeed } from "./dashboard-feed.ts";
 import { feedResponse, logResponse } from "./dashboard-streams.ts";
 import type { Call, LogLookup } from "./http-server.ts";
+import { plain } from "./replies.ts";
 
 export interface Dashboard {
   readonly mode: UiMode;
@@ -40,16 +41,16 @@ export async function dashboardResponse(
   query: URLSearchParams,
   dashboard: Dashboard,
 ): Promise<Response> {
-  if (dashboard.mode === "off") return text(404, "Not Found: the dashboard is off (ui=off)\n");
+  if (dashboard.mode === "off") return plain(404, "Not Found: the dashboard is off (ui=off)\n");
   if (path === "/ui/action") {
-    if (request.method !== "POST") return text(405, "Method Not Allowed\n", { Allow: "POST" });
+    if (request.method !== "POST") return plain(405, "Method Not Allowed\n", { Allow: "POST" });
     if (dashboard.mode === "readonly")
-      return text(403, "Forbidden: the dashboard is read-only (ui=readonly)\n");
+      return plain(403, "Forbidden: the dashboard is read-only (ui=readonly)\n");
     return action(request, dashboard);
   }
   const streams = path === "/ui/events" || path === "/ui/log";
   if (request.method !== "GET" && (request.method !== "HEAD" || streams))
-    return text(405, "Method Not Allowed\n", { Allow: streams ? "GET" : "GET, HEAD" });
+    return plain(405, "Method Not Allowed\n", { Allow: streams ? "GET" : "GET, HEAD" });
   const lastId = request.headers.get("last-event-id") ?? undefined;
   switch (path) {
     case "/":
@@ -64,11 +65,11 @@ export async function dashboardResponse(
       return details(query.get("name") ?? "", dashboard);
     case "/ui/log": {
       const log = logOf(query, dashboard);
-      if (log === undefined) return text(404, "Not Found: no such log\n");
+      if (log === undefined) return plain(404, "Not Found: no such log\n");
       return logResponse(log, request.signal, lastId);
     }
     default:
-      return text(404, "Not Found\n");
+      return plain(404, "Not Found\n");
   }
 }
 
@@ -93,12 +94,12 @@ async function details(name: string, dashboard: Dashboard): Promise<Response> {
 async function action(request: Request, dashboard: Dashboard): Promise<Response> {
   const type = (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
   if (type !== "application/json")
-    return text(415, "Unsupported Media Type: an action is application/json\n");
+    return plain(415, "Unsupported Media Type: an action is application/json\n");
   // An action is a hundred bytes or so: a bigger body is refused unparsed.
   if (Number(request.headers.get("content-length") ?? 0) > MAX_ACTION_BYTES)
-    return text(413, `Content Too Large: an action is at most ${MAX_ACTION_BYTES} bytes\n`);
+    return plain(413, `Content Too Large: an action is at most ${MAX_ACTION_BYTES} bytes\n`);
   const parsed = parseAction(await request.text());
-  if (typeof parsed === "string") return text(400, `Bad Request: ${parsed}\n`);
+  if (typeof parsed === "string") return plain(400, `Bad Request: ${parsed}\n`);
   return json(200, await runAction(parsed, dashboard.call, request.signal));
 }
 
@@ -119,8 +120,4 @@ function json(status: number, value: unknown): Response {
     status,
     headers: { "Content-Type": "application/json", "Cache-Control": "no-store" },
   });
-}
-
-function text(status: number, body: string, headers: Record<string, string> = {}): Response {
-  return new Response(body, { status, headers: { "Content-Type": "text/plain", ...headers } });
 }

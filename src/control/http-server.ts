@@ -22,6 +22,7 @@ import { type Dashboard, dashboardResponse, isDashboardPath } from "./dashboard.
 import { type HealthSource, healthResponse, isHealthPath, splitUrl } from "./health.ts";
 import { type Http1Server, type Rejection, STREAM_HEADER, serveHttp1 } from "./http1.ts";
 import type { Head } from "./http1-head.ts";
+import { plain } from "./replies.ts";
 import { clientText, Throttle } from "./throttle.ts";
 
 /** No XML-RPC request of supervisorctl comes near this; a bigger body is refused (413) unread. */
@@ -319,8 +320,4 @@ function describeUser(headers: Headers): string {
   if (!match?.[1]) return "malformed credentials";
   const user = Buffer.from(match[1], "base64").toString("utf8").split(":")[0] ?? "";
   return `bad credentials for user ${clientText(user)}`;
-}
-
-function plain(status: number, text: string): Response {
-  return new Response(text, { status, headers: { "Content-Type": "text/plain" } });
 }
