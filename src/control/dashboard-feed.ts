@@ -130,16 +130,17 @@ export class DashboardFeed {
   private publish(table: FeedTable): void {
     const tend = this.tendOf(table.tend);
     const tendLine = JSON.stringify(tend);
-    const seen = new Set<string>();
+    const rows = new Map<string, string>();
     const processes: DashboardProcess[] = [];
     for (const row of table.processes) {
-      seen.add(row.namespec);
       const line = JSON.stringify(row);
+      rows.set(row.namespec, line);
       if (this.rows.get(row.namespec) !== line) processes.push(row);
     }
-    const removed = [...this.rows.keys()].filter((name) => !seen.has(name));
+    const removed = [...this.rows.keys()].filter((name) => !rows.has(name));
     const tendChanged = tendLine !== this.tendLine;
-    this.remember(table);
+    this.rows = rows;
+    this.tendLine = tendLine;
     if (processes.length === 0 && removed.length === 0 && !tendChanged) return;
     const data: DashboardChange = {
       now: table.now,

@@ -47,6 +47,18 @@ const SSE_HEADERS = {
   [STREAM_HEADER]: "1",
 };
 
+/** Each event as sent, encoded once for all the pages that get it. */
+const encoded = new WeakMap<FeedEvent, Uint8Array>();
+
+function encodedOnce(event: FeedEvent): Uint8Array {
+  let bytes = encoded.get(event);
+  if (bytes === undefined) {
+    bytes = encoder.encode(encodeEvent(event));
+    encoded.set(event, bytes);
+  }
+  return bytes;
+}
+
 /** /ui/events: the table's snapshot, then its changes, until the page goes. */
 export function feedResponse(
   feed: DashboardFeed,
@@ -74,7 +86,7 @@ export function feedResponse(
         controller.enqueue(encoder.encode(`retry: ${RETRY_MS}\n\n`));
         const send = (event: FeedEvent) => {
           if (ended) return;
-          controller.enqueue(encoder.encode(encodeEvent(event)));
+          controller.enqueue(encodedOnce(event));
           if ((controller.desiredSize ?? 0) < -MAX_QUEUED) end();
         };
         feed.follow(send, lastId).then((leave) => {
