@@ -1,18 +1,19 @@
 // Entry point: decides which role tend plays from its name and arguments, runs
 // it, and exits with the code it returns. No logic lives here.
+//
+// Each role is imported when it is chosen: the executable is built with code
+// splitting, so a role's code (run mode, tend ctl, tend check, single-command
+// mode, the user= trampoline) is read and evaluated only by the process that
+// plays it, which keeps the start of every one of them short.
 
 import packageJson from "../package.json" with { type: "json" };
 import { parseArgs } from "./cli/args.ts";
 import { USAGE, usageText } from "./cli/usage.ts";
 import { ExitCode } from "./core/exit-codes.ts";
-import { runCtl } from "./ctl/main.ts";
-import { EXEC_AS_FLAG, execAs } from "./os/exec-as.ts";
+import { EXEC_AS_FLAG } from "./os/exec-as-flag.ts";
 import { writeStderr, writeStdout } from "./os/output.ts";
 import { SUPERVISOR_VERSION } from "./protocol/versions.ts";
-import { runCheck } from "./runtime/check.ts";
 import { warn } from "./runtime/diagnostics.ts";
-import { runSupervisor } from "./runtime/run.ts";
-import { runSingleCommand } from "./runtime/single-command.ts";
 
 /** The name tend was run by: a link named supervisord or supervisorctl changes its role. */
 function invokedName(): string | undefined {
@@ -21,7 +22,7 @@ function invokedName(): string | undefined {
 
 async function main(args: readonly string[]): Promise<number> {
   // tend as its own exec trampoline for user= (a hidden first argument).
-  if (args[0] === EXEC_AS_FLAG) return execAs(args.slice(1));
+  if (args[0] === EXEC_AS_FLAG) return (await import("./os/exec-as.ts")).execAs(args.slice(1));
   const invocation = parseArgs(args, invokedName());
   switch (invocation.role) {
     case "help":
@@ -40,11 +41,11 @@ async function main(args: readonly string[]): Promise<number> {
       else warn(`${invocation.message}\n\n${USAGE}`);
       return ExitCode.USAGE;
     case "single-command":
-      return runSingleCommand(invocation);
+      return (await import("./runtime/single-command.ts")).runSingleCommand(invocation);
     case "check":
-      return runCheck(invocation);
+      return (await import("./runtime/check.ts")).runCheck(invocation);
     case "run":
-      return runSupervisor(
+      return (await import("./runtime/run.ts")).runSupervisor(
         invocation.configPath,
         invocation.overrides.map(({ key, value, option }) => ({
           key,
@@ -53,7 +54,7 @@ async function main(args: readonly string[]): Promise<number> {
         })),
       );
     case "ctl":
-      return runCtl(invocation.args, {
+      return (await import("./ctl/main.ts")).runCtl(invocation.args, {
         programName: invokedName() === "supervisorctl" ? "supervisorctl" : "tend ctl",
       });
   }

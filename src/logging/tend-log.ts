@@ -11,6 +11,7 @@
 
 import type { LoggerOptions } from "pino";
 import type { LogLevel as ConfigLevel } from "../config/converters.ts";
+import { localClock } from "../os/time-zone.ts";
 
 type Method = (message: string) => void;
 export type TendLogger = Record<
@@ -46,9 +47,9 @@ export interface TendLogOptions {
 
 /** `2026-11-21 15:00:00,123`: supervisord's time stamp, local time. */
 function stamp(ms: number): string {
-  const d = new Date(ms);
+  const d = localClock(ms);
   const pad = (n: number, width = 2) => String(n).padStart(width, "0");
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())},${pad(d.getMilliseconds(), 3)}`;
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())},${pad(d.getUTCMilliseconds(), 3)}`;
 }
 
 function formatText(entry: LogObject): string {

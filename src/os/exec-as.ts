@@ -9,8 +9,7 @@
 import { dropPrivileges, execvp, keepAcrossExec } from "./libc.ts";
 import { writeStderr } from "./output.ts";
 
-/** The hidden first argument that makes tend its own exec trampoline. */
-export const EXEC_AS_FLAG = "--internal-exec-as";
+export { EXEC_AS_FLAG } from "./exec-as-flag.ts";
 
 /** Never returns: execs, or exits 127 after saying why on stderr. */
 export function execAs(args: readonly string[]): never {

@@ -2,8 +2,6 @@
 // and hanging up at once (nothing is sent): run mode asks before it claims
 // its socket file, `tend ctl` to find the server that is running.
 
-import { connect } from "node:net";
-
 export type ListenAddress =
   | { readonly path: string }
   | { readonly host: string; readonly port: number };
@@ -13,6 +11,8 @@ export type ListenAddress =
  * there, or `timeoutMs` (if given) passes first.
  */
 export function acceptsConnections(address: ListenAddress, timeoutMs?: number): Promise<boolean> {
+  // node:net is loaded here, not at start: a fresh run mode never asks.
+  const { connect } = require("node:net") as typeof import("node:net");
   return new Promise((resolve) => {
     const socket = connect(address);
     const settle = (answered: boolean) => {

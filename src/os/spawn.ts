@@ -5,7 +5,7 @@
 
 import type { ExitStatus } from "../core/exit-codes.ts";
 import { parseSignal } from "../core/signals.ts";
-import { EXEC_AS_FLAG } from "./exec-as.ts";
+import { EXEC_AS_FLAG } from "./exec-as-flag.ts";
 import { fs } from "./fs.ts";
 import { trackSpawned, untrackSpawned } from "./reaper.ts";
 

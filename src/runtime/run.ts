@@ -16,6 +16,7 @@ import { LogHub } from "../logging/hub.ts";
 import type { LogReader } from "../logging/log-reader.ts";
 import { destinationOf } from "../logging/routing.ts";
 import { createTendLogger, type TendLogger } from "../logging/tend-log.ts";
+import { isTerminal } from "../os/libc.ts";
 import { writeStderr } from "../os/output.ts";
 import { removePidfile, writePidfile } from "../os/pidfile.ts";
 import { adoptOrphans, reapOrphans } from "../os/reaper.ts";
@@ -86,11 +87,10 @@ function createLogHub(config: Config): LogHub {
     group.processes.map((process) => makeNamespec(process.group, process.name)),
   );
   const noColor = (process.env.NO_COLOR ?? "") !== "";
-  const tty = require("node:tty") as typeof import("node:tty");
   return new LogHub({
     format: config.supervisord.log_format,
     prefix: config.supervisord.log_prefix,
-    color: !noColor && tty.isatty(1),
+    color: !noColor && isTerminal(1),
     labelWidth: Math.max(0, ...labels.map((label) => label.length)),
     stripAnsi: config.supervisord.strip_ansi,
   });

@@ -1,0 +1,485 @@
+// Idle-cost benchmark: what an idle tend costs against supervisord 4.2.5 and
+// tini, all in one run, each as PID 1 of its own pid namespace (`unshare
+// --pid --fork --mount-proc`, needs root), on the same INI config
+// (`sleep infinity` programs, startsecs=0, output discarded):
+//  1. resident memory of PID 1 with 1, 100 and 500 programs: VmRSS (also its
+//     anonymous and file-backed parts, and PSS from smaps_rollup) once every
+//     program is RUNNING (getAllProcessInfo over the socket) and SETTLE_MS
+//     (default 15 s) have passed; tini and dumb-init with their one child.
+//     The runs of one size are up at the same time.
+//  2. idle with 100 programs: wake-ups (voluntary context switches) and CPU
+//     (schedstat) of every thread over the same IDLE_MS (default 10 s)
+//     window, after the settle time; threads are polled every 10 ms and one
+//     that ends keeps its last reading, so threads that come and go count
+//     too (how many did is printed); tini with its one child beside them.
+//  3. start: from just before `unshare` is executed to the first instruction
+//     of the first program (a small C probe that writes CLOCK_MONOTONIC), in
+//     run mode (a config with one program); the same path without any init
+//     is measured too and subtracted in the "after exec" column. Median of
+//     START_RUNS (default 5), the inits interleaved run by run.
+//  4. memory under load with 500 programs: CALLS (default 2,000) sequential
+//     getAllProcessInfo calls over the socket, to tend and to supervisord at
+//     the same time; VmRSS before, at its peak (read every 50 calls), after
+//     the last call and after 10 s idle.
+// Prints a Markdown report with ratios; writes nothing.
+// Run: `npm run bench:idle` (builds dist/tend first), or `bun bench/idle.ts`
+// on an existing build. SIZES=1,100 and CALLS=0 make a short run.
+
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { spawnSync } from "bun";
+import { methodCall } from "../test/harness/index.ts";
+import { ThreadCounter } from "./costs.ts";
+import {
+  childrenOf,
+  compile,
+  fmt,
+  initPidOf,
+  machine,
+  median,
+  memoryOf,
+  type Namespace,
+  PROBE_C,
+  probeStartNs,
+  readProc,
+  runDir,
+  type Supervisor,
+  sleeperPrograms,
+  spawnAsPid1,
+  stop,
+  tempDir,
+  tendAndSupervisord,
+  tendBuild,
+  threadTimes,
+  versionOf,
+  waitFor,
+  writeConfig,
+} from "./harness.ts";
+
+const SIZES = (process.env.SIZES ?? "1,100,500")
+  .split(",")
+  .map(Number)
+  .filter((n) => n > 0);
+const IDLE_PROGRAMS = 100;
+const SETTLE_MS = Number(process.env.SETTLE_MS ?? 15_000);
+const IDLE_MS = Number(process.env.IDLE_MS ?? 10_000);
+const START_RUNS = Number(process.env.START_RUNS ?? 5);
+const CALLS = Number(process.env.CALLS ?? 2_000);
+const LOAD_PROGRAMS = 500;
+const AFTER_LOAD_IDLE_MS = 10_000;
+const READY_TIMEOUT_MS = 180_000;
+
+const TMP = tempDir("tend-bench-idle-");
+
+interface Init {
+  readonly name: string;
+  readonly bin: string;
+}
+
+interface Running {
+  readonly name: string;
+  readonly ns: Namespace;
+  readonly pid: number;
+  readonly socket?: string;
+}
+
+// ---------------------------------------------------------------- reading /proc
+
+interface Resident {
+  readonly rss: number;
+  readonly anon: number;
+  readonly file: number;
+  readonly pss: number;
+}
+
+function residentOf(pid: number): Resident {
+  const memory = memoryOf(pid);
+  const pss = /^Pss:\s+(\d+) kB/m.exec(readProc(pid, "smaps_rollup"))?.[1];
+  return {
+    rss: memory.rssMiB,
+    anon: memory.anonMiB,
+    file: memory.fileMiB,
+    pss: pss === undefined ? Number.NaN : Number(pss) / 1024,
+  };
+}
+
+/** Voluntary context switches (the thread went to sleep and was woken) of each current thread. */
+function voluntarySwitches(pid: number): Map<string, number> {
+  const counts = new Map<string, number>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return counts;
+  }
+  for (const tid of tids) {
+    const match = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(readProc(pid, `task/${tid}/status`));
+    if (match) counts.set(tid, Number(match[1]));
+  }
+  return counts;
+}
+
+interface Idle {
+  readonly wakeups: number;
+  readonly cpuMs: number;
+  readonly byThread: Map<string, number>;
+  readonly threadsSeen: number;
+  readonly threadsAtEnd: number;
+}
+
+/** Wake-ups and CPU of every thread of each pid over one window. */
+async function idleWindow(pids: readonly number[], ms: number): Promise<Idle[]> {
+  const watched = pids.map((pid) => ({
+    pid,
+    switches: new ThreadCounter(() => voluntarySwitches(pid)),
+    cpu: new ThreadCounter(() => threadTimes(pid)),
+    names: new Map<string, string>(),
+  }));
+  const name = (w: (typeof watched)[number]) => {
+    for (const tid of voluntarySwitches(w.pid).keys())
+      if (!w.names.has(tid))
+        w.names.set(
+          tid,
+          tid === String(w.pid) ? "main" : readProc(w.pid, `task/${tid}/comm`).trim(),
+        );
+  };
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    for (const w of watched) {
+      w.switches.poll();
+      w.cpu.poll();
+      name(w);
+    }
+    await Bun.sleep(Math.min(10, Math.max(0, end - performance.now())));
+  }
+  return watched.map((w) => {
+    const perThread = w.switches.perThread();
+    const byThread = new Map<string, number>();
+    for (const [tid, n] of perThread) {
+      const thread = w.names.get(tid) || "?";
+      byThread.set(thread, (byThread.get(thread) ?? 0) + n);
+    }
+    return {
+      wakeups: [...perThread.values()].reduce((a, b) => a + b, 0),
+      cpuMs: w.cpu.total() / 1e6,
+      byThread,
+      threadsSeen: perThread.size,
+      threadsAtEnd: voluntarySwitches(w.pid).size,
+    };
+  });
+}
+
+// ---------------------------------------------------------------- starting the inits
+
+async function call(socket: string, method: string): Promise<string> {
+  const reply = await fetch("http://localhost/RPC2", {
+    unix: socket,
+    method: "POST",
+    body: methodCall(method, []),
+    headers: { "Content-Type": "text/xml", Connection: "close" },
+    keepalive: false,
+  });
+  const body = await reply.text();
+  if (reply.status !== 200) throw new Error(`${method}: HTTP ${reply.status}`);
+  return body;
+}
+
+async function runningOver(socket: string): Promise<number> {
+  try {
+    const body = await call(socket, "supervisor.getAllProcessInfo");
+    return body.match(/<name>statename<\/name>\s*<value><string>RUNNING</g)?.length ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** A supervisor on `count` sleepers, once all are RUNNING. */
+async function supervise(who: Supervisor, count: number): Promise<Running> {
+  const dir = runDir(TMP, `${who.name}-${count}`);
+  const { config, socket } = writeConfig(dir, sleeperPrograms(count));
+  const ns = spawnAsPid1([who.bin, "-c", config]);
+  const pid = await initPidOf(ns);
+  await waitFor(
+    async () => ((await runningOver(socket)) === count ? true : undefined),
+    `${who.name}: ${count} programs RUNNING`,
+    READY_TIMEOUT_MS,
+    100,
+  );
+  return { name: who.name, ns, pid, socket };
+}
+
+/** tini or dumb-init with one `sleep infinity`, once the child runs. */
+async function wrap(init: Init): Promise<Running> {
+  const argv =
+    init.name === "tini" ? [init.bin, "--", "sleep", "infinity"] : [init.bin, "sleep", "infinity"];
+  const ns = spawnAsPid1(argv);
+  const pid = await initPidOf(ns);
+  await waitFor(
+    () => (childrenOf(pid).length > 0 ? true : undefined),
+    `${init.name}: its child`,
+    10_000,
+    5,
+  );
+  return { name: init.name, ns, pid };
+}
+
+function inits(): Init[] {
+  const found: Init[] = [];
+  for (const name of ["tini", "dumb-init"]) {
+    const bin = Bun.which(name);
+    if (bin) found.push({ name, bin });
+    else console.error(`${name} not found (bench/setup.sh installs it); its rows are left out`);
+  }
+  return found;
+}
+
+// ---------------------------------------------------------------- 1 and 2: resident and idle
+
+interface SizeResult {
+  readonly programs: number;
+  readonly resident: Map<string, Resident>;
+  readonly idle?: Map<string, Idle>;
+}
+
+async function atSize(who: Supervisor[], wrappers: Init[], count: number): Promise<SizeResult> {
+  const runs: Running[] = [];
+  try {
+    for (const s of who) runs.push(await supervise(s, count));
+    if (count === 1 || count === IDLE_PROGRAMS) for (const w of wrappers) runs.push(await wrap(w));
+    await Bun.sleep(SETTLE_MS);
+    const resident = new Map(runs.map((r) => [r.name, residentOf(r.pid)]));
+    if (count !== IDLE_PROGRAMS) return { programs: count, resident };
+    const costs = await idleWindow(
+      runs.map((r) => r.pid),
+      IDLE_MS,
+    );
+    return {
+      programs: count,
+      resident,
+      idle: new Map(runs.map((r, i) => [r.name, costs[i] as Idle])),
+    };
+  } finally {
+    await Promise.all(runs.map((r) => stop(r.ns)));
+  }
+}
+
+// ---------------------------------------------------------------- 3. start
+
+function probeConfig(dir: string, probe: string, out: string): string {
+  return writeConfig(
+    dir,
+    `[program:probe]\ncommand=${probe} ${out}\nstartsecs=0\nautorestart=false\nstdout_logfile=NONE\nstderr_logfile=NONE\n`,
+  ).config;
+}
+
+async function startTimes(who: Supervisor[], wrappers: Init[]): Promise<Map<string, number[]>> {
+  const probe = compile(TMP, "probe", PROBE_C);
+  const out = join(TMP, "probe.out");
+  const argvs: [string, string[]][] = [
+    ["no init", [probe, out]],
+    ...who.map((s): [string, string[]] => [
+      s.name,
+      [s.bin, "-c", probeConfig(runDir(TMP, `start-${s.name}`), probe, out)],
+    ]),
+    ...wrappers.map((w): [string, string[]] => [
+      w.name,
+      w.name === "tini" ? [w.bin, "--", probe, out] : [w.bin, probe, out],
+    ]),
+  ];
+  const samples = new Map<string, number[]>(argvs.map(([name]) => [name, []]));
+  for (let run = -1; run < START_RUNS; run++)
+    for (const [name, argv] of argvs) {
+      const ns = await probeStartNs(argv, out, 15_000, 1);
+      if (run >= 0) samples.get(name)?.push(ns / 1e6);
+    }
+  return samples;
+}
+
+// ---------------------------------------------------------------- 4. under load
+
+interface Load {
+  readonly before: number;
+  readonly peak: number;
+  readonly after: number;
+  readonly idle: number;
+  readonly ms: number;
+}
+
+async function underLoad(who: Supervisor[]): Promise<Map<string, Load>> {
+  const runs: Running[] = [];
+  try {
+    for (const s of who) runs.push(await supervise(s, LOAD_PROGRAMS));
+    await Bun.sleep(SETTLE_MS);
+    const loads = await Promise.all(
+      runs.map(async (r): Promise<Load> => {
+        const socket = r.socket as string;
+        const before = memoryOf(r.pid).rssMiB;
+        let peak = before;
+        const started = performance.now();
+        for (let i = 1; i <= CALLS; i++) {
+          const body = await call(socket, "supervisor.getAllProcessInfo");
+          if (i === 1 && (body.match(/<string>RUNNING</g)?.length ?? 0) !== LOAD_PROGRAMS)
+            throw new Error(`${r.name}: not all RUNNING`);
+          if (i % 50 === 0) peak = Math.max(peak, memoryOf(r.pid).rssMiB);
+        }
+        const ms = performance.now() - started;
+        const after = memoryOf(r.pid).rssMiB;
+        await Bun.sleep(AFTER_LOAD_IDLE_MS);
+        return { before, peak: Math.max(peak, after), after, idle: memoryOf(r.pid).rssMiB, ms };
+      }),
+    );
+    return new Map(runs.map((r, i) => [r.name, loads[i] as Load]));
+  } finally {
+    await Promise.all(runs.map((r) => stop(r.ns)));
+  }
+}
+
+// ---------------------------------------------------------------- report
+
+function ratio(a: number | undefined, b: number | undefined): string {
+  if (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b <= 0)
+    return "n/a";
+  return `${(a / b).toFixed(2)}×`;
+}
+
+function row(label: string, tend?: number, sd?: number, tini?: number, digits = 1): string {
+  const cell = (v?: number) => (v === undefined ? "—" : fmt(v, digits));
+  return `| ${label} | ${cell(tend)} | ${cell(sd)} | ${ratio(tend, sd)} | ${cell(tini)} |`;
+}
+
+function report(
+  sizes: SizeResult[],
+  starts: Map<string, number[]>,
+  load?: Map<string, Load>,
+): string {
+  const lines = [
+    "# Idle cost: tend against supervisord and tini",
+    "",
+    `${machine()}; ${versionOf("supervisord")}; ${tendBuild()}.`,
+    `Settle ${SETTLE_MS / 1000} s after every program is RUNNING; idle window ${IDLE_MS / 1000} s.`,
+    "",
+    "| | tend | supervisord | tend / supervisord | tini |",
+    "|---|---:|---:|---:|---:|",
+  ];
+  for (const size of sizes) {
+    const r = (name: string) => size.resident.get(name);
+    const label = `${size.programs} program${size.programs === 1 ? "" : "s"}`;
+    lines.push(
+      row(`RSS of PID 1, ${label}, MiB`, r("tend")?.rss, r("supervisord")?.rss, r("tini")?.rss),
+    );
+    lines.push(
+      row("… of which anonymous, MiB", r("tend")?.anon, r("supervisord")?.anon, r("tini")?.anon),
+    );
+    lines.push(
+      row("… of which file-backed, MiB", r("tend")?.file, r("supervisord")?.file, r("tini")?.file),
+    );
+    lines.push(row(`… PSS, MiB`, r("tend")?.pss, r("supervisord")?.pss, r("tini")?.pss));
+    if (size.idle) {
+      const i = (name: string) => size.idle?.get(name);
+      lines.push(
+        row(
+          `wake-ups per ${IDLE_MS / 1000} s idle, ${label} (tini: 1)`,
+          i("tend")?.wakeups,
+          i("supervisord")?.wakeups,
+          i("tini")?.wakeups,
+          0,
+        ),
+      );
+      lines.push(
+        row(
+          `CPU per ${IDLE_MS / 1000} s idle, ${label} (tini: 1), ms`,
+          i("tend")?.cpuMs,
+          i("supervisord")?.cpuMs,
+          i("tini")?.cpuMs,
+          2,
+        ),
+      );
+    }
+  }
+  const start = (name: string) => median(starts.get(name) ?? []);
+  const base = start("no init");
+  lines.push(
+    row(
+      `start, exec of unshare → first program, ms (median of ${START_RUNS})`,
+      start("tend"),
+      start("supervisord"),
+      start("tini"),
+      1,
+    ),
+  );
+  lines.push(
+    row(
+      "start, the same minus the path without an init, ms",
+      start("tend") - base,
+      start("supervisord") - base,
+      start("tini") - base,
+      1,
+    ),
+  );
+  if (load)
+    for (const key of ["before", "peak", "after", "idle"] as const) {
+      const label = {
+        before: "before",
+        peak: "peak",
+        after: "after the last",
+        idle: `${AFTER_LOAD_IDLE_MS / 1000} s after the last`,
+      }[key];
+      lines.push(
+        row(
+          `RSS ${label} of ${CALLS.toLocaleString("en-US")} getAllProcessInfo, ${LOAD_PROGRAMS} programs, MiB`,
+          load.get("tend")?.[key],
+          load.get("supervisord")?.[key],
+        ),
+      );
+    }
+  lines.push("", "Notes:", "");
+  lines.push(
+    `- start without any init (\`unshare\` → probe): ${fmt(base, 1)} ms; samples: ${[...starts]
+      .map(([name, list]) => `${name} ${list.map((v) => fmt(v, 1)).join("/")}`)
+      .join("; ")}.`,
+  );
+  for (const size of sizes)
+    if (size.idle)
+      for (const [name, idle] of size.idle)
+        lines.push(
+          `- ${name} idle, wake-ups by thread: ${
+            [...idle.byThread]
+              .filter(([, n]) => n > 0)
+              .map(([thread, n]) => `${thread} ${n}`)
+              .join(", ") || "none"
+          }; threads seen ${idle.threadsSeen}, at the end ${idle.threadsAtEnd}.`,
+        );
+  if (load)
+    for (const [name, l] of load)
+      lines.push(`- ${name}: ${CALLS} calls in ${fmt(l.ms / 1000, 1)} s.`);
+  return lines.join("\n");
+}
+
+async function main(): Promise<void> {
+  const { tend, sd } = tendAndSupervisord("bench/idle.ts");
+  const who = [tend, sd];
+  const wrappers = inits();
+  const sizes: SizeResult[] = [];
+  for (const count of SIZES) {
+    console.error(`${count} programs...`);
+    sizes.push(await atSize(who, wrappers, count));
+  }
+  console.error("start...");
+  const starts = await startTimes(
+    who,
+    wrappers.filter((w) => w.name === "tini"),
+  );
+  let load: Map<string, Load> | undefined;
+  if (CALLS > 0) {
+    console.error(`${CALLS} calls with ${LOAD_PROGRAMS} programs...`);
+    load = await underLoad(who);
+  }
+  console.log(report(sizes, starts, load));
+}
+
+if (spawnSync(["id", "-u"]).stdout.toString().trim() !== "0") {
+  console.error("bench/idle.ts needs root (unshare)");
+  process.exit(1);
+}
+await main();
+process.exit(0);
