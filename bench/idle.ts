@@ -9,9 +9,12 @@
 //     The runs of one size are up at the same time.
 //  2. idle with 100 programs: wake-ups (voluntary context switches) and CPU
 //     (schedstat) of every thread over the same IDLE_MS (default 10 s)
-//     window, after the settle time; threads are polled every 10 ms and one
-//     that ends keeps its last reading, so threads that come and go count
-//     too (how many did is printed); tini with its one child beside them.
+//     window, twice: right after the settle time, and again from LATE_MS
+//     (default 45 s) after every program is RUNNING, when Bun's idle GC
+//     timer has had 30 quiet seconds to slow from once a second to once in
+//     30 s; threads are polled every 10 ms and one that ends keeps its last
+//     reading, so threads that come and go count too (how many did is
+//     printed); tini with its one child beside them.
 //  3. start: from just before `unshare` is executed to the first instruction
 //     of the first program (a small C probe that writes CLOCK_MONOTONIC), in
 //     run mode (a config with one program); the same path without any init
@@ -63,6 +66,7 @@ const SIZES = (process.env.SIZES ?? "1,100,500")
 const IDLE_PROGRAMS = 100;
 const SETTLE_MS = Number(process.env.SETTLE_MS ?? 15_000);
 const IDLE_MS = Number(process.env.IDLE_MS ?? 10_000);
+const LATE_MS = Number(process.env.LATE_MS ?? 45_000);
 const START_RUNS = Number(process.env.START_RUNS ?? 5);
 const CALLS = Number(process.env.CALLS ?? 2_000);
 const LOAD_PROGRAMS = 500;
@@ -238,7 +242,8 @@ function inits(): Init[] {
 interface SizeResult {
   readonly programs: number;
   readonly resident: Map<string, Resident>;
-  readonly idle?: Map<string, Idle>;
+  /** The idle windows: from SETTLE_MS, then from LATE_MS after all were RUNNING. */
+  readonly idle?: readonly [Map<string, Idle>, Map<string, Idle>];
 }
 
 async function atSize(who: Supervisor[], wrappers: Init[], count: number): Promise<SizeResult> {
@@ -246,18 +251,20 @@ async function atSize(who: Supervisor[], wrappers: Init[], count: number): Promi
   try {
     for (const s of who) runs.push(await supervise(s, count));
     if (count === 1 || count === IDLE_PROGRAMS) for (const w of wrappers) runs.push(await wrap(w));
+    const ready = performance.now();
     await Bun.sleep(SETTLE_MS);
     const resident = new Map(runs.map((r) => [r.name, residentOf(r.pid)]));
     if (count !== IDLE_PROGRAMS) return { programs: count, resident };
-    const costs = await idleWindow(
-      runs.map((r) => r.pid),
-      IDLE_MS,
-    );
-    return {
-      programs: count,
-      resident,
-      idle: new Map(runs.map((r, i) => [r.name, costs[i] as Idle])),
+    const window = async () => {
+      const costs = await idleWindow(
+        runs.map((r) => r.pid),
+        IDLE_MS,
+      );
+      return new Map(runs.map((r, i) => [r.name, costs[i] as Idle]));
     };
+    const early = await window();
+    await Bun.sleep(Math.max(0, ready + LATE_MS - performance.now()));
+    return { programs: count, resident, idle: [early, await window()] };
   } finally {
     await Promise.all(runs.map((r) => stop(r.ns)));
   }
@@ -356,7 +363,7 @@ function report(
     "# Idle cost: tend against supervisord and tini",
     "",
     `${machine()}; ${versionOf("supervisord")}; ${tendBuild()}.`,
-    `Settle ${SETTLE_MS / 1000} s after every program is RUNNING; idle window ${IDLE_MS / 1000} s.`,
+    `Settle ${SETTLE_MS / 1000} s after every program is RUNNING ("start" below); idle windows of ${IDLE_MS / 1000} s.`,
     "",
     "| | tend | supervisord | tend / supervisord | tini |",
     "|---|---:|---:|---:|---:|",
@@ -374,11 +381,12 @@ function report(
       row("… of which file-backed, MiB", r("tend")?.file, r("supervisord")?.file, r("tini")?.file),
     );
     lines.push(row(`… PSS, MiB`, r("tend")?.pss, r("supervisord")?.pss, r("tini")?.pss));
-    if (size.idle) {
-      const i = (name: string) => size.idle?.get(name);
+    for (const [n, idle] of (size.idle ?? []).entries()) {
+      const i = (name: string) => idle.get(name);
+      const when = `${fmt((n === 0 ? SETTLE_MS : LATE_MS) / 1000, 0)} s after start`;
       lines.push(
         row(
-          `wake-ups per ${IDLE_MS / 1000} s idle, ${label} (tini: 1)`,
+          `wake-ups per ${IDLE_MS / 1000} s idle from ${when}, ${label} (tini: 1)`,
           i("tend")?.wakeups,
           i("supervisord")?.wakeups,
           i("tini")?.wakeups,
@@ -387,7 +395,7 @@ function report(
       );
       lines.push(
         row(
-          `CPU per ${IDLE_MS / 1000} s idle, ${label} (tini: 1), ms`,
+          `CPU per ${IDLE_MS / 1000} s idle from ${when}, ${label} (tini: 1), ms`,
           i("tend")?.cpuMs,
           i("supervisord")?.cpuMs,
           i("tini")?.cpuMs,
@@ -439,10 +447,10 @@ function report(
       .join("; ")}.`,
   );
   for (const size of sizes)
-    if (size.idle)
-      for (const [name, idle] of size.idle)
+    for (const [n, window] of (size.idle ?? []).entries())
+      for (const [name, idle] of window)
         lines.push(
-          `- ${name} idle, wake-ups by thread: ${
+          `- ${name} idle (${n === 0 ? "first" : "late"} window), wake-ups by thread: ${
             [...idle.byThread]
               .filter(([, n]) => n > 0)
               .map(([thread, n]) => `${thread} ${n}`)

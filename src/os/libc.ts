@@ -38,6 +38,7 @@ const symbols = {
   socket: { args: ["i32", "i32", "i32"], returns: "i32" },
   bind: { args: ["i32", "ptr", "u32"], returns: "i32" },
   isatty: { args: ["i32"], returns: "i32" },
+  madvise: { args: ["u64", "u64", "i32"], returns: "i32" },
 } as const;
 
 type Libc = ReturnType<typeof Ffi.dlopen<typeof symbols>>["symbols"];
@@ -133,6 +134,18 @@ export function execvp(argv: readonly string[]): string {
 }
 
 const pipeEnds = new Int32Array(2);
+
+const MADV_DONTNEED = 4;
+
+/**
+ * Drops this process's page-table entries for [start, start + bytes) of a
+ * private, read-only file mapping: the pages leave its resident set and stay
+ * in the page cache, read back by a minor fault when next touched.
+ * madvise(2) MADV_DONTNEED; false if the kernel refused.
+ */
+export function forgetFilePages(start: number, bytes: number): boolean {
+  return libc().madvise(BigInt(start), BigInt(bytes), MADV_DONTNEED) === 0;
+}
 
 /**
  * Whether `fd` is a terminal. node:tty answers the same, but loading it

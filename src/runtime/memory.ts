@@ -3,6 +3,11 @@
 // request (a 4 MiB body is copied, decoded and parsed: tens of MiB), ask Bun
 // for a garbage collection, since its collector, left alone, lets such
 // garbage pile up to hundreds of MiB in a PID 1 that should stay small.
+// Once the start and each burst of answers have settled, the garbage they
+// left is collected and the executable's pages they touched leave the
+// resident set (os/image-pages.ts).
+
+import { releaseImagePages } from "../os/image-pages.ts";
 
 /** Requests or replies at least this big are followed by a collection. */
 const LARGE_REPLY_BYTES = 64 * 1024;
@@ -12,6 +17,10 @@ const ANSWERS_PER_COLLECTION = 500;
 const FULL_COLLECTION_EVERY = 10;
 /** A full collection this long after the last large reply, so a burst leaves no heap behind. */
 const SETTLE_MS = 1000;
+/** The start has settled once no process has changed state for this long... */
+const START_QUIET_MS = 1000;
+/** ...or this long after it began, whichever comes first (a program may flap for ever). */
+const START_SETTLE_LATEST_MS = 10_000;
 
 let largeReplies = 0;
 let answers = 0;
@@ -31,6 +40,33 @@ export function collectAfterAnswer(bytes: number): void {
   if (settle !== undefined) clearTimeout(settle);
   settle = setTimeout(() => {
     settle = undefined;
-    Bun.gc(true);
+    settleMemory();
   }, SETTLE_MS);
+}
+
+/** What a settled burst leaves: its garbage collected, the code it ran out of the resident set. */
+function settleMemory(): void {
+  Bun.gc(true);
+  releaseImagePages();
+}
+
+/**
+ * Settles memory once after start: when no process has changed state for
+ * START_QUIET_MS (`watch` tells of each change and returns how to stop),
+ * at the latest START_SETTLE_LATEST_MS after the call. One timer, re-armed
+ * by each change; nothing runs afterwards.
+ */
+export function settleAfterStart(watch: (changed: () => void) => () => void): void {
+  const latest = Date.now() + START_SETTLE_LATEST_MS;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    const wait = Math.min(START_QUIET_MS, Math.max(0, latest - Date.now()));
+    timer = setTimeout(() => {
+      unwatch();
+      settleMemory();
+    }, wait);
+  };
+  const unwatch = watch(arm);
+  arm();
 }

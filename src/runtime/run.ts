@@ -27,6 +27,7 @@ import { SUPERVISOR_VERSION } from "../protocol/versions.ts";
 import { openControlPlane, socketPathOf } from "./control-plane.ts";
 import { locateConfig, warn } from "./diagnostics.ts";
 import { healthSourceOf } from "./health-source.ts";
+import { settleAfterStart } from "./memory.ts";
 import { type EnginePorts, realClock, realTimers } from "./ports.ts";
 import { RealProbeOps } from "./probe-ops.ts";
 import { RealProcessOps } from "./process-ops.ts";
@@ -180,6 +181,7 @@ async function supervise(
   // wake-up every 24 days is as idle as a timer gets.
   const keepAlive = setInterval(() => {}, 2 ** 31 - 1);
   run.startPrograms();
+  settleAfterStart((changed) => run.onChange(changed));
   const exitCode = await run.finished;
   control.close();
   if (pidfile !== undefined) removePidfile(pidfile);

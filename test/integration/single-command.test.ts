@@ -39,6 +39,19 @@ describe.skipIf(!pidNamespaces.ok)("single-command mode as PID 1", () => {
     expect(result.code).toBe(0);
   });
 
+  test("a .env or bunfig.toml in the working directory reaches neither tend nor the command", async () => {
+    // Bun's compiled executables read both by default; supervisord never did.
+    const { dir } = scratchDir("tend-dotenv-");
+    writeFileSync(join(dir, ".env"), "TEND_DOTENV_PROBE=leaked\n");
+    writeFileSync(join(dir, "bunfig.toml"), "this is = not [ toml\n");
+    await using tend = start(["--", "sh", "-c", 'echo "probe=${TEND_DOTENV_PROBE-unset}"'], {
+      cwd: dir,
+    });
+    const result = await tend.finished;
+    expect(result.stdout.trim()).toBe("probe=unset");
+    expect(result.code).toBe(0);
+  });
+
   test("a missing command exits 127 with a message naming it", async () => {
     const result = await run(["--", "/no/such/command", "arg"]);
     expect(result.code).toBe(127);

@@ -1,0 +1,51 @@
+// What an idle tend keeps resident: once its start has settled, the pages of
+// the executable that starting touched leave its resident set (they stay in
+// the page cache), also when a program never stops flapping; tend answers as
+// before afterwards, faulting back in what it needs. Observed from outside
+// through /proc/PID/status of tend as PID 1.
+
+import { describe, expect, test } from "bun:test";
+import { launchTend, memoryOf, pidNamespaces, waitFor } from "../harness/index.ts";
+
+/** Far below the ~40 MiB of the executable that a start touches, far above what idling needs. */
+const SETTLED_FILE_MIB = 20;
+
+const SLEEPERS = ["a", "b", "c"]
+  .map((name) => `[program:${name}]\ncommand=sleep infinity\nstartsecs=0\n`)
+  .join("\n");
+
+describe.skipIf(!pidNamespaces.ok)("footprint of an idle tend", () => {
+  test("once started, the executable's start-up pages leave the resident set; tend still answers", async () => {
+    await using tend = await launchTend({ programs: SLEEPERS, server: "" });
+    await waitFor(() => tend.count(/^success: /) === 3, "every program RUNNING");
+    const started = memoryOf(tend.pid).fileMiB;
+    expect(started).toBeGreaterThan(SETTLED_FILE_MIB);
+    await waitFor(
+      () => memoryOf(tend.pid).fileMiB < SETTLED_FILE_MIB,
+      `tend's file-backed resident memory (${started.toFixed(1)} MiB started) under ${SETTLED_FILE_MIB} MiB`,
+      15_000,
+      100,
+    );
+    const infos = await tend.infos();
+    expect([...infos.values()].map((p) => p.statename)).toEqual(["RUNNING", "RUNNING", "RUNNING"]);
+  }, 30_000);
+
+  test("a program that flaps for ever delays it at most 10 s", async () => {
+    await using tend = await launchTend({
+      programs: `${SLEEPERS}\n[program:flap]\ncommand=sh -c 'sleep 0.2'\nstartsecs=0\nautorestart=true\n`,
+      server: "",
+    });
+    await tend.spawnedPid("flap");
+    const since = performance.now();
+    await waitFor(
+      () => memoryOf(tend.pid).fileMiB < SETTLED_FILE_MIB,
+      `tend's file-backed resident memory under ${SETTLED_FILE_MIB} MiB`,
+      20_000,
+      100,
+    );
+    // Still flapping: the start never went quiet, the deadline did it.
+    const spawnsBefore = tend.count(/^spawned: 'flap'/);
+    await waitFor(() => tend.count(/^spawned: 'flap'/) > spawnsBefore, "flap to be spawned again");
+    expect(performance.now() - since).toBeGreaterThan(5_000);
+  }, 40_000);
+});
