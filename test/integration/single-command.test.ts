@@ -44,7 +44,8 @@ describe.skipIf(!pidNamespaces.ok)("single-command mode as PID 1", () => {
     const { dir } = scratchDir("tend-dotenv-");
     writeFileSync(join(dir, ".env"), "TEND_DOTENV_PROBE=leaked\n");
     writeFileSync(join(dir, "bunfig.toml"), "this is = not [ toml\n");
-    await using tend = start(["--", "sh", "-c", 'echo "probe=${TEND_DOTENV_PROBE-unset}"'], {
+    const script = 'echo "probe=$' + '{TEND_DOTENV_PROBE-unset}"';
+    await using tend = start(["--", "sh", "-c", script], {
       cwd: dir,
     });
     const result = await tend.finished;
