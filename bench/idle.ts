@@ -31,7 +31,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "bun";
-import { methodCall } from "../test/harness/index.ts";
+import { methodCall, TEND } from "../test/harness/index.ts";
 import { ThreadCounter } from "./costs.ts";
 import {
   childrenOf,
@@ -362,7 +362,7 @@ function report(
   const lines = [
     "# Idle cost: tend against supervisord and tini",
     "",
-    `${machine()}; ${versionOf("supervisord")}; ${tendBuild()}.`,
+    `${machine()}; ${versionOf("supervisord")}; tend: ${TEND} (${tendBuild()}).`,
     `Settle ${SETTLE_MS / 1000} s after every program is RUNNING ("start" below); idle windows of ${IDLE_MS / 1000} s.`,
     "",
     "| | tend | supervisord | tend / supervisord | tini |",

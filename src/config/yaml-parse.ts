@@ -19,7 +19,7 @@ export const MAX_YAML_DEPTH = 64;
 type Yaml = typeof import("yaml");
 let yamlPackage: Yaml | undefined;
 export const yaml = (): Yaml => {
-  yamlPackage ??= require("yaml") as Yaml;
+  yamlPackage ??= require("./yaml-package.ts") as Yaml;
   return yamlPackage;
 };
 

@@ -31,10 +31,6 @@ const MAX_ACTION_BYTES = 4096;
 const CONTENT_SECURITY =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-export function isDashboardPath(path: string): boolean {
-  return path === "/" || path.startsWith("/ui/");
-}
-
 export async function dashboardResponse(
   request: Request,
   path: string,

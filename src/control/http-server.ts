@@ -17,7 +17,7 @@ import {
 import { MAX_NESTING } from "../protocol/xmlrpc-value.ts";
 import { crossSiteReason } from "./browser-safety.ts";
 import type { ClientPool } from "./client-pool.ts";
-import { type Dashboard, dashboardResponse, isDashboardPath } from "./dashboard.ts";
+import type { Dashboard } from "./dashboard.ts";
 import { type HealthSource, healthResponse, isHealthPath, splitUrl } from "./health.ts";
 import { type Http1Server, type Rejection, STREAM_HEADER, serveHttp1 } from "./http1.ts";
 import type { Head } from "./http1-head.ts";
@@ -152,7 +152,7 @@ async function route(request: Request, options: ControlServerOptions): Promise<R
   if (options.health !== undefined && isHealthPath(path))
     return healthResponse(request.method, path, query, options.health);
   if (options.dashboard !== undefined && isDashboardPath(path))
-    return dashboardResponse(request, path, query, options.dashboard);
+    return dashboardCode().dashboardResponse(request, path, query, options.dashboard);
   return plain(404, "Not Found\n");
 }
 
@@ -324,4 +324,17 @@ function describeUser(headers: Headers): string {
   if (!match?.[1]) return "malformed credentials";
   const user = Buffer.from(match[1], "base64").toString("utf8").split(":")[0] ?? "";
   return `bad credentials for user ${clientText(user)}`;
+}
+
+/** The dashboard's routes: `/` and everything under `/ui/`. */
+function isDashboardPath(path: string): boolean {
+  return path === "/" || path.startsWith("/ui/");
+}
+
+/**
+ * The dashboard's code (its page, feed, streams and actions, ~100 KB), read
+ * by the first request for it: a tend nobody opens the page of never loads it.
+ */
+function dashboardCode(): typeof import("./dashboard.ts") {
+  return require("./dashboard.ts") as typeof import("./dashboard.ts");
 }

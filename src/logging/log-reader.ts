@@ -95,17 +95,17 @@ export function tailLog(
 /** The last `capacity` bytes of a stream, for tail when it has no log file. */
 export class RingLog implements LogReader {
   readonly followers = new Followers();
-  private readonly buffer: Uint8Array;
+  /** Made by the first write: most programs of a big config never write a byte to most streams. */
+  private buffer: Uint8Array | undefined;
   /** Bytes written since the start or the last clear. */
   private total = 0;
 
-  constructor(readonly capacity: number) {
-    this.buffer = new Uint8Array(capacity);
-  }
+  constructor(readonly capacity: number) {}
 
   write(bytes: Uint8Array): void {
     const capacity = this.capacity;
     if (capacity === 0) return;
+    this.buffer ??= new Uint8Array(capacity);
     const kept = bytes.length > capacity ? bytes.subarray(bytes.length - capacity) : bytes;
     const at = (this.total + (bytes.length - kept.length)) % capacity;
     const first = Math.min(kept.length, capacity - at);
@@ -123,7 +123,7 @@ export class RingLog implements LogReader {
     const oldest = Math.max(0, this.total - this.capacity);
     const from = Math.max(position, oldest);
     const to = Math.min(position + length, this.total);
-    if (to <= from) return new Uint8Array(0);
+    if (to <= from || this.buffer === undefined) return new Uint8Array(0);
     const out = new Uint8Array(to - from);
     const at = from % this.capacity;
     const first = Math.min(out.length, this.capacity - at);

@@ -8,7 +8,7 @@ import { dirname } from "node:path";
 import type { Config, HealthConfig } from "../config/model.ts";
 import { ClientPool, clientLimits, type PoolEvent } from "../control/client-pool.ts";
 import type { Dashboard } from "../control/dashboard.ts";
-import { DashboardFeed, type FeedTable } from "../control/dashboard-feed.ts";
+import type { DashboardFeed, FeedTable } from "../control/dashboard-feed.ts";
 import { type HealthSource, serveHealth } from "../control/health.ts";
 import { type Call, type Listen, serveControl } from "../control/http-server.ts";
 import { Throttle } from "../control/throttle.ts";
@@ -57,9 +57,16 @@ function dashboardOf(config: Config, options: ControlPlaneOptions): Dashboard {
     read: async () => (await options.call("tend.getDashboard", [], {})) as unknown as FeedTable,
     watch: options.watch,
   };
+  let feed: DashboardFeed | undefined;
   return {
     mode,
-    feed: new DashboardFeed(source, mode === "readonly"),
+    // Made (and its code read) when the first page asks for it.
+    get feed() {
+      const code =
+        require("../control/dashboard-feed.ts") as typeof import("../control/dashboard-feed.ts");
+      feed ??= new code.DashboardFeed(source, mode === "readonly");
+      return feed;
+    },
     call: options.call,
     processLog: options.processLog,
     mainLog: options.mainLog,

@@ -48,4 +48,26 @@ describe.skipIf(!pidNamespaces.ok)("footprint of an idle tend", () => {
     await waitFor(() => tend.count(/^spawned: 'flap'/) > spawnsBefore, "flap to be spawned again");
     expect(performance.now() - since).toBeGreaterThan(5_000);
   }, 40_000);
+
+  test("each silent program costs tend less than 66 KiB of anonymous memory (its tail rings made by a first write)", async () => {
+    const settled = async (count: number): Promise<number> => {
+      const programs = Array.from(
+        { length: count },
+        (_, i) =>
+          `[program:p${i}]\ncommand=sleep infinity\nstartsecs=0\nstdout_logfile=NONE\nstderr_logfile=NONE\n`,
+      ).join("\n");
+      await using tend = await launchTend({ programs, server: "" });
+      await waitFor(() => tend.count(/^success: /) === count, `${count} programs RUNNING`, 30_000);
+      // The settle after start (a full collection, the start-up pages released).
+      await waitFor(() => memoryOf(tend.pid).fileMiB < SETTLED_FILE_MIB, "the settle", 15_000, 100);
+      // mimalloc gives freed pages back a little later.
+      await Bun.sleep(3000);
+      return memoryOf(tend.pid).anonMiB;
+    };
+    const one = await settled(1);
+    const many = await settled(201);
+    const perProgramKiB = ((many - one) * 1024) / 200;
+    expect(perProgramKiB).toBeGreaterThan(0);
+    expect(perProgramKiB).toBeLessThan(66);
+  }, 90_000);
 });
