@@ -18,8 +18,10 @@
 //  3. start: from just before `unshare` is executed to the first instruction
 //     of the first program (a small C probe that writes CLOCK_MONOTONIC), in
 //     run mode (a config with one program); the same path without any init
-//     is measured too and subtracted in the "after exec" column. Median of
-//     START_RUNS (default 5), the inits interleaved run by run.
+//     is measured too and subtracted in the "after exec" column, and so is
+//     Bun's floor: an executable compiled here with tend's build flags whose
+//     only code spawns its arguments (no Bun program can start one sooner).
+//     Median of START_RUNS (default 5), the inits interleaved run by run.
 //  4. memory under load with 500 programs: CALLS (default 2,000) sequential
 //     getAllProcessInfo calls over the socket, to tend and to supervisord at
 //     the same time; VmRSS before, at its peak (read every 50 calls), after
@@ -28,7 +30,7 @@
 // Run: `npm run bench:idle` (builds dist/tend first), or `bun bench/idle.ts`
 // on an existing build. SIZES=1,100 and CALLS=0 make a short run.
 
-import { readdirSync } from "node:fs";
+import { readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "bun";
 import { methodCall, TEND } from "../test/harness/index.ts";
@@ -279,11 +281,37 @@ function probeConfig(dir: string, probe: string, out: string): string {
   ).config;
 }
 
+/** A Bun executable, built like tend, that spawns its arguments first thing and waits a second. */
+function bunFloor(): string {
+  const source = join(TMP, "floor.ts");
+  const binary = join(TMP, "bun-floor");
+  writeFileSync(
+    source,
+    'Bun.spawn(process.argv.slice(2), { stdio: ["ignore", "ignore", "ignore"] });\nsetTimeout(() => {}, 1000);\n',
+  );
+  const build = spawnSync([
+    process.execPath,
+    "build",
+    "--compile",
+    "--format=esm",
+    "--minify",
+    "--bytecode",
+    "--no-compile-autoload-dotenv",
+    "--no-compile-autoload-bunfig",
+    source,
+    "--outfile",
+    binary,
+  ]);
+  if (build.exitCode !== 0) throw new Error(`bun build: ${build.stderr.toString()}`);
+  return binary;
+}
+
 async function startTimes(who: Supervisor[], wrappers: Init[]): Promise<Map<string, number[]>> {
   const probe = compile(TMP, "probe", PROBE_C);
   const out = join(TMP, "probe.out");
   const argvs: [string, string[]][] = [
     ["no init", [probe, out]],
+    ["Bun's floor", [bunFloor(), probe, out]],
     ...who.map((s): [string, string[]] => [
       s.name,
       [s.bin, "-c", probeConfig(runDir(TMP, `start-${s.name}`), probe, out)],
@@ -423,6 +451,9 @@ function report(
       start("tini") - base,
       1,
     ),
+  );
+  lines.push(
+    `| … Bun's floor (a Bun executable that only spawns), minus the same path, ms | ${fmt(start("Bun's floor") - base, 1)} | | | |`,
   );
   if (load)
     for (const key of ["before", "peak", "after", "idle"] as const) {

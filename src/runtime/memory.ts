@@ -70,3 +70,9 @@ export function settleAfterStart(watch: (changed: () => void) => () => void): vo
   const unwatch = watch(arm);
   arm();
 }
+
+/** One settle `ms` from now (single-command mode, after its command started); returns its cancel. */
+export function settleAfter(ms: number): () => void {
+  const timer = setTimeout(settleMemory, ms);
+  return () => clearTimeout(timer);
+}

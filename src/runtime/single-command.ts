@@ -8,6 +8,10 @@ import { adoptOrphans, reapOrphans } from "../os/reaper.ts";
 import { onLastChanceExit, onSignals, sendSignal } from "../os/signals.ts";
 import { SpawnError, type SpawnedChild, spawnChild } from "../os/spawn.ts";
 import { warn } from "./diagnostics.ts";
+import { settleAfter } from "./memory.ts";
+
+/** After this long, the start's garbage is collected and its pages of the executable released. */
+const START_SETTLE_MS = 1000;
 
 export interface SingleCommandOptions {
   readonly argv: readonly string[];
@@ -49,7 +53,9 @@ export async function runSingleCommand(options: SingleCommandOptions): Promise<n
     if (childRunning) sendSignal(spawned.pid, "SIGKILL", !options.singleChild);
   });
 
+  const cancelSettle = settleAfter(START_SETTLE_MS);
   const status = await child.exited;
+  cancelSettle();
   childRunning = false;
   reapQuietly();
   return exitCodeOf(status);

@@ -5,7 +5,14 @@
 // through /proc/PID/status of tend as PID 1.
 
 import { describe, expect, test } from "bun:test";
-import { launchTend, memoryOf, pidNamespaces, waitFor } from "../harness/index.ts";
+import {
+  childrenOf,
+  launchTend,
+  memoryOf,
+  pidNamespaces,
+  start,
+  waitFor,
+} from "../harness/index.ts";
 
 /** Far below the ~40 MiB of the executable that a start touches, far above what idling needs. */
 const SETTLED_FILE_MIB = 20;
@@ -29,6 +36,18 @@ describe.skipIf(!pidNamespaces.ok)("footprint of an idle tend", () => {
     const infos = await tend.infos();
     expect([...infos.values()].map((p) => p.statename)).toEqual(["RUNNING", "RUNNING", "RUNNING"]);
   }, 30_000);
+
+  test("single-command mode releases them too, a second after its command started", async () => {
+    await using tend = start(["--", "sleep", "30"]);
+    const pid = await tend.initPid;
+    await waitFor(() => childrenOf(pid).length > 0, "the command");
+    await waitFor(
+      () => memoryOf(pid).fileMiB < SETTLED_FILE_MIB,
+      `tend's file-backed resident memory under ${SETTLED_FILE_MIB} MiB`,
+      10_000,
+      100,
+    );
+  }, 15_000);
 
   test("a program that flaps for ever delays it at most 10 s", async () => {
     await using tend = await launchTend({
