@@ -3,7 +3,7 @@
 // names. Detects include cycles, bounds nesting and the number of files;
 // never throws for an unreadable file.
 
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolveFrom } from "../core/paths.ts";
 import { fs, os } from "../os/fs.ts";
 import { listOfGlobs } from "./converters.ts";
 import { envExpansions, expand } from "./expand.ts";
@@ -239,7 +239,7 @@ export function readSections(
     inChain.delete(absolute);
   };
 
-  visit(resolve(mainPath));
+  visit(resolveFrom(process.cwd(), mainPath));
   return { sections, files };
 }
 
@@ -253,7 +253,10 @@ function matchFiles(
   const matched = glob(pattern);
   if (!matched.ok) return matched;
   // resolved once here, not at each of the (many) visits of a match
-  return { ok: true, paths: matched.paths.filter(isFile).map((path) => resolve(path)) };
+  return {
+    ok: true,
+    paths: matched.paths.filter(isFile).map((path) => resolveFrom(process.cwd(), path)),
+  };
 }
 
 function isFile(path: string): boolean {

@@ -2,7 +2,7 @@
 // by TEND_ variables and the command line in place) → model, or every
 // problem found. A config with any error yields no model.
 
-import { resolve } from "node:path";
+import { resolveFrom } from "../core/paths.ts";
 import { os } from "../os/fs.ts";
 import { buildConfig } from "./build.ts";
 import { readSections } from "./files.ts";
@@ -47,7 +47,7 @@ export interface LoadOptions {
 export function loadConfig(path: string, options: LoadOptions = {}): LoadResult {
   const problems = new Problems();
   const env = options.env ?? process.env;
-  const mainFile = resolve(path);
+  const mainFile = resolveFrom(process.cwd(), path);
   const read = readSections(mainFile, { env }, problems);
   // The environment first, so that the command line wins over it.
   const overrides = [...environmentOverrides(env), ...(options.overrides ?? [])];

@@ -4,7 +4,7 @@
 // overrides it without editing files. Precedence: command line, then
 // environment, then the files. Pure: the environment is an argument.
 
-import { dirname } from "node:path";
+import { dirname } from "../core/paths.ts";
 import type { RawSection } from "./raw.ts";
 import { HEALTH_KEYS, type KeySpec, SUPERVISORD_KEYS } from "./schema.ts";
 

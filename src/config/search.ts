@@ -1,7 +1,7 @@
 // Where run mode, `check` and `ctl` look for a config when -c is not given
 // (docs/configuration.md): tend's own places, then supervisord's search list.
 
-import { dirname, join } from "node:path";
+import { dirname, join } from "../core/paths.ts";
 import { fs } from "../os/fs.ts";
 
 export function configCandidates(

@@ -14,13 +14,13 @@
 // the default socket, and ctl finds a run-mode tend whichever of its config
 // or $TEND_SOCKET named the socket.
 
-import { isAbsolute, normalize, resolve } from "node:path";
 import { envExpansions, expand } from "../config/expand.ts";
 import { readSections } from "../config/files.ts";
 import { loadConfig } from "../config/load.ts";
 import { Problems } from "../config/problems.ts";
 import type { RawSection } from "../config/raw.ts";
 import { findConfig } from "../config/search.ts";
+import { isAbsolute, normalize, resolveFrom } from "../core/paths.ts";
 import { fs, os } from "../os/fs.ts";
 import type { CtlOptions } from "./options.ts";
 import { type ServerAddress, serverAnswers } from "./transport.ts";
@@ -162,7 +162,7 @@ function urlOfSocket(value: string): string | undefined {
 /** Python's normpath(abspath(expanduser(path))), as supervisorctl normalises paths from its config. */
 export function normalizePath(path: string): string {
   const home = path === "~" || path.startsWith("~/") ? os().homedir() + path.slice(1) : path;
-  return normalize(isAbsolute(home) ? home : resolve(home));
+  return normalize(isAbsolute(home) ? home : resolveFrom(process.cwd(), home));
 }
 
 // --- reading a config --------------------------------------------------------

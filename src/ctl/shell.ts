@@ -3,7 +3,7 @@
 // prompt`; ends at quit, exit, end of input (^D) or Ctrl-C. Tab completes
 // actions, group and process names; history persists in `history_file`.
 
-import { dirname } from "node:path";
+import { dirname } from "../core/paths.ts";
 import { fs } from "../os/fs.ts";
 import type { Controller } from "./controller.ts";
 import { str, structs } from "./format.ts";

@@ -2,7 +2,7 @@
 // checks and words (supervisor/options.py check_execv_args), so that a bad
 // command is a clear spawn error rather than an exec failure.
 
-import { join } from "node:path";
+import { join } from "../core/paths.ts";
 import { fs } from "./fs.ts";
 
 /** Why a command cannot run: supervisord's NotFound, or NotExecutable / NoPermission. */

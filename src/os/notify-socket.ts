@@ -12,7 +12,7 @@
 // readable only by its user and root) cannot find it. Sockets are removed
 // when their process ends, the directory when tend exits.
 
-import { join } from "node:path";
+import { join } from "../core/paths.ts";
 import { closeQuietly, fs, os } from "./fs.ts";
 import { bindDatagramSocket, MAX_SOCKET_PATH_BYTES } from "./libc.ts";
 

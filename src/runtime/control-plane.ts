@@ -4,7 +4,6 @@
 // with care: a stale one from an earlier run is replaced, a live one is an
 // error; the default socket that cannot be made is only reported.
 
-import { dirname } from "node:path";
 import type { Config, HealthConfig } from "../config/model.ts";
 import { ClientPool, clientLimits, type PoolEvent } from "../control/client-pool.ts";
 import type { Dashboard } from "../control/dashboard.ts";
@@ -12,6 +11,7 @@ import type { DashboardFeed, FeedTable } from "../control/dashboard-feed.ts";
 import { type HealthSource, serveHealth } from "../control/health.ts";
 import { type Call, type Listen, serveControl } from "../control/http-server.ts";
 import { Throttle } from "../control/throttle.ts";
+import { dirname } from "../core/paths.ts";
 import type { LogReader } from "../logging/log-reader.ts";
 import { openDescriptorCount, openFileLimit } from "../os/descriptors.ts";
 import { fs } from "../os/fs.ts";
