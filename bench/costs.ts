@@ -54,8 +54,12 @@ export class ThreadCounter {
   }
 }
 
-/** Context switches (voluntary + involuntary) of each current thread. */
-export function threadSwitches(pid: number): Map<string, number> {
+/**
+ * Context switches of each current thread: voluntary and involuntary, or
+ * with `voluntaryOnly` the voluntary ones alone (the thread slept and was
+ * woken: a wake-up).
+ */
+export function threadSwitches(pid: number, voluntaryOnly = false): Map<string, number> {
   const counts = new Map<string, number>();
   let tids: string[] = [];
   try {
@@ -67,7 +71,11 @@ export function threadSwitches(pid: number): Map<string, number> {
     let total = 0;
     let found = false;
     for (const line of readProc(pid, `task/${tid}/status`).split("\n")) {
-      const match = /^(?:non)?voluntary_ctxt_switches:\s+(\d+)/.exec(line);
+      const match = (
+        voluntaryOnly
+          ? /^voluntary_ctxt_switches:\s+(\d+)/
+          : /^(?:non)?voluntary_ctxt_switches:\s+(\d+)/
+      ).exec(line);
       if (match) {
         total += Number(match[1]);
         found = true;
@@ -90,14 +98,28 @@ export interface IdleCost {
   readonly rssStart: Memory;
   readonly rssEnd: Memory;
   readonly threads: number;
+  /** Every thread seen in the window, those that ended included. */
+  readonly threadsSeen: number;
+}
+
+export interface WindowOptions {
+  /** How often the threads are read (a thread that lives shorter is missed). */
+  readonly pollMs?: number;
+  /** Count voluntary context switches only (wake-ups), not the involuntary ones. */
+  readonly voluntaryOnly?: boolean;
 }
 
 /** Watches every pid over the same window: context switches, schedstat CPU, VmRSS. */
-export async function idleWindow(pids: readonly number[], windowMs: number): Promise<IdleCost[]> {
+export async function idleWindow(
+  pids: readonly number[],
+  windowMs: number,
+  options: WindowOptions = {},
+): Promise<IdleCost[]> {
+  const pollMs = options.pollMs ?? 50;
   const watched = pids.map((pid) => ({
     pid,
     rssStart: memoryOf(pid),
-    switches: new ThreadCounter(() => threadSwitches(pid)),
+    switches: new ThreadCounter(() => threadSwitches(pid, options.voluntaryOnly)),
     cpu: new ThreadCounter(() => threadTimes(pid)),
     names: new Map<string, string>(),
   }));
@@ -109,7 +131,7 @@ export async function idleWindow(pids: readonly number[], windowMs: number): Pro
   for (const w of watched) name(w.pid, w.names);
   const end = performance.now() + windowMs;
   while (performance.now() < end) {
-    await Bun.sleep(Math.min(50, Math.max(0, end - performance.now())));
+    await Bun.sleep(Math.min(pollMs, Math.max(0, end - performance.now())));
     for (const w of watched) {
       w.switches.poll();
       w.cpu.poll();
@@ -133,6 +155,7 @@ export async function idleWindow(pids: readonly number[], windowMs: number): Pro
       rssStart: w.rssStart,
       rssEnd,
       threads: rssEnd.threads,
+      threadsSeen: perThread.size,
     };
   });
 }

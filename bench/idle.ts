@@ -14,7 +14,8 @@
 //     timer has had 30 quiet seconds to slow from once a second to once in
 //     30 s; threads are polled every 10 ms and one that ends keeps its last
 //     reading, so threads that come and go count too (how many did is
-//     printed); tini with its one child beside them.
+//     printed); tini with its one child beside them, and a third tend
+//     started with BUN_GC_TIMER_DISABLE=1 (that timer's share).
 //  3. start: from just before `unshare` is executed to the first instruction
 //     of the first program (a small C probe that writes CLOCK_MONOTONIC), in
 //     run mode (a config with one program); the same path without any init
@@ -30,11 +31,11 @@
 // Run: `npm run bench:idle` (builds dist/tend first), or `bun bench/idle.ts`
 // on an existing build. SIZES=1,100 and CALLS=0 make a short run.
 
-import { readdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "bun";
 import { methodCall, TEND } from "../test/harness/index.ts";
-import { ThreadCounter } from "./costs.ts";
+import { idleWindow as costsOver, type IdleCost } from "./costs.ts";
 import {
   childrenOf,
   compile,
@@ -55,7 +56,6 @@ import {
   tempDir,
   tendAndSupervisord,
   tendBuild,
-  threadTimes,
   versionOf,
   waitFor,
   writeConfig,
@@ -109,70 +109,9 @@ function residentOf(pid: number): Resident {
   };
 }
 
-/** Voluntary context switches (the thread went to sleep and was woken) of each current thread. */
-function voluntarySwitches(pid: number): Map<string, number> {
-  const counts = new Map<string, number>();
-  let tids: string[] = [];
-  try {
-    tids = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return counts;
-  }
-  for (const tid of tids) {
-    const match = /^voluntary_ctxt_switches:\s+(\d+)/m.exec(readProc(pid, `task/${tid}/status`));
-    if (match) counts.set(tid, Number(match[1]));
-  }
-  return counts;
-}
-
-interface Idle {
-  readonly wakeups: number;
-  readonly cpuMs: number;
-  readonly byThread: Map<string, number>;
-  readonly threadsSeen: number;
-  readonly threadsAtEnd: number;
-}
-
-/** Wake-ups and CPU of every thread of each pid over one window. */
-async function idleWindow(pids: readonly number[], ms: number): Promise<Idle[]> {
-  const watched = pids.map((pid) => ({
-    pid,
-    switches: new ThreadCounter(() => voluntarySwitches(pid)),
-    cpu: new ThreadCounter(() => threadTimes(pid)),
-    names: new Map<string, string>(),
-  }));
-  const name = (w: (typeof watched)[number]) => {
-    for (const tid of voluntarySwitches(w.pid).keys())
-      if (!w.names.has(tid))
-        w.names.set(
-          tid,
-          tid === String(w.pid) ? "main" : readProc(w.pid, `task/${tid}/comm`).trim(),
-        );
-  };
-  const end = performance.now() + ms;
-  while (performance.now() < end) {
-    for (const w of watched) {
-      w.switches.poll();
-      w.cpu.poll();
-      name(w);
-    }
-    await Bun.sleep(Math.min(10, Math.max(0, end - performance.now())));
-  }
-  return watched.map((w) => {
-    const perThread = w.switches.perThread();
-    const byThread = new Map<string, number>();
-    for (const [tid, n] of perThread) {
-      const thread = w.names.get(tid) || "?";
-      byThread.set(thread, (byThread.get(thread) ?? 0) + n);
-    }
-    return {
-      wakeups: [...perThread.values()].reduce((a, b) => a + b, 0),
-      cpuMs: w.cpu.total() / 1e6,
-      byThread,
-      threadsSeen: perThread.size,
-      threadsAtEnd: voluntarySwitches(w.pid).size,
-    };
-  });
+/** Wake-ups (voluntary context switches) and CPU of every thread of each pid over one window. */
+function idleWindow(pids: readonly number[], ms: number): Promise<IdleCost[]> {
+  return costsOver(pids, ms, { pollMs: 10, voluntaryOnly: true });
 }
 
 // ---------------------------------------------------------------- starting the inits
@@ -200,10 +139,16 @@ async function runningOver(socket: string): Promise<number> {
 }
 
 /** A supervisor on `count` sleepers, once all are RUNNING. */
-async function supervise(who: Supervisor, count: number): Promise<Running> {
-  const dir = runDir(TMP, `${who.name}-${count}`);
+/** `env`: variables to start it with (through env(1), which execs it), and the name it is reported by. */
+async function supervise(
+  who: Supervisor,
+  count: number,
+  env?: { readonly name: string; readonly vars: readonly string[] },
+): Promise<Running> {
+  const dir = runDir(TMP, `${env?.name ?? who.name}-${count}`.replace(/[^\w-]+/g, "-"));
   const { config, socket } = writeConfig(dir, sleeperPrograms(count));
-  const ns = spawnAsPid1([who.bin, "-c", config]);
+  const argv = [who.bin, "-c", config];
+  const ns = spawnAsPid1(env ? ["env", ...env.vars, ...argv] : argv);
   const pid = await initPidOf(ns);
   await waitFor(
     async () => ((await runningOver(socket)) === count ? true : undefined),
@@ -211,8 +156,11 @@ async function supervise(who: Supervisor, count: number): Promise<Running> {
     READY_TIMEOUT_MS,
     100,
   );
-  return { name: who.name, ns, pid, socket };
+  return { name: env?.name ?? who.name, ns, pid, socket };
 }
+
+/** tend started with Bun's idle GC timer off: how much of its idle cost that timer is. */
+const WITHOUT_GC_TIMER = { name: "tend, BUN_GC_TIMER_DISABLE=1", vars: ["BUN_GC_TIMER_DISABLE=1"] };
 
 /** tini or dumb-init with one `sleep infinity`, once the child runs. */
 async function wrap(init: Init): Promise<Running> {
@@ -245,13 +193,15 @@ interface SizeResult {
   readonly programs: number;
   readonly resident: Map<string, Resident>;
   /** The idle windows: from SETTLE_MS, then from LATE_MS after all were RUNNING. */
-  readonly idle?: readonly [Map<string, Idle>, Map<string, Idle>];
+  readonly idle?: readonly [Map<string, IdleCost>, Map<string, IdleCost>];
 }
 
 async function atSize(who: Supervisor[], wrappers: Init[], count: number): Promise<SizeResult> {
   const runs: Running[] = [];
   try {
     for (const s of who) runs.push(await supervise(s, count));
+    const tend = who.find((s) => s.name === "tend");
+    if (count === IDLE_PROGRAMS && tend) runs.push(await supervise(tend, count, WITHOUT_GC_TIMER));
     if (count === 1 || count === IDLE_PROGRAMS) for (const w of wrappers) runs.push(await wrap(w));
     const ready = performance.now();
     await Bun.sleep(SETTLE_MS);
@@ -262,7 +212,7 @@ async function atSize(who: Supervisor[], wrappers: Init[], count: number): Promi
         runs.map((r) => r.pid),
         IDLE_MS,
       );
-      return new Map(runs.map((r, i) => [r.name, costs[i] as Idle]));
+      return new Map(runs.map((r, i) => [r.name, costs[i] as IdleCost]));
     };
     const early = await window();
     await Bun.sleep(Math.max(0, ready + LATE_MS - performance.now()));
@@ -415,9 +365,9 @@ function report(
       lines.push(
         row(
           `wake-ups per ${IDLE_MS / 1000} s idle from ${when}, ${label} (tini: 1)`,
-          i("tend")?.wakeups,
-          i("supervisord")?.wakeups,
-          i("tini")?.wakeups,
+          i("tend")?.switches,
+          i("supervisord")?.switches,
+          i("tini")?.switches,
           0,
         ),
       );
@@ -477,16 +427,23 @@ function report(
       .map(([name, list]) => `${name} ${list.map((v) => fmt(v, 1)).join("/")}`)
       .join("; ")}.`,
   );
+  for (const size of sizes) {
+    const knob = size.resident.get(WITHOUT_GC_TIMER.name);
+    if (knob)
+      lines.push(
+        `- ${WITHOUT_GC_TIMER.name}, ${size.programs} programs: RSS ${fmt(knob.rss)} MiB (anonymous ${fmt(knob.anon)}, file-backed ${fmt(knob.file)}); its idle windows below.`,
+      );
+  }
   for (const size of sizes)
     for (const [n, window] of (size.idle ?? []).entries())
       for (const [name, idle] of window)
         lines.push(
-          `- ${name} idle (${n === 0 ? "first" : "late"} window), wake-ups by thread: ${
+          `- ${name} idle (${n === 0 ? "first" : "late"} window): ${idle.switches} wake-ups, ${fmt(idle.cpuMs, 2)} ms CPU; by thread: ${
             [...idle.byThread]
               .filter(([, n]) => n > 0)
               .map(([thread, n]) => `${thread} ${n}`)
               .join(", ") || "none"
-          }; threads seen ${idle.threadsSeen}, at the end ${idle.threadsAtEnd}.`,
+          }; threads seen ${idle.threadsSeen}, at the end ${idle.threads}.`,
         );
   if (load)
     for (const [name, l] of load)
