@@ -3,7 +3,8 @@
 // child process with the same TZ) says otherwise.
 
 import { describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isUtcZoneFile, zoneIsUtc } from "../../../src/os/time-zone.ts";
 
@@ -46,14 +47,90 @@ describe("isUtcZoneFile", () => {
       expect(isUtcZoneFile(readFileSync(join(ZONES, name)))).toBe(false);
   });
 
+  // zic's "slim" files (its default since 2020) keep a dummy version 1 block
+  // that looks like UTC whatever the zone; only the version 2 block and the
+  // footer rule tell.
+  const ZIC = Bun.which("zic") ?? (existsSync("/usr/sbin/zic") ? "/usr/sbin/zic" : undefined);
+  const SOURCE = [
+    "Rule EU 1981 max - Mar lastSun 1:00u 1:00 S",
+    "Rule EU 1996 max - Oct lastSun 1:00u 0 -",
+    "Zone Test/CET 1:00 EU CE%sT",
+    "Zone Test/WET 0:00 EU WE%sT",
+    "Zone Test/UTC 0 - UTC",
+    "Zone Test/Plus2 2:00 - +02",
+    // UTC now, CET before 2000: its footer says UTC0, its transitions do not.
+    "Zone Test/WasCET 1:00 - CET 2000",
+    "  0 - UTC",
+    "",
+  ].join("\n");
+
+  test.skipIf(!ZIC)("slim and fat files from zic: only the UTC zone is UTC", () => {
+    for (const format of ["slim", "fat"]) {
+      const dir = mkdtempSync(join(tmpdir(), "tend-zic-"));
+      try {
+        writeFileSync(join(dir, "source"), SOURCE);
+        const zic = Bun.spawnSync([ZIC as string, "-b", format, "-d", dir, join(dir, "source")]);
+        expect(zic.exitCode).toBe(0);
+        const utc = (zone: string) => isUtcZoneFile(readFileSync(join(dir, "Test", zone)));
+        expect({
+          format,
+          CET: utc("CET"),
+          WET: utc("WET"),
+          Plus2: utc("Plus2"),
+          WasCET: utc("WasCET"),
+          UTC: utc("UTC"),
+        }).toEqual({
+          format,
+          CET: false,
+          WET: false,
+          Plus2: false,
+          WasCET: false,
+          UTC: true,
+        });
+        // A slim file's version 1 block alone would have said UTC for every one of them.
+        if (format === "slim")
+          expect(isUtcZoneFile(readFileSync(join(dir, "Test/CET")).subarray(0, 60))).toBe(false);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+
+  /** A version 2 file as zic writes it slim: a dummy version 1 block, one type at offset 0, then `footer`. */
+  function slimFile(footer: string): Uint8Array {
+    const block = () => {
+      const bytes = new Uint8Array(44 + 6 + 4);
+      bytes.set(new TextEncoder().encode("TZif2"));
+      const view = new DataView(bytes.buffer);
+      view.setUint32(36, 1); // typecnt
+      view.setUint32(40, 4); // charcnt
+      bytes.set(new TextEncoder().encode("UTC\0"), 50);
+      return bytes;
+    };
+    return new Uint8Array([...block(), ...block(), ...new TextEncoder().encode(`\n${footer}\n`)]);
+  }
+
+  test("a version 2 file with no transition is UTC only if its footer is offset 0 without daylight saving", () => {
+    expect(isUtcZoneFile(slimFile("UTC0"))).toBe(true);
+    expect(isUtcZoneFile(slimFile("<+00>0"))).toBe(true);
+    expect(isUtcZoneFile(slimFile("WET0WEST,M3.5.0/1,M10.5.0"))).toBe(false);
+    expect(isUtcZoneFile(slimFile("CET-1"))).toBe(false);
+    expect(isUtcZoneFile(slimFile(""))).toBe(false);
+  });
+
   test("what is not TZif, or too short, is not", () => {
     expect(isUtcZoneFile(new Uint8Array(0))).toBe(false);
     expect(isUtcZoneFile(new TextEncoder().encode("UTC\n".repeat(20)))).toBe(false);
+    // Version 1, one type at offset 0, no transition: UTC.
     const header = new Uint8Array(50);
     header.set(new TextEncoder().encode("TZif"));
-    new DataView(header.buffer).setUint32(36, 1); // typecnt 1, offset 0: UTC
+    new DataView(header.buffer).setUint32(36, 1);
     expect(isUtcZoneFile(header)).toBe(true);
     new DataView(header.buffer).setInt32(44, 3600);
+    expect(isUtcZoneFile(header)).toBe(false);
+    // Version 2 without its second block: not UTC.
+    new DataView(header.buffer).setInt32(44, 0);
+    header[4] = 0x32;
     expect(isUtcZoneFile(header)).toBe(false);
   });
 });
