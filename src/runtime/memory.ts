@@ -3,11 +3,12 @@
 // request (a 4 MiB body is copied, decoded and parsed: tens of MiB), ask Bun
 // for a garbage collection, since its collector, left alone, lets such
 // garbage pile up to hundreds of MiB in a PID 1 that should stay small.
-// Once the start and each burst of answers have settled, the garbage they
-// left is collected and the executable's pages they touched leave the
-// resident set (os/image-pages.ts).
+// Once the start has settled, the garbage it left is collected and the
+// executable's pages it touched leave the resident set (os/image-pages.ts);
+// after each burst of answers, the pages it read back in leave again while
+// that is worth it (ReleasePolicy).
 
-import { releaseImagePages } from "../os/image-pages.ts";
+import { releaseImagePages, residentFileBytes } from "../os/image-pages.ts";
 
 /** Requests or replies at least this big are followed by a collection. */
 const LARGE_REPLY_BYTES = 64 * 1024;
@@ -15,39 +16,91 @@ const LARGE_REPLY_BYTES = 64 * 1024;
 const ANSWERS_PER_COLLECTION = 500;
 /** Every this many large replies, a full collection (a quick one otherwise). */
 const FULL_COLLECTION_EVERY = 10;
-/** A full collection this long after the last large reply, so a burst leaves no heap behind. */
+/** A burst of answers has settled once none came for this long. */
 const SETTLE_MS = 1000;
 /** The start has settled once no process has changed state for this long... */
 const START_QUIET_MS = 1000;
 /** ...or this long after it began, whichever comes first (a program may flap for ever). */
 const START_SETTLE_LATEST_MS = 10_000;
+/** Pages are released again once this much more of the executable is resident than after the last release... */
+const REGROWTH_BYTES = 4 * 1024 * 1024;
+/** ...and no sooner than this after it; the gap doubles while they keep coming back, up to the longest. */
+const SHORTEST_RELEASE_GAP_MS = 10_000;
+const LONGEST_RELEASE_GAP_MS = 3_600_000;
+
+/**
+ * When the executable's pages that answers brought back into the resident
+ * set are worth releasing again. Pages a steady stream of probes reads back
+ * every few seconds are what tend needs, so releasing them each time would
+ * only trade a madvise for hundreds of page faults: each release that comes
+ * within four gaps of the one before doubles the gap; a quiet stretch
+ * brings it back to the shortest. Pure: told the time and the resident bytes.
+ */
+export class ReleasePolicy {
+  private baseline = 0;
+  private lastRelease = Number.NEGATIVE_INFINITY;
+  private gap = SHORTEST_RELEASE_GAP_MS;
+
+  /** Whether to release now, with `residentBytes` of the executable resident. */
+  due(now: number, residentBytes: number): boolean {
+    return residentBytes - this.baseline >= REGROWTH_BYTES && now - this.lastRelease >= this.gap;
+  }
+
+  /** A release after answers happened at `now`, leaving `residentBytes`. */
+  released(now: number, residentBytes: number): void {
+    const soon = now - this.lastRelease < 4 * this.gap;
+    this.gap = soon ? Math.min(this.gap * 2, LONGEST_RELEASE_GAP_MS) : SHORTEST_RELEASE_GAP_MS;
+    this.lastRelease = now;
+    this.baseline = residentBytes;
+  }
+
+  /** The start's release, leaving `residentBytes`: the level answers are measured against. */
+  settledStart(residentBytes: number): void {
+    this.baseline = residentBytes;
+  }
+}
 
 let largeReplies = 0;
 let answers = 0;
+let collectPending = false;
 let settle: ReturnType<typeof setTimeout> | undefined;
+const releases = new ReleasePolicy();
 
 /**
  * Measured with 500 programs, 10,000 getAllProcessInfo calls: left alone,
  * RSS went from 78 to 490 MiB (peak 650); quick collections only, 90 → 131
  * and still growing; this, 77 → 90 after the first thousand calls and flat,
- * 81 a second after, at 3.4 ms a call instead of 2.4.
+ * 81 a second after, at 3.4 ms a call instead of 2.4. Every answer re-arms
+ * the settle: a second after the last one of a burst, a full collection if
+ * a large one came, and the pages the burst read back released if
+ * ReleasePolicy agrees.
  */
 export function collectAfterAnswer(bytes: number): void {
   answers++;
-  if (bytes < LARGE_REPLY_BYTES && answers % ANSWERS_PER_COLLECTION !== 0) return;
-  largeReplies++;
-  Bun.gc(largeReplies % FULL_COLLECTION_EVERY === 0);
+  if (bytes >= LARGE_REPLY_BYTES || answers % ANSWERS_PER_COLLECTION === 0) {
+    largeReplies++;
+    Bun.gc(largeReplies % FULL_COLLECTION_EVERY === 0);
+    collectPending = true;
+  }
   if (settle !== undefined) clearTimeout(settle);
-  settle = setTimeout(() => {
-    settle = undefined;
-    settleMemory();
-  }, SETTLE_MS);
+  settle = setTimeout(settleAnswers, SETTLE_MS);
 }
 
-/** What a settled burst leaves: its garbage collected, the code it ran out of the resident set. */
-function settleMemory(): void {
+function settleAnswers(): void {
+  settle = undefined;
+  if (collectPending) Bun.gc(true);
+  collectPending = false;
+  const now = Date.now();
+  if (!releases.due(now, residentFileBytes())) return;
+  releaseImagePages();
+  releases.released(now, residentFileBytes());
+}
+
+/** What the start leaves: its garbage collected, the code it ran out of the resident set. */
+function settleStart(): void {
   Bun.gc(true);
   releaseImagePages();
+  releases.settledStart(residentFileBytes());
 }
 
 /**
@@ -64,7 +117,7 @@ export function settleAfterStart(watch: (changed: () => void) => () => void): vo
     const wait = Math.min(START_QUIET_MS, Math.max(0, latest - Date.now()));
     timer = setTimeout(() => {
       unwatch();
-      settleMemory();
+      settleStart();
     }, wait);
   };
   const unwatch = watch(arm);
@@ -73,6 +126,6 @@ export function settleAfterStart(watch: (changed: () => void) => () => void): vo
 
 /** One settle `ms` from now (single-command mode, after its command started); returns its cancel. */
 export function settleAfter(ms: number): () => void {
-  const timer = setTimeout(settleMemory, ms);
+  const timer = setTimeout(settleStart, ms);
   return () => clearTimeout(timer);
 }

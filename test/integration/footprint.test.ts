@@ -37,6 +37,29 @@ describe.skipIf(!pidNamespaces.ok)("footprint of an idle tend", () => {
     expect([...infos.values()].map((p) => p.statename)).toEqual(["RUNNING", "RUNNING", "RUNNING"]);
   }, 30_000);
 
+  test("what a status call reads back in is released a second after it", async () => {
+    await using tend = await launchTend({ programs: SLEEPERS, server: "" });
+    await waitFor(() => tend.count(/^success: /) === 3, "every program RUNNING");
+    await waitFor(
+      () => memoryOf(tend.pid).fileMiB < SETTLED_FILE_MIB,
+      "the settle after start",
+      15_000,
+      100,
+    );
+    await Bun.sleep(500);
+    const settled = memoryOf(tend.pid).fileMiB;
+    await tend.rpc("supervisor.getAllProcessInfo");
+    const answered = memoryOf(tend.pid).fileMiB;
+    // The call ran code that the settle had released (otherwise this test shows nothing).
+    expect(answered).toBeGreaterThan(settled + 4);
+    await waitFor(
+      () => memoryOf(tend.pid).fileMiB < settled + 2,
+      `file-backed resident memory back near ${settled.toFixed(1)} MiB (${answered.toFixed(1)} after the call)`,
+      5_000,
+      100,
+    );
+  }, 30_000);
+
   test("single-command mode releases them too, a second after its command started", async () => {
     await using tend = start(["--", "sleep", "30"]);
     const pid = await tend.initPid;
