@@ -11,9 +11,15 @@ for (const target of TARGETS) {
       process.execPath,
       "build",
       "--compile",
+      // As package.json's build: a chunk per role, read only by the process
+      // that plays it; no .env or bunfig.toml read from the working directory.
+      "--format=esm",
+      "--splitting",
       "--minify",
       "--bytecode",
       "--sourcemap",
+      "--no-compile-autoload-dotenv",
+      "--no-compile-autoload-bunfig",
       `--target=bun-${target}`,
       "src/main.ts",
       "--outfile",
