@@ -451,7 +451,7 @@ function report(
     for (const [n, window] of (size.idle ?? []).entries())
       for (const [name, idle] of window)
         lines.push(
-          `- ${name} idle (${n === 0 ? "first" : "late"} window): ${idle.switches} wake-ups, ${fmt(idle.cpuMs, 2)} ms CPU; by thread: ${
+          `- ${name} idle (${n === 0 ? "first" : "late"} window): ${fmt(idle.switches, 1)} wake-ups, ${fmt(idle.cpuMs, 2)} ms CPU; by thread${n === 0 ? "" : ` over the ${fmt(LATE_WINDOW_MS / 1000, 0)} s`}: ${
             [...idle.byThread]
               .filter(([, n]) => n > 0)
               .map(([thread, n]) => `${thread} ${n}`)
