@@ -134,6 +134,8 @@ export class RingLog implements LogReader {
 
   clear(): void {
     this.total = 0;
+    // Given back: the next write makes a new one.
+    this.buffer = undefined;
     this.followers.tell({ kind: "cleared" });
   }
 }
