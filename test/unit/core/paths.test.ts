@@ -4,7 +4,22 @@ import { describe, expect, test } from "bun:test";
 import { posix } from "node:path";
 import { dirname, isAbsolute, join, normalize, resolveFrom } from "../../../src/core/paths.ts";
 
-const STEPS = ["", "/", "//", ".", "..", "a", "b.c", "...", ".hidden", "a/", "/a", "./", "../", "x//y"];
+const STEPS = [
+  "",
+  "/",
+  "//",
+  ".",
+  "..",
+  "a",
+  "b.c",
+  "...",
+  ".hidden",
+  "a/",
+  "/a",
+  "./",
+  "../",
+  "x//y",
+];
 
 /** Every path of up to three steps from STEPS, joined with and without slashes. */
 function corpus(): string[] {
