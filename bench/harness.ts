@@ -24,6 +24,7 @@ import { join } from "node:path";
 import { spawnSync } from "bun";
 import {
   type LogEntry,
+  methodCall,
   ROOT,
   readLog,
   readProc,
@@ -31,6 +32,7 @@ import {
   scratchDir,
   spawnProcess,
   TEND,
+  type Value,
   waitFor,
 } from "../test/harness/index.ts";
 
@@ -287,6 +289,35 @@ export async function attempt<T>(what: string, run: () => Promise<T>): Promise<T
   } catch (error) {
     console.error(`${what}: ${(error as Error).message}`);
     return undefined;
+  }
+}
+
+/** An XML-RPC call over a server's unix socket; the reply's body (throws unless 200). */
+export async function socketCall(
+  socket: string,
+  method: string,
+  params: Value[] = [],
+): Promise<string> {
+  // A connection left open would be closed by the server later, maybe in a measured window.
+  const reply = await fetch("http://localhost/RPC2", {
+    unix: socket,
+    method: "POST",
+    body: methodCall(method, params),
+    headers: { "Content-Type": "text/xml", Connection: "close" },
+    keepalive: false,
+  });
+  const body = await reply.text();
+  if (reply.status !== 200) throw new Error(`${method}: HTTP ${reply.status}`);
+  return body;
+}
+
+/** How many processes getAllProcessInfo shows RUNNING (0 while none answers). */
+export async function runningOver(socket: string): Promise<number> {
+  try {
+    const body = await socketCall(socket, "supervisor.getAllProcessInfo");
+    return body.match(/<name>statename<\/name>\s*<value><string>RUNNING</g)?.length ?? 0;
+  } catch {
+    return 0;
   }
 }
 

@@ -35,7 +35,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "bun";
-import { methodCall, TEND } from "../test/harness/index.ts";
+import { TEND } from "../test/harness/index.ts";
 import { idleWindow as costsOver, type IdleCost } from "./costs.ts";
 import {
   childrenOf,
@@ -50,8 +50,10 @@ import {
   probeStartNs,
   readProc,
   runDir,
+  runningOver,
   type Supervisor,
   sleeperPrograms,
+  socketCall,
   spawnAsPid1,
   stop,
   tempDir,
@@ -118,28 +120,6 @@ function idleWindow(pids: readonly number[], ms: number): Promise<IdleCost[]> {
 }
 
 // ---------------------------------------------------------------- starting the inits
-
-async function call(socket: string, method: string): Promise<string> {
-  const reply = await fetch("http://localhost/RPC2", {
-    unix: socket,
-    method: "POST",
-    body: methodCall(method, []),
-    headers: { "Content-Type": "text/xml", Connection: "close" },
-    keepalive: false,
-  });
-  const body = await reply.text();
-  if (reply.status !== 200) throw new Error(`${method}: HTTP ${reply.status}`);
-  return body;
-}
-
-async function runningOver(socket: string): Promise<number> {
-  try {
-    const body = await call(socket, "supervisor.getAllProcessInfo");
-    return body.match(/<name>statename<\/name>\s*<value><string>RUNNING</g)?.length ?? 0;
-  } catch {
-    return 0;
-  }
-}
 
 /** A supervisor on `count` sleepers, once all are RUNNING. */
 /** `env`: variables to start it with (through env(1), which execs it), and the name it is reported by. */
@@ -312,7 +292,7 @@ async function underLoad(who: Supervisor[]): Promise<Map<string, Load>> {
         let peak = before;
         const started = performance.now();
         for (let i = 1; i <= CALLS; i++) {
-          const body = await call(socket, "supervisor.getAllProcessInfo");
+          const body = await socketCall(socket, "supervisor.getAllProcessInfo");
           if (i === 1 && (body.match(/<string>RUNNING</g)?.length ?? 0) !== LOAD_PROGRAMS)
             throw new Error(`${r.name}: not all RUNNING`);
           if (i % 50 === 0) peak = Math.max(peak, memoryOf(r.pid).rssMiB);

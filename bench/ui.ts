@@ -51,7 +51,7 @@
 import { closeSync, constants, openSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { type Socket, spawnSync } from "bun";
-import { decodeResponse, methodCall, type Value } from "../test/harness/index.ts";
+import { decodeResponse } from "../test/harness/index.ts";
 import { CLK_TCK, cpuTicksMs, type IdleCost, idleWindow } from "./costs.ts";
 import {
   compile,
@@ -64,8 +64,10 @@ import {
   memoryOf,
   type Namespace,
   runDir,
+  runningOver,
   type Supervisor,
   sleeperPrograms,
+  socketCall,
   spawnAsPid1,
   stop,
   tempDir,
@@ -176,34 +178,11 @@ async function launch(
   return { label, kind: supervisor.name, ns, pid, port, socket, dir, programs: count };
 }
 
-/** How many processes getAllProcessInfo shows RUNNING (0 while none answers). */
-async function runningOver(socket: string): Promise<number> {
-  try {
-    const body = await call(socket, "supervisor.getAllProcessInfo", []);
-    return body.match(/<name>statename<\/name>\s*<value><string>RUNNING</g)?.length ?? 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** An XML-RPC call over the server's socket; the reply's body (throws unless 200). */
-async function call(socket: string, method: string, params: Value[]): Promise<string> {
-  // A connection left open would be closed by the server later, maybe in a measured window.
-  const reply = await fetch("http://localhost/RPC2", {
-    unix: socket,
-    method: "POST",
-    body: methodCall(method, params),
-    headers: { "Content-Type": "text/xml", Connection: "close" },
-    keepalive: false,
-  });
-  const body = await reply.text();
-  if (reply.status !== 200) throw new Error(`${method}: HTTP ${reply.status}`);
-  return body;
-}
-
 /** The size of a program's stdout log as the server counts it (tailProcessStdoutLog's offset). */
 async function logSize(socket: string, name: string): Promise<number> {
-  const reply = decodeResponse(await call(socket, "supervisor.tailProcessStdoutLog", [name, 0, 0]));
+  const reply = decodeResponse(
+    await socketCall(socket, "supervisor.tailProcessStdoutLog", [name, 0, 0]),
+  );
   const offset = Array.isArray(reply.value) ? reply.value[1] : undefined;
   if (typeof offset !== "number") throw new Error(`tailProcessStdoutLog: ${JSON.stringify(reply)}`);
   return offset;
