@@ -321,6 +321,23 @@ export async function runningOver(socket: string): Promise<number> {
   }
 }
 
+/** Polls getAllProcessInfo every 100 ms until `count` processes are RUNNING; throws after `timeoutMs`. */
+export async function untilAllRunning(
+  socket: string,
+  count: number,
+  label: string,
+  timeoutMs: number,
+): Promise<void> {
+  const started = performance.now();
+  for (;;) {
+    const running = await runningOver(socket);
+    if (running === count) return;
+    if (performance.now() - started > timeoutMs)
+      throw new Error(`${label}: ${running} of ${count} RUNNING`);
+    await Bun.sleep(100);
+  }
+}
+
 /** `count` programs `p001`… running `sleep infinity`, up at once, their output discarded. */
 export function sleeperPrograms(count: number): string {
   const sections: string[] = [];

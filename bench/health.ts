@@ -67,6 +67,7 @@ import {
   tendAndSupervisord,
   tendBuild,
   threadTimes,
+  untilAllRunning,
   versionOf,
   writeConfig,
 } from "./harness.ts";
@@ -611,22 +612,6 @@ interface Server {
   readonly pid: number;
 }
 
-/** One getAllProcessInfo over the socket: how many processes it shows RUNNING (0 when none answers yet). */
-async function runningOver(socket: string): Promise<number> {
-  try {
-    const connection = await Connection.open({ unix: socket });
-    try {
-      const reply = await connection.request(requestBytes(GET_ALL_PROCESS_INFO, "localhost", true));
-      if (reply.status !== 200) return 0;
-      return text(reply).match(/<name>statename<\/name>\s*<value><string>RUNNING</g)?.length ?? 0;
-    } finally {
-      connection.close();
-    }
-  } catch {
-    return 0;
-  }
-}
-
 async function launch(
   supervisor: Supervisor,
   label: string,
@@ -644,14 +629,7 @@ async function launch(
   const socket = join(dir, "supervisor.sock");
   const ns = spawnAsPid1([supervisor.bin, "-c", config]);
   const pid = await initPidOf(ns);
-  const started = performance.now();
-  for (;;) {
-    const running = await runningOver(socket);
-    if (running === PROGRAMS) break;
-    if (performance.now() - started > READY_TIMEOUT_MS)
-      throw new Error(`${label}: ${running} of ${PROGRAMS} RUNNING`);
-    await Bun.sleep(100);
-  }
+  await untilAllRunning(socket, PROGRAMS, label, READY_TIMEOUT_MS);
   return { supervisor, label, socket, port, ns, pid };
 }
 

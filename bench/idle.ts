@@ -50,7 +50,6 @@ import {
   probeStartNs,
   readProc,
   runDir,
-  runningOver,
   type Supervisor,
   sleeperPrograms,
   socketCall,
@@ -59,6 +58,7 @@ import {
   tempDir,
   tendAndSupervisord,
   tendBuild,
+  untilAllRunning,
   versionOf,
   waitFor,
   writeConfig,
@@ -133,12 +133,7 @@ async function supervise(
   const argv = [who.bin, "-c", config];
   const ns = spawnAsPid1(env ? ["env", ...env.vars, ...argv] : argv);
   const pid = await initPidOf(ns);
-  await waitFor(
-    async () => ((await runningOver(socket)) === count ? true : undefined),
-    `${who.name}: ${count} programs RUNNING`,
-    READY_TIMEOUT_MS,
-    100,
-  );
+  await untilAllRunning(socket, count, env?.name ?? who.name, READY_TIMEOUT_MS);
   return { name: env?.name ?? who.name, ns, pid, socket };
 }
 

@@ -64,7 +64,6 @@ import {
   memoryOf,
   type Namespace,
   runDir,
-  runningOver,
   type Supervisor,
   sleeperPrograms,
   socketCall,
@@ -73,6 +72,7 @@ import {
   tempDir,
   tendAndSupervisord,
   tendBuild,
+  untilAllRunning,
   versionOf,
   waitFor,
   wallNow,
@@ -167,14 +167,7 @@ async function launch(
   );
   const ns = spawnAsPid1([supervisor.bin, "-c", config]);
   const pid = await initPidOf(ns);
-  const started = performance.now();
-  for (;;) {
-    const running = await runningOver(socket);
-    if (running === count) break;
-    if (performance.now() - started > READY_TIMEOUT_MS)
-      throw new Error(`${label}: ${running} of ${count} RUNNING`);
-    await Bun.sleep(100);
-  }
+  await untilAllRunning(socket, count, label, READY_TIMEOUT_MS);
   return { label, kind: supervisor.name, ns, pid, port, socket, dir, programs: count };
 }
 
