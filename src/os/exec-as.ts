@@ -9,8 +9,6 @@
 import { dropPrivileges, execvp, keepAcrossExec } from "./libc.ts";
 import { writeStderr } from "./output.ts";
 
-export { EXEC_AS_FLAG } from "./exec-as-flag.ts";
-
 /** Never returns: execs, or exits 127 after saying why on stderr. */
 export function execAs(args: readonly string[]): never {
   const [uid, gid, groups, fds, separator, ...argv] = args;

@@ -76,16 +76,3 @@ export function releaseImagePages(): number {
     return 0;
   }
 }
-
-/** Linux's page size on the architectures tend ships for. */
-const PAGE_BYTES = 4096;
-
-/** File-backed (and shared) resident bytes of this process: statm's third field; 0 if unreadable. */
-export function residentFileBytes(): number {
-  try {
-    const shared = Number(fs().readFileSync("/proc/self/statm", "latin1").split(" ")[2]);
-    return Number.isFinite(shared) ? shared * PAGE_BYTES : 0;
-  } catch {
-    return 0;
-  }
-}

@@ -13,24 +13,31 @@ const STARTED_SECONDS = Date.now() / 1000 - process.uptime();
 
 export function selfUsage(): ProcessUsage {
   const cpu = process.cpuUsage();
-  let residentBytes = 0;
-  let virtualBytes = 0;
-  try {
-    const [size = 0, resident = 0] = fs()
-      .readFileSync("/proc/self/statm", "latin1")
-      .split(" ")
-      .map(Number);
-    residentBytes = resident * PAGE_BYTES;
-    virtualBytes = size * PAGE_BYTES;
-  } catch {
-    residentBytes = process.memoryUsage.rss();
-  }
+  const pages = statm();
   return {
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    residentBytes,
-    virtualBytes,
+    residentBytes: pages?.resident ?? process.memoryUsage.rss(),
+    virtualBytes: pages?.size ?? 0,
     startTimeSeconds: Math.round(STARTED_SECONDS * 1000) / 1000,
     openFds: openDescriptorCount(),
     maxFds: openFileLimit(),
   };
+}
+
+/** The file-backed (and shared) part of tend's resident memory, bytes; 0 if unreadable. */
+export function residentFileBytes(): number {
+  return statm()?.shared ?? 0;
+}
+
+/** /proc/self/statm in bytes: the whole size, what is resident, and its file-backed part. */
+function statm(): { size: number; resident: number; shared: number } | undefined {
+  try {
+    const [size = 0, resident = 0, shared = 0] = fs()
+      .readFileSync("/proc/self/statm", "latin1")
+      .split(" ")
+      .map((pages) => Number(pages) * PAGE_BYTES);
+    return { size, resident, shared };
+  } catch {
+    return undefined;
+  }
 }

@@ -8,7 +8,8 @@
 // after each burst of answers, the pages it read back in leave again while
 // that is worth it (ReleasePolicy).
 
-import { releaseImagePages, residentFileBytes } from "../os/image-pages.ts";
+import { releaseImagePages } from "../os/image-pages.ts";
+import { residentFileBytes } from "../os/self-usage.ts";
 
 /** Requests or replies at least this big are followed by a collection. */
 const LARGE_REPLY_BYTES = 64 * 1024;

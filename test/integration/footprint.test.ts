@@ -51,10 +51,12 @@ describe.skipIf(!pidNamespaces.ok)("footprint of an idle tend", () => {
     await tend.rpc("supervisor.getAllProcessInfo");
     const answered = memoryOf(tend.pid).fileMiB;
     // The call ran code that the settle had released (otherwise this test shows nothing).
-    expect(answered).toBeGreaterThan(settled + 4);
+    expect(answered).toBeGreaterThan(settled + 8);
+    // At least half of it leaves again (Bun's collector, on its timer, reads a few MiB back meanwhile).
+    const halfway = settled + (answered - settled) / 2;
     await waitFor(
-      () => memoryOf(tend.pid).fileMiB < settled + 2,
-      `file-backed resident memory back near ${settled.toFixed(1)} MiB (${answered.toFixed(1)} after the call)`,
+      () => memoryOf(tend.pid).fileMiB < halfway,
+      `file-backed resident memory under ${halfway.toFixed(1)} MiB (${settled.toFixed(1)} settled, ${answered.toFixed(1)} after the call)`,
       5_000,
       100,
     );
