@@ -62,9 +62,11 @@ function dashboardOf(config: Config, options: ControlPlaneOptions): Dashboard {
     mode,
     // Made (and its code read) when the first page asks for it.
     get feed() {
-      const code =
-        require("../control/dashboard-feed.ts") as typeof import("../control/dashboard-feed.ts");
-      feed ??= new code.DashboardFeed(source, mode === "readonly");
+      if (feed === undefined) {
+        const code =
+          require("../control/dashboard-feed.ts") as typeof import("../control/dashboard-feed.ts");
+        feed = new code.DashboardFeed(source, mode === "readonly");
+      }
       return feed;
     },
     call: options.call,
