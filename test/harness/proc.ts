@@ -101,6 +101,16 @@ export function rssKiB(pid: number): number {
   return Number(procStatus(pid, "VmRSS").replace(/ kB$/, ""));
 }
 
+/**
+ * Anonymous resident memory in KiB (RssAnon): what the process allocated
+ * itself, where a leak or a buffer shows. The pages of tend's executable
+ * count in VmRSS but come and go: tend drops them once it has settled and
+ * they come back as its code runs.
+ */
+export function anonKiB(pid: number): number {
+  return Number(procStatus(pid, "RssAnon").replace(/ kB$/, ""));
+}
+
 /** Peak resident memory in KiB (VmHWM): what the process held at its worst. */
 export function hwmKiB(pid: number): number {
   return Number(procStatus(pid, "VmHWM").replace(/ kB$/, ""));

@@ -14,6 +14,7 @@ import { closeSync, ftruncateSync, lstatSync, openSync, writeFileSync } from "no
 import { connect } from "node:net";
 import { join } from "node:path";
 import {
+  anonKiB,
   BUN,
   basic,
   decodeResponse,
@@ -25,7 +26,6 @@ import {
   post,
   raw,
   rpc,
-  rssKiB,
   runCommand,
   scratchDir,
   spawnProcess,
@@ -204,7 +204,7 @@ describe.skipIf(!pidNamespaces.ok)("control socket security (tend as PID 1)", ()
         closeSync(fd);
         // Warm up the server's paths so that the first use does not count as growth.
         for (let i = 0; i < 20; i++) await rpc(tend.socket, "supervisor.getAllProcessInfo");
-        const before = rssKiB(tend.pid);
+        const before = anonKiB(tend.pid);
         const uploads = [
           ["/RPC2"],
           ["/RPC2", "-H", "Transfer-Encoding: chunked"],
@@ -247,7 +247,7 @@ describe.skipIf(!pidNamespaces.ok)("control socket security (tend as PID 1)", ()
             refused: true,
           });
         }
-        const after = rssKiB(tend.pid);
+        const after = anonKiB(tend.pid);
         expect((after - before) / KiB).toBeLessThan(10);
         expect(await rpc(tend.socket, "supervisor.getState")).toEqual({
           statecode: 1,
@@ -419,7 +419,7 @@ describe.skipIf(!pidNamespaces.ok)("control socket security (tend as PID 1)", ()
       await withTend(options(), async (tend) => {
         await tend.ready();
         for (let i = 0; i < 20; i++) await rpc(tend.socket, "supervisor.getAllProcessInfo");
-        const before = rssKiB(tend.pid);
+        const before = anonKiB(tend.pid);
         const connection = connect({ path: tend.socket });
         connection.on("error", () => {});
         await new Promise((resolve) => connection.once("connect", resolve));
@@ -436,7 +436,7 @@ describe.skipIf(!pidNamespaces.ok)("control socket security (tend as PID 1)", ()
             ]);
         }
         await Bun.sleep(200);
-        const after = rssKiB(tend.pid);
+        const after = anonKiB(tend.pid);
         connection.destroy();
         // Growth in MiB; over 90 with the bug.
         expect((after - before) / KiB).toBeLessThan(10);
@@ -513,7 +513,7 @@ describe.skipIf(!pidNamespaces.ok)("control socket security (tend as PID 1)", ()
         await follow("tostdout");
         await Bun.sleep(300);
         const fdsBefore = openFds(tend.pid);
-        const rssBefore = rssKiB(tend.pid);
+        const anonBefore = anonKiB(tend.pid);
         for (let i = 0; i < 20; i++) await follow(i % 2 === 0 ? "tofile" : "tostdout");
         expect(await rpc(tend.socket, "supervisor.getState")).toEqual({
           statecode: 1,
@@ -524,7 +524,7 @@ describe.skipIf(!pidNamespaces.ok)("control socket security (tend as PID 1)", ()
           "tend to close the followers' connections",
           3_000,
         );
-        expect((rssKiB(tend.pid) - rssBefore) / KiB).toBeLessThan(5);
+        expect((anonKiB(tend.pid) - anonBefore) / KiB).toBeLessThan(5);
         expect(await tend.pidOf("sleeper")).toBe(sleeper);
         expect(tend.lines().filter((line) => / (ERRO|CRIT) /.test(line))).toEqual([]);
       });
