@@ -193,7 +193,7 @@ describe.skipIf(!pidNamespaces.ok)("control socket security (tend as PID 1)", ()
   }
 
   test(
-    "a 100 MB body (Content-Length or chunked, to /RPC2 and /api) is refused unread: 413 or a closed connection; RSS grows < 10 MiB; tend still answers",
+    "a 100 MB body (Content-Length or chunked, to /RPC2 and /api) is refused unread: 413 or a closed connection; anonymous memory grows < 10 MiB; tend still answers",
     async () => {
       await withTend(options(), async (tend) => {
         await tend.ready();
@@ -414,7 +414,7 @@ describe.skipIf(!pidNamespaces.ok)("control socket security (tend as PID 1)", ()
   // follow lasts as long as it stays) is cut off once it has sent more than
   // one request may hold, instead of being buffered.
   test(
-    "a /logtail follower that keeps sending (48 MB behind its GET): tend's RSS grows < 10 MiB and it keeps answering",
+    "a /logtail follower that keeps sending (48 MB behind its GET): tend's anonymous memory grows < 10 MiB and it keeps answering",
     async () => {
       await withTend(options(), async (tend) => {
         await tend.ready();
